@@ -1,0 +1,103 @@
+"""The one settings object: every knob of the process, read from ``OUTREACH_*`` variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER = "change-me"
+LOCAL_GRAPH_USER = "root"
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration. Matcher parameters live in the graph, versioned."""
+
+    model_config = SettingsConfigDict(env_prefix="OUTREACH_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    # Graph. No URI means: start and use the local Bolt server in ``data_dir``.
+    graph_uri: str | None = None
+    graph_user: str = LOCAL_GRAPH_USER
+    graph_password: SecretStr = SecretStr("outreach-local-graph")
+    graph_database: str = "outreach"
+    local_bolt_port: int = 7687
+    local_http_port: int = 2480
+    local_graph_heap: str = "2g"
+    graph_write_batch: int = Field(default=2000, ge=1, le=100_000)
+
+    # Queue. No broker means: the embedded SQLite broker in ``data_dir``.
+    broker_url: str | None = None
+    result_backend: str | None = None
+
+    data_dir: Path = Path(".outreach")
+
+    # Secrets. The key for hashing phone and email keys, and the API's signing key.
+    secret_key: SecretStr = SecretStr(PLACEHOLDER)
+    api_secret: SecretStr = SecretStr(PLACEHOLDER)
+    admin_token: SecretStr | None = None
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    default_region: str = "US"
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        if self.environment == "production":
+            for name in ("secret_key", "api_secret", "graph_password"):
+                value: SecretStr = getattr(self, name)
+                if value.get_secret_value() in (PLACEHOLDER, "outreach-local-graph", ""):
+                    raise ValueError(
+                        f"OUTREACH_{name.upper()} must be set to a real secret in production"
+                    )
+            if self.graph_uri is None:
+                raise ValueError("OUTREACH_GRAPH_URI must point at Neo4j in production")
+        return self
+
+    @property
+    def uses_local_graph(self) -> bool:
+        """True when no graph URI is configured and the local Bolt server is the graph."""
+        return self.graph_uri is None
+
+    @property
+    def effective_graph_uri(self) -> str:
+        """The Bolt URI the driver connects to."""
+        return self.graph_uri or f"bolt://127.0.0.1:{self.local_bolt_port}"
+
+    @property
+    def effective_broker_url(self) -> str:
+        """The Celery broker: configured, or the embedded SQLite one."""
+        if self.broker_url:
+            return self.broker_url
+        return f"sqla+sqlite:///{(self.data_dir / 'broker.sqlite').resolve()}"
+
+    @property
+    def effective_result_backend(self) -> str:
+        """The Celery result backend: configured, or the embedded SQLite one."""
+        if self.result_backend:
+            return self.result_backend
+        if self.broker_url and self.broker_url.startswith("redis"):
+            return self.broker_url
+        return f"db+sqlite:///{(self.data_dir / 'results.sqlite').resolve()}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploaded files wait for their ingest job."""
+        return self.data_dir / "uploads"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the CLI use this after changing the environment)."""
+    get_settings.cache_clear()
