@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     # Secrets. The key for hashing phone and email keys, and the API's signing key.
     secret_key: SecretStr = SecretStr(PLACEHOLDER)
     api_secret: SecretStr = SecretStr(PLACEHOLDER)
-    admin_token: SecretStr | None = None
+    api_previous_secrets: list[SecretStr] = Field(default_factory=list)
+    token_max_age_seconds: int = 60 * 60 * 24 * 90
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

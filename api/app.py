@@ -1,0 +1,56 @@
+"""The FastAPI application: lifespan-managed driver, routers, problem+json errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import problems
+from api.routes import jobs, supporters
+from graph.driver import create_driver, set_driver
+from outreach import __version__
+from outreach.logs import configure_logging
+from outreach.settings import get_settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Make the graph driver once for the process, and close it on shutdown."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    driver = create_driver(settings)
+    app.state.driver = driver
+    set_driver(driver)
+    try:
+        yield
+    finally:
+        set_driver(None)
+        driver.close()
+
+
+def create_app() -> FastAPI:
+    """Build the API application."""
+    app = FastAPI(
+        title="Outreach engine API",
+        version=__version__,
+        description=(
+            "Ask the right friends. Supporters get a short, personal list of friends in "
+            "target states to ask to vote, with the reasons. Errors are problem+json."
+        ),
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(supporters.router)
+    app.include_router(jobs.router)
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        """Liveness: the process is up."""
+        return {"status": "ok"}
+
+    return app
+
+
+app = create_app()

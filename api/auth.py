@@ -1,0 +1,54 @@
+"""API credentials: signed bearer tokens carrying a subject and a role.
+
+Tokens are signed with ``OUTREACH_API_SECRET`` (itsdangerous, HMAC-SHA256). Signed
+tokens need no token table, and rotation is built in: set the new secret in
+``OUTREACH_API_SECRET`` and the old one in ``OUTREACH_API_PREVIOUS_SECRETS``; tokens
+signed with either verify until the old one is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from outreach.errors import Unauthorized
+from outreach.settings import Settings
+
+Role = Literal["supporter", "organizer", "analyst", "admin"]
+ROLES: tuple[Role, ...] = ("supporter", "organizer", "analyst", "admin")
+SALT = "outreach-api-token"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a subject id and its role."""
+
+    subject: str
+    role: Role
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    secrets = [s.get_secret_value() for s in settings.api_previous_secrets]
+    secrets.append(settings.api_secret.get_secret_value())
+    return URLSafeTimedSerializer(secrets, salt=SALT)
+
+
+def issue_token(settings: Settings, *, subject: str, role: Role) -> str:
+    """A bearer token for ``subject`` acting as ``role``."""
+    return str(_serializer(settings).dumps({"sub": subject, "role": role}))
+
+
+def verify_token(settings: Settings, token: str) -> Principal:
+    """The principal a token names, or Unauthorized."""
+    try:
+        data = _serializer(settings).loads(token, max_age=settings.token_max_age_seconds)
+    except SignatureExpired as exc:
+        raise Unauthorized("the token has expired; ask for a new one") from exc
+    except BadSignature as exc:
+        raise Unauthorized("the token is not valid") from exc
+    role = data.get("role")
+    if role not in ROLES or not isinstance(data.get("sub"), str):
+        raise Unauthorized("the token is not valid")
+    return Principal(subject=data["sub"], role=role)

@@ -1,0 +1,57 @@
+"""Organizer settings for the matcher, stored durably and versioned in the graph."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from neo4j import Driver
+
+from graph.matcher_settings import MatcherSettings, settings_fingerprint
+from graph.run import read, write_one
+
+LATEST: LiteralString = """
+MATCH (c:MatcherConfig)
+RETURN c.version AS version, c.body AS body, c.created_at AS created_at, c.author AS author
+ORDER BY c.version DESC LIMIT 1
+"""
+
+SAVE: LiteralString = """
+OPTIONAL MATCH (prev:MatcherConfig)
+WITH coalesce(max(prev.version), 0) + 1 AS next
+CREATE (c:MatcherConfig {version: next, body: $body, fingerprint: $fingerprint,
+                         author: $author, created_at: datetime()})
+RETURN c.version AS version
+"""
+
+HISTORY: LiteralString = """
+MATCH (c:MatcherConfig)
+RETURN c.version AS version, c.fingerprint AS fingerprint, c.author AS author,
+       c.created_at AS created_at
+ORDER BY c.version DESC
+"""
+
+
+def current_settings(driver: Driver) -> tuple[int, MatcherSettings]:
+    """The latest stored settings and their version; the defaults are stored as version 1."""
+    rows = read(driver, LATEST)
+    if not rows:
+        defaults = MatcherSettings()
+        return save_settings(driver, defaults, author="defaults"), defaults
+    return int(rows[0]["version"]), MatcherSettings.model_validate_json(rows[0]["body"])
+
+
+def save_settings(driver: Driver, settings: MatcherSettings, *, author: str) -> int:
+    """Store a new version of the settings and return its number."""
+    row = write_one(
+        driver,
+        SAVE,
+        body=settings.model_dump_json(),
+        fingerprint=settings_fingerprint(settings),
+        author=author,
+    )
+    return int(row["version"])
+
+
+def settings_history(driver: Driver) -> list[dict[str, object]]:
+    """Every stored version, newest first."""
+    return read(driver, HISTORY)

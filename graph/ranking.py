@@ -1,0 +1,153 @@
+"""Cypher for the matcher: read scoreable (supporter, friend) pairs; write and serve rankings."""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+from neo4j import Driver, ManagedTransaction
+
+from graph.run import Row, batches, read, write_tx
+
+READ_PAIRS: LiteralString = """
+UNWIND $ids AS sid
+MATCH (s:Supporter {id: sid})-[k:KNOWS]->(p:Person)-[m:MATCHES]->(v:Voter)
+WHERE v.state IN $geos OR v.district IN $geos
+RETURN s.id AS supporter_id, p.key AS friend_key, k.sources AS sources,
+       k.favorite AS favorite, k.labels AS labels, k.closeness AS closeness,
+       k.social AS social, m.probability AS match_p, v.state AS state,
+       v.district AS district, v.turnout_score AS turnout_score,
+       v.vote_history AS vote_history, v.support_score AS support_score,
+       v.registration_status AS registration_status, v.household_id AS household_id,
+       s.household_id AS supporter_household, p.do_not_contact AS do_not_contact,
+       p.already_voted AS already_voted
+"""
+
+READ_RECIPROCAL: LiteralString = """
+UNWIND $ids AS sid
+MATCH (a:Supporter {id: sid})-[:KNOWS]->(p:Person)
+MATCH (b:Supporter {person_key: p.key})-[:KNOWS]->(q:Person)
+WHERE q.key = a.person_key
+RETURN a.id AS supporter_id, p.key AS friend_key
+"""
+
+READ_COMPETITORS: LiteralString = """
+UNWIND $ids AS sid
+MATCH (:Supporter {id: sid})-[:KNOWS]->(:Person)<-[:KNOWS]-(other:Supporter)
+RETURN DISTINCT other.id AS id
+"""
+
+CLEAR_RANKINGS: LiteralString = """
+UNWIND $ids AS sid
+MATCH (:Supporter {id: sid})-[r:SHOULD_ASK]->(:Person)
+DELETE r
+"""
+
+WRITE_RANKINGS: LiteralString = """
+UNWIND $rows AS row
+MATCH (s:Supporter {id: row.supporter_id})
+MATCH (p:Person {key: row.friend_key})
+CREATE (s)-[:SHOULD_ASK {rank: row.rank, impact: row.impact, channel: row.channel,
+        factors: row.factors, reasons: row.reasons, model_version: $model_version,
+        run_id: $run_id, computed_at: datetime()}]->(p)
+"""
+
+MARK_HOLDOUT: LiteralString = """
+UNWIND $keys AS key
+MATCH (p:Person {key: key})
+SET p.held_out = true, p.holdout_version = $model_version
+"""
+
+READ_TARGETS: LiteralString = """
+MATCH (s:Supporter {id: $supporter_id})-[r:SHOULD_ASK]->(p:Person)
+MATCH (s)-[k:KNOWS]->(p)
+WHERE NOT EXISTS { MATCH (:DoNotContact {key: p.key}) }
+RETURN r.rank AS rank, k.friend_id AS friend_id, k.display_name AS name,
+       k.first_name AS first_name, r.reasons AS reasons, r.channel AS channel,
+       r.model_version AS model_version, r.computed_at AS computed_at
+ORDER BY rank
+SKIP $offset LIMIT $limit
+"""
+
+COUNT_TARGETS: LiteralString = """
+MATCH (s:Supporter {id: $supporter_id})-[r:SHOULD_ASK]->(p:Person)
+WHERE NOT EXISTS { MATCH (:DoNotContact {key: p.key}) }
+RETURN count(r) AS n
+"""
+
+
+def read_pairs(
+    driver: Driver, *, supporter_ids: list[str], geos: list[str], batch: int = 500
+) -> list[Row]:
+    """Every linked (supporter, friend) pair in the target geographies, with its features."""
+    rows: list[Row] = []
+    for chunk in batches(supporter_ids, batch):
+        rows.extend(read(driver, READ_PAIRS, ids=chunk, geos=geos))
+    return rows
+
+
+def read_reciprocal(
+    driver: Driver, *, supporter_ids: list[str], batch: int = 500
+) -> set[tuple[str, str]]:
+    """(supporter, friend) pairs where the friend is a supporter whose upload holds the first."""
+    found: set[tuple[str, str]] = set()
+    for chunk in batches(supporter_ids, batch):
+        for row in read(driver, READ_RECIPROCAL, ids=chunk):
+            found.add((str(row["supporter_id"]), str(row["friend_key"])))
+    return found
+
+
+def read_competitors(driver: Driver, *, supporter_ids: list[str]) -> list[str]:
+    """Supporters who know at least one of the same friends as the given supporters."""
+    return sorted({str(r["id"]) for r in read(driver, READ_COMPETITORS, ids=supporter_ids)})
+
+
+def replace_rankings(
+    driver: Driver,
+    *,
+    supporter_ids: list[str],
+    rows: list[dict[str, Any]],
+    model_version: int,
+    run_id: str,
+    batch: int = 500,
+) -> int:
+    """Atomically, per batch of supporters, swap their old ranking for the new one."""
+    by_supporter: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_supporter.setdefault(row["supporter_id"], []).append(row)
+    written = 0
+    for chunk in batches(sorted(supporter_ids), batch):
+        chunk_rows = [r for sid in chunk for r in by_supporter.get(sid, [])]
+
+        def work(
+            tx: ManagedTransaction,
+            chunk: list[str] = chunk,
+            chunk_rows: list[dict[str, Any]] = chunk_rows,
+        ) -> None:
+            tx.run(CLEAR_RANKINGS, ids=chunk).consume()
+            for part in batches(chunk_rows, 2000):
+                tx.run(
+                    WRITE_RANKINGS, rows=part, model_version=model_version, run_id=run_id
+                ).consume()
+
+        write_tx(driver, work)
+        written += len(chunk_rows)
+    return written
+
+
+def mark_holdout(driver: Driver, *, keys: list[str], model_version: int) -> None:
+    """Flag held-out friends so analysts can list them."""
+    for chunk in batches(sorted(set(keys)), 5000):
+
+        def work(tx: ManagedTransaction, chunk: list[str] = chunk) -> None:
+            tx.run(MARK_HOLDOUT, keys=chunk, model_version=model_version).consume()
+
+        write_tx(driver, work)
+
+
+def read_targets(
+    driver: Driver, *, supporter_id: str, offset: int, limit: int
+) -> tuple[list[Row], int]:
+    """One page of the supporter's ranked list, and the list's full length."""
+    rows = read(driver, READ_TARGETS, supporter_id=supporter_id, offset=offset, limit=limit)
+    total = int(read(driver, COUNT_TARGETS, supporter_id=supporter_id)[0]["n"])
+    return rows, total

@@ -1,0 +1,91 @@
+"""Running Cypher: managed transactions on the configured database, driver errors translated."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, LiteralString, TypeVar
+
+from neo4j import Driver, ManagedTransaction, RoutingControl
+from neo4j.time import Date, DateTime
+from neo4j.exceptions import ClientError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from outreach.errors import GraphUnavailable, OutreachError
+from outreach.settings import get_settings
+
+T = TypeVar("T")
+Row = dict[str, Any]
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Turn driver errors into the project's own errors at the boundary."""
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired) as exc:
+        raise GraphUnavailable(f"the graph database is unavailable: {exc}") from exc
+    except ClientError as exc:
+        raise OutreachError(f"graph query failed: {exc.code}") from exc
+    except Neo4jError as exc:
+        raise GraphUnavailable(f"graph error: {exc.code}") from exc
+
+
+def read(driver: Driver, query: LiteralString, **params: Any) -> list[Row]:
+    """Run a read query and return its rows as dicts."""
+    with translated():
+        records, _, _ = driver.execute_query(
+            query, params, database_=get_settings().graph_database, routing_=RoutingControl.READ
+        )
+    return [plain(record.data()) for record in records]
+
+
+def plain(row: Row) -> Row:
+    """Turn driver temporal values into ISO-8601 strings so rows serialise as JSON."""
+    return {
+        key: value.iso_format() if isinstance(value, DateTime | Date) else value
+        for key, value in row.items()
+    }
+
+
+def write(driver: Driver, query: LiteralString, **params: Any) -> dict[str, int]:
+    """Run one write query in its own transaction and return the update counters."""
+    with translated():
+        _, summary, _ = driver.execute_query(query, params, database_=get_settings().graph_database)
+    counters = summary.counters
+    return {
+        "nodes_created": counters.nodes_created,
+        "nodes_deleted": counters.nodes_deleted,
+        "relationships_created": counters.relationships_created,
+        "relationships_deleted": counters.relationships_deleted,
+        "properties_set": counters.properties_set,
+        "constraints_added": counters.constraints_added,
+        "indexes_added": counters.indexes_added,
+    }
+
+
+def write_tx(driver: Driver, work: Callable[[ManagedTransaction], T]) -> T:
+    """Run ``work`` as one managed write transaction; ``work`` must be safe to retry."""
+    with translated(), driver.session(database=get_settings().graph_database) as session:
+        return session.execute_write(work)
+
+
+def read_tx(driver: Driver, work: Callable[[ManagedTransaction], T]) -> T:
+    """Run ``work`` as one managed read transaction."""
+    with translated(), driver.session(database=get_settings().graph_database) as session:
+        return session.execute_read(work)
+
+
+def batches(rows: list[T], size: int) -> Iterator[list[T]]:
+    """Split rows into lists of at most ``size`` for ``UNWIND`` writes."""
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def write_one(driver: Driver, query: LiteralString, **params: Any) -> Row:
+    """Run a write query in a managed transaction and return its single row (or {})."""
+
+    def work(tx: ManagedTransaction) -> Row:
+        record = tx.run(query, params).single()
+        return plain(record.data()) if record else {}
+
+    return write_tx(driver, work)

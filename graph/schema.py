@@ -1,0 +1,59 @@
+"""The graph schema: uniqueness constraints and indexes, created idempotently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import LiteralString
+
+from neo4j import Driver
+
+from graph.run import read, write
+
+CONSTRAINTS: tuple[LiteralString, ...] = (
+    "CREATE CONSTRAINT voter_id IF NOT EXISTS FOR (v:Voter) REQUIRE v.voter_id IS UNIQUE",
+    "CREATE CONSTRAINT person_key IF NOT EXISTS FOR (p:Person) REQUIRE p.key IS UNIQUE",
+    "CREATE CONSTRAINT supporter_id IF NOT EXISTS FOR (s:Supporter) REQUIRE s.id IS UNIQUE",
+    "CREATE CONSTRAINT upload_id IF NOT EXISTS FOR (u:Upload) REQUIRE u.id IS UNIQUE",
+    "CREATE CONSTRAINT job_id IF NOT EXISTS FOR (j:Job) REQUIRE j.id IS UNIQUE",
+    "CREATE CONSTRAINT matcher_config_version IF NOT EXISTS "
+    "FOR (c:MatcherConfig) REQUIRE c.version IS UNIQUE",
+    "CREATE CONSTRAINT do_not_contact_key IF NOT EXISTS "
+    "FOR (d:DoNotContact) REQUIRE d.key IS UNIQUE",
+    "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE",
+)
+
+INDEXES: tuple[LiteralString, ...] = (
+    "CREATE INDEX voter_state IF NOT EXISTS FOR (v:Voter) ON (v.state)",
+    "CREATE INDEX voter_phone IF NOT EXISTS FOR (v:Voter) ON (v.phone_hash)",
+    "CREATE INDEX voter_email IF NOT EXISTS FOR (v:Voter) ON (v.email_hash)",
+    "CREATE INDEX voter_name IF NOT EXISTS FOR (v:Voter) ON (v.name_key)",
+    "CREATE INDEX voter_last_state IF NOT EXISTS FOR (v:Voter) ON (v.last_key)",
+    "CREATE INDEX voter_household IF NOT EXISTS FOR (v:Voter) ON (v.household_id)",
+    "CREATE INDEX supporter_partition IF NOT EXISTS FOR (s:Supporter) ON (s.partition)",
+)
+
+
+@dataclass(frozen=True)
+class SchemaReport:
+    """What ``init_schema`` found and did."""
+
+    constraints: int
+    indexes: int
+    created: int
+
+
+def init_schema(driver: Driver) -> SchemaReport:
+    """Create every constraint and index that is missing; a second run changes nothing."""
+    created = 0
+    for statement in (*CONSTRAINTS, *INDEXES):
+        counts = write(driver, statement)
+        created += counts["constraints_added"] + counts["indexes_added"]
+    constraints, indexes = describe_schema(driver)
+    return SchemaReport(constraints=len(constraints), indexes=len(indexes), created=created)
+
+
+def describe_schema(driver: Driver) -> tuple[list[str], list[str]]:
+    """The names of the constraints and indexes the database reports."""
+    constraints = sorted(str(r["name"]) for r in read(driver, "SHOW CONSTRAINTS"))
+    indexes = sorted(str(r["name"]) for r in read(driver, "SHOW INDEXES"))
+    return constraints, indexes

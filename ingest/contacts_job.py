@@ -1,0 +1,192 @@
+"""Load one supporter's upload: consent, read, normalize, merge, link, and write in batches.
+
+What a supporter's upload keeps: on their own ``KNOWS`` edge, the name as they wrote it
+(so their list can show it), which channels they have (phone, email, social), labels and
+favorites. Raw phone numbers and emails are never stored: they become keyed hashes, used
+as friend keys and to find the voter record, and are then dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import Driver
+
+from graph.contacts import record_upload, write_friends
+from graph.supporters import consent_version
+from graph.voters import find_candidates
+from ingest.dedupe import merge_duplicates
+from ingest.keys import email_key, friend_id, last_state_key, name_key, phone_key, voter_key
+from ingest.link_exact import ExactLinker
+from ingest.linking import KeyedContact, LinkDecision, Linker
+from ingest.names import canonical_first_name
+from ingest.readers import read_contacts
+from outreach.errors import ConsentRequired, RowError
+from outreach.settings import Settings
+
+Report = Callable[[dict[str, int], list[RowError]], None]
+CURRENT_TERMS = "2026-1"
+
+
+@dataclass
+class UploadResult:
+    """What one upload did, stage by stage."""
+
+    counts: dict[str, int]
+    rejected: list[RowError] = field(default_factory=list)
+    format: str = ""
+
+
+def keyed(contact: Any, *, secret: str) -> KeyedContact:
+    """Attach blocking keys (hashed phone and email, name keys) to a normalized contact."""
+    canonical = canonical_first_name(contact.first_name) if contact.first_name else None
+    return KeyedContact(
+        record=contact,
+        canonical_first=canonical,
+        phone_keys=[phone_key(secret, p) for p in contact.phones],
+        email_keys=[email_key(secret, e) for e in contact.emails],
+        name_key=name_key(canonical, contact.last_name) if canonical else None,
+        last_state_key=last_state_key(contact.last_name, contact.state),
+    )
+
+
+def fetch_voters(driver: Driver, contacts: list[KeyedContact]) -> list[dict[str, Any]]:
+    """Candidate voters for these contacts, by every blocking key they carry."""
+    wanted: dict[str, list[str]] = {"phone": [], "email": [], "name": [], "last_state": []}
+    for c in contacts:
+        wanted["phone"].extend(c.phone_keys)
+        wanted["email"].extend(c.email_keys)
+        if c.name_key:
+            wanted["name"].append(c.name_key)
+        if c.last_state_key:
+            wanted["last_state"].append(c.last_state_key)
+    voters: list[dict[str, Any]] = []
+    for by, keys in wanted.items():
+        if keys:
+            voters.extend(find_candidates(driver, by=by, keys=keys))
+    return voters
+
+
+def channels_of(record: Any) -> list[str]:
+    """The channels an upload gives for reaching a contact: phone, email, social."""
+    found = []
+    if record.phones:
+        found.append("phone")
+    if record.emails:
+        found.append("email")
+    if record.social:
+        found.append("social")
+    return found
+
+
+def friend_key(contact: KeyedContact, decision: LinkDecision, *, secret: str) -> str | None:
+    """The shared friend key: the linked voter, else the first phone, else the first email."""
+    if decision.voter_id:
+        return voter_key(secret, decision.voter_id)
+    if contact.phone_keys:
+        return contact.phone_keys[0]
+    if contact.email_keys:
+        return contact.email_keys[0]
+    return None
+
+
+def ingest_upload(
+    driver: Driver,
+    *,
+    supporter_id: str,
+    upload_id: str,
+    data: bytes,
+    filename: str | None,
+    settings: Settings,
+    linker: Linker | None = None,
+    report: Report | None = None,
+) -> UploadResult:
+    """Load one upload; refused without current consent; safe to run again."""
+    consent = consent_version(driver, supporter_id)
+    if consent != CURRENT_TERMS:
+        raise ConsentRequired(
+            f"supporter {supporter_id!r} has not agreed to the current terms ({CURRENT_TERMS})"
+        )
+    secret = settings.secret_key.get_secret_value()
+    counts = {"read": 0, "rejected": 0, "normalized": 0, "linked": 0, "candidates": 0, "written": 0}
+
+    def progress(rejected: list[RowError]) -> None:
+        if report:
+            report(dict(counts), rejected)
+
+    parsed = read_contacts(
+        data, filename=filename, region=settings.default_region, max_bytes=settings.upload_max_bytes
+    )
+    counts["read"] = parsed.rows_read
+    counts["rejected"] = len(parsed.rejected)
+    record_upload(
+        driver,
+        supporter_id=supporter_id,
+        upload_id=upload_id,
+        filename=filename,
+        format=parsed.format,
+        sha256=hashlib.sha256(data).hexdigest(),
+        consent_version=consent,
+        status="loading",
+    )
+    contacts = [keyed(c, secret=secret) for c in merge_duplicates(parsed.records)]
+    counts["normalized"] = len(contacts)
+    progress(parsed.rejected)
+
+    decisions = (linker or ExactLinker()).link(contacts, fetch_voters(driver, contacts))
+    knows: dict[str, dict[str, Any]] = {}
+    matches: list[dict[str, Any]] = []
+    candidates: list[dict[str, Any]] = []
+    for contact, decision in zip(contacts, decisions, strict=True):
+        key = friend_key(contact, decision, secret=secret)
+        if key is None:
+            continue  # a name alone, unlinked: nothing to rank or deduplicate on
+        record = contact.record
+        sources = channels_of(record)
+        row = knows.setdefault(
+            key,
+            {
+                "key": key,
+                "friend_id": friend_id(secret, supporter_id, key),
+                "display_name": record.display_name,
+                "first_name": record.first_name,
+                "sources": sources,
+                "favorite": record.favorite,
+                "labels": list(record.labels),
+                "social": record.social,
+                "closeness": record.closeness,
+                "state_hint": record.state,
+            },
+        )
+        row["sources"] = sorted(set(row["sources"]) | set(sources))
+        if decision.voter_id:
+            counts["linked"] += 1
+            matches.append(
+                {"key": key, "voter_id": decision.voter_id,
+                 "probability": decision.probability, "method": decision.method}
+            )
+        for voter_id, probability in decision.candidates:
+            counts["candidates"] += 1
+            candidates.append(
+                {"key": key, "voter_id": voter_id, "probability": probability, "method": decision.method}
+            )
+    progress(parsed.rejected)
+    counts["written"] = write_friends(
+        driver,
+        supporter_id=supporter_id,
+        upload_id=upload_id,
+        knows=list(knows.values()),
+        matches=matches,
+        candidates=candidates,
+        batch_size=settings.graph_write_batch,
+    )
+    record_upload(
+        driver, supporter_id=supporter_id, upload_id=upload_id, filename=filename,
+        format=parsed.format, sha256=hashlib.sha256(data).hexdigest(),
+        consent_version=consent, status="loaded",
+    )
+    progress(parsed.rejected)
+    return UploadResult(counts=counts, rejected=parsed.rejected, format=parsed.format)

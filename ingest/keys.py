@@ -1,0 +1,51 @@
+"""The keys that tie records together: keyed hashes of phones, emails and voter ids, and name keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from outreach.hashing import keyed_hash
+
+_NOT_LETTERS = re.compile(r"[^a-z]")
+
+
+def fold(text: str | None) -> str:
+    """Lowercase, strip accents and everything but letters: the form names are compared in."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_only = decomposed.encode("ascii", "ignore").decode()
+    return _NOT_LETTERS.sub("", ascii_only.lower())
+
+
+def phone_key(secret: str, e164: str) -> str:
+    """Keyed hash of a normalized (E.164) phone number."""
+    return keyed_hash(secret, "phone", e164)
+
+
+def email_key(secret: str, email: str) -> str:
+    """Keyed hash of a normalized email address."""
+    return keyed_hash(secret, "email", email)
+
+
+def voter_key(secret: str, voter_id: str) -> str:
+    """Keyed hash of a voter id: the friend key of a contact linked to the voter file."""
+    return keyed_hash(secret, "voter", voter_id)
+
+
+def friend_id(secret: str, supporter_id: str, key: str) -> str:
+    """The id a supporter sees for one of their friends; different for every supporter."""
+    return keyed_hash(secret, "friend", f"{supporter_id}:{key}")[:20]
+
+
+def name_key(canonical_first: str, last: str | None) -> str | None:
+    """``first|last`` in folded form, with the first name already canonical (Bob -> robert)."""
+    first, last_f = fold(canonical_first), fold(last)
+    return f"{first}|{last_f}" if first and last_f else None
+
+
+def last_state_key(last: str | None, state: str | None) -> str | None:
+    """``last|STATE`` for blocking on surname within a state."""
+    last_f = fold(last)
+    return f"{last_f}|{state.upper()}" if last_f and state else None

@@ -1,0 +1,50 @@
+"""The linkage seam: contacts plus candidate voters in, one decision per contact out.
+
+A linker never touches the graph. ``ingest/contacts_job.py`` fetches candidate voters
+by blocking keys (phone, email, name, surname with state) through ``graph/`` and hands
+them to whichever linker is configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ingest.records import ContactRecord
+
+
+@dataclass(slots=True)
+class KeyedContact:
+    """A contact with the keys it can be blocked on."""
+
+    record: ContactRecord
+    canonical_first: str | None
+    phone_keys: list[str] = field(default_factory=list)
+    email_keys: list[str] = field(default_factory=list)
+    name_key: str | None = None
+    last_state_key: str | None = None
+
+
+@dataclass(slots=True)
+class LinkDecision:
+    """The linker's verdict on one contact.
+
+    ``voter_id`` is set when the best candidate clears the threshold; ``candidates``
+    holds doubtful ones kept for review (voter id, probability).
+    """
+
+    voter_id: str | None
+    probability: float
+    method: str
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+
+
+class Linker(Protocol):
+    """Anything that links keyed contacts to candidate voters."""
+
+    def link(
+        self, contacts: Sequence[KeyedContact], voters: Sequence[dict[str, Any]]
+    ) -> list[LinkDecision]:
+        """One decision per contact, in order."""
+        ...

@@ -1,0 +1,205 @@
+"""Normalization of single field values: phones, emails, ZIP codes, states, districts,
+birth years, flags and lengths.
+
+Functions named ``normalize_*`` return the canonical form or None when the value is blank
+or unusable; a bad phone or email is dropped, not fatal. Functions named ``check_*`` raise
+``ValueError`` with a reason for a value that must reject its whole row; the readers turn
+that into a ``RowError`` naming the line and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import phonenumbers
+
+DEFAULT_MAX_FIELD_LENGTH = 200
+MIN_BIRTH_YEAR = 1900
+
+US_STATES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
+    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
+    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
+    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
+    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands",
+    "PR": "Puerto Rico", "VI": "U.S. Virgin Islands",
+}  # fmt: skip
+
+_STATE_ALIASES = {
+    "washington dc": "DC", "washington d c": "DC", "d c": "DC", "dist of columbia": "DC",
+    "virgin islands": "VI", "us virgin islands": "VI", "united states virgin islands": "VI",
+    "n carolina": "NC", "s carolina": "SC", "n dakota": "ND", "s dakota": "SD",
+    "w virginia": "WV", "penn": "PA", "mass": "MA", "wisc": "WI", "calif": "CA",
+}  # fmt: skip
+_STATE_BY_NAME = {
+    re.sub(r"[^a-z]+", " ", name.lower()).strip(): code for code, name in US_STATES.items()
+} | _STATE_ALIASES
+
+_EMAIL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")  # noqa: E501
+_ZIP = re.compile(r"^(\d{5})(?:[- ]?\d{4})?$")
+_DISTRICT = re.compile(r"^(?:([A-Z]{2})[\s_-]*)?(?:CD|DIST(?:RICT)?)?[\s_-]*(\d{1,2}|AL)$")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_NO_YEAR_DATE = re.compile(r"^(?:--\d{2}-?\d{2}|\d{1,2}[/.-]\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2})$")
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "x", "starred", "favorite", "favourite"})
+
+
+def normalize_phone(raw: str | None, region: str = "US") -> str | None:
+    """The number in E.164 form (``+16085550101``), or None when it is not a valid number."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    if text.lower().startswith("tel:"):
+        text = text[4:]
+    text = text.split(";", 1)[0].strip()
+    if not text or not any(ch.isdigit() for ch in text):
+        return None
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_email(raw: str | None) -> str | None:
+    """The address trimmed and lowercased, or None when it is not plausibly an email."""
+    if raw is None:
+        return None
+    text = raw.strip().strip("<>").strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    text = text.lower()
+    if len(text) > 254 or not _EMAIL.match(text) or ".." in text:
+        return None
+    return text
+
+
+def normalize_zip(raw: str | int | None) -> str | None:
+    """The five-digit ZIP code (ZIP+4 trimmed, leading zeros kept), or None."""
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if text.isdigit() and 3 <= len(text) <= 4:
+        text = text.zfill(5)  # spreadsheets drop the leading zeros of New England ZIPs
+    elif text.isdigit() and 7 <= len(text) <= 8:
+        text = text.zfill(9)
+    match = _ZIP.match(text)
+    return match.group(1) if match else None
+
+
+def normalize_state(raw: str | None) -> str | None:
+    """The USPS code of a state, DC or territory, from a code or a full name, or None."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    if len(text) == 2 and text.upper() in US_STATES:
+        return text.upper()
+    key = re.sub(r"[^a-z]+", " ", text.lower()).strip()
+    if key.startswith("state of "):
+        key = key[9:]
+    return _STATE_BY_NAME.get(key)
+
+
+def normalize_district(raw: str | int | None, state: str | None = None) -> str | None:
+    """A congressional district as ``ST-N`` (``ME-2``, ``NE-1``; ``ST-AL`` at large), or None.
+
+    A bare number ("2", "02", "CD 2") needs ``state``. Leading zeros are dropped so every
+    source agrees with the weights file's codes.
+    """
+    if raw is None:
+        return None
+    text = str(raw).strip().upper()
+    if not text:
+        return None
+    match = _DISTRICT.match(text)
+    if not match:
+        return None
+    code = match.group(1) or (normalize_state(state) if state else None)
+    if code is None or code not in US_STATES:
+        return None
+    number = match.group(2)
+    if number == "AL" or number.strip("0") == "":
+        return f"{code}-AL"
+    return f"{code}-{int(number)}"
+
+
+def check_birth_year(raw: str | int | None, *, today: dt.date | None = None) -> int | None:
+    """The year from a birth year or date; None when blank or without a year.
+
+    Raises ValueError for a year before 1900, after the current year, or for text that is
+    not a year or date at all.
+    """
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if not text:
+        return None
+    if re.fullmatch(r"\d{8}", text):  # vCard's basic format, 19850512
+        text = text[:4]
+    years = _YEAR.findall(text)
+    if not years:
+        if _NO_YEAR_DATE.match(text):
+            return None
+        raise ValueError(f"{text[:40]!r} is not a year or a date")
+    year = int(years[0])
+    current = (today or dt.date.today()).year
+    if year < MIN_BIRTH_YEAR or year > current:
+        raise ValueError(f"birth year {year} is outside {MIN_BIRTH_YEAR}..{current}")
+    return year
+
+
+def check_length(value: str | None, max_length: int = DEFAULT_MAX_FIELD_LENGTH) -> None:
+    """Raise ValueError when ``value`` is longer than ``max_length`` characters."""
+    if value is not None and len(value) > max_length:
+        raise ValueError(f"value is {len(value)} characters long, the limit is {max_length}")
+
+
+def check_score(raw: str | None) -> float | None:
+    """A score in 0..1 from text, None when blank; ValueError when not a number in range."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ValueError(f"{raw.strip()[:40]!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"score {value} is outside 0..1")
+    return value
+
+
+def parse_flag(raw: str | None) -> bool:
+    """True for the usual spellings of yes (``true``, ``1``, ``yes``, ``x``, ``starred``)."""
+    return raw is not None and raw.strip().lower() in _TRUE
+
+
+def split_labels(raw: str | None) -> list[str]:
+    """Labels from one cell, split on ``;``, ``,``, ``|`` or Google's ``:::``, in order."""
+    if raw is None:
+        return []
+    parts = re.split(r":::|[;,|]", raw)
+    labels: list[str] = []
+    for part in parts:
+        label = part.strip().lstrip("*").strip()
+        if label and label not in labels:
+            labels.append(label)
+    return labels
+
+
+def clean(raw: str | None) -> str | None:
+    """The value with outer whitespace and inner runs of spaces collapsed, or None if blank."""
+    if raw is None:
+        return None
+    text = " ".join(raw.split())
+    return text or None

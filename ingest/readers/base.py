@@ -1,0 +1,270 @@
+"""What every contact reader shares: the raw row shape, its normalization into a
+``ContactRecord`` (or a ``RowError``), the result type, and CSV table helpers.
+
+A reader's only job is to find the raw values of one contact and the line it starts on;
+``ContactBuilder.build`` applies the same rules to every format:
+
+- every raw value longer than the field limit rejects the row, naming that field;
+- a birth year before 1900 or after this year rejects the row, naming that field;
+- a closeness that is neither a number in 0..1 nor a known word rejects the row;
+- phones that are not valid numbers, emails that are not addresses, unknown states and
+  malformed ZIP codes are dropped, the rest of the contact kept;
+- a contact left with no name, no valid phone and no valid email is rejected.
+
+Reasons never repeat the rejected personal values, so job reports and logs stay clean.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ingest.names import join_name, parse_name
+from ingest.normalize import (
+    DEFAULT_MAX_FIELD_LENGTH,
+    check_birth_year,
+    check_length,
+    clean,
+    normalize_email,
+    normalize_phone,
+    normalize_state,
+    normalize_zip,
+)
+from ingest.records import ContactRecord
+from outreach.errors import FileRejected, RowError
+
+DELIMITERS = ",;\t|"
+CLOSENESS_WORDS = {
+    "household": 1.0, "family": 1.0, "close": 1.0, "close friend": 1.0,
+    "friend": 0.5, "acquaintance": 0.2,
+}  # fmt: skip
+
+
+@dataclass(slots=True)
+class ContactReadResult:
+    """The contacts read from one upload, the rows rejected, and what was read."""
+
+    records: list[ContactRecord]
+    rejected: list[RowError]
+    format: str
+    rows_read: int
+
+
+@dataclass(slots=True)
+class RawContact:
+    """One contact's values as found in the file, before normalization.
+
+    ``sources`` maps a logical field (``first_name``, ``phone`` ...) to the name the file
+    uses for it (a column header or vCard property), so errors speak the file's language.
+    ``field_lines`` gives the line of a field when it is not the contact's first line
+    (a vCard property several lines into its card).
+    """
+
+    line: int
+    name: str | None = None
+    first: str | None = None
+    middle: str | None = None
+    last: str | None = None
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+    birth_year: str | None = None
+    labels: list[str] = field(default_factory=list)
+    favorite: bool = False
+    closeness: str | None = None
+    social: bool = False
+    sources: dict[str, str] = field(default_factory=dict)
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+
+class ContactBuilder:
+    """Turns ``RawContact`` values into a ``ContactRecord`` or the ``RowError`` that rejects it."""
+
+    def __init__(
+        self, *, region: str = "US", max_field_length: int = DEFAULT_MAX_FIELD_LENGTH
+    ) -> None:
+        self.region = region
+        self.max_field_length = max_field_length
+
+    def build(self, raw: RawContact) -> ContactRecord | RowError:
+        """The normalized contact, or the first reason its row must be rejected."""
+
+        def reject(name: str, reason: str) -> RowError:
+            line = raw.field_lines.get(name, raw.line)
+            return RowError(line, raw.sources.get(name, name), reason)
+
+        for name, value in self._raw_values(raw):
+            try:
+                check_length(value, self.max_field_length)
+            except ValueError as exc:
+                return reject(name, str(exc))
+        try:
+            birth_year = check_birth_year(raw.birth_year)
+        except ValueError as exc:
+            return reject("birth_year", str(exc))
+        try:
+            closeness = _closeness(raw.closeness)
+        except ValueError as exc:
+            return reject("closeness", str(exc))
+
+        first, middle, last = clean(raw.first), clean(raw.middle), clean(raw.last)
+        full = clean(raw.name)
+        if full and not (first or last):
+            parsed = parse_name(full)
+            first, middle, last = parsed.first, parsed.middle, parsed.last
+        phones = _unique(normalize_phone(p, self.region) for p in raw.phones)
+        emails = _unique(normalize_email(e) for e in raw.emails)
+        display = full or join_name(first, middle, last)
+        if not display and not phones and not emails:
+            reason = "row has no name, phone or email"
+            if raw.phones or raw.emails:
+                reason = "row has no name, and no valid phone number or email address"
+            return RowError(raw.line, None, reason)
+        return ContactRecord(
+            line=raw.line,
+            display_name=display or (emails[0] if emails else phones[0]),
+            first_name=first,
+            last_name=last,
+            middle_name=middle,
+            phones=phones,
+            emails=emails,
+            city=clean(raw.city),
+            state=normalize_state(raw.state),
+            zip=normalize_zip(raw.zip),
+            birth_year=birth_year,
+            labels=_unique(clean(label) for label in raw.labels),
+            favorite=raw.favorite,
+            closeness=closeness,
+            social=raw.social,
+        )
+
+    @staticmethod
+    def _raw_values(raw: RawContact) -> Iterator[tuple[str, str | None]]:
+        """Every raw value with the logical field it belongs to."""
+        yield from (
+            ("name", raw.name),
+            ("first_name", raw.first),
+            ("middle_name", raw.middle),
+            ("last_name", raw.last),
+            ("city", raw.city),
+            ("state", raw.state),
+            ("zip", raw.zip),
+            ("birth_year", raw.birth_year),
+            ("closeness", raw.closeness),
+        )
+        yield from (("phone", p) for p in raw.phones)
+        yield from (("email", e) for e in raw.emails)
+        yield from (("labels", label) for label in raw.labels)
+
+
+def _closeness(raw: str | None) -> float | None:
+    """Closeness in 0..1 from a number or a word (household, close, friend, acquaintance)."""
+    text = clean(raw)
+    if text is None:
+        return None
+    word = CLOSENESS_WORDS.get(text.lower())
+    if word is not None:
+        return word
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("closeness must be a number in 0..1 or a word such as 'friend'") from None
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"closeness {value} is outside 0..1")
+    return value
+
+
+def _unique(values: Iterator[str | None] | list[str | None]) -> list[str]:
+    """The non-empty values in first-seen order, without repeats."""
+    seen: list[str] = []
+    for value in values:
+        if value and value not in seen:
+            seen.append(value)
+    return seen
+
+
+def header_key(name: str) -> str:
+    """A header reduced to lowercase letters and digits ("E-mail Address" -> "emailaddress")."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV text among comma, semicolon, tab and pipe (comma if unsure)."""
+    lines = [line for line in text[:65536].splitlines()[:20] if line.strip()]
+    if not lines:
+        return ","
+    header = lines[0]
+    try:
+        sniffed = csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = None
+    counts = {d: _count_outside_quotes(header, d) for d in DELIMITERS}
+    if sniffed and counts.get(sniffed, 0) > 0:
+        return sniffed
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    """How often ``delimiter`` appears in ``line`` outside double quotes."""
+    count, quoted = 0, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == delimiter and not quoted:
+            count += 1
+    return count
+
+
+def csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV row with the 1-based physical line it starts on; FileRejected if malformed."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise FileRejected(
+                f"line {start}: the file is not valid CSV ({exc})", line=start
+            ) from exc
+        yield start, row
+        start = reader.line_num + 1
+
+
+def is_blank(row: list[str]) -> bool:
+    """True for an empty line or a row whose cells are all blank."""
+    return not any(cell.strip() for cell in row)
+
+
+def reject_columns(expected: list[str], found: list[str], detail: str) -> FileRejected:
+    """The FileRejected for a header that lacks what is needed, listing both sides."""
+    return FileRejected(
+        f"{detail}; expected columns such as: {', '.join(expected)}; "
+        f"found: {', '.join(found) or '(none)'}",
+        expected=expected,
+        found=found,
+    )
+
+
+def data_rows(
+    rows: Iterator[tuple[int, list[str]]], rejected: list[RowError]
+) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows; each blank row before a later data row is added to ``rejected``.
+
+    Blank lines at the very end of a file are common and harmless, so they are not reported.
+    """
+    pending: list[int] = []
+    for line, row in rows:
+        if is_blank(row):
+            pending.append(line)
+            continue
+        rejected.extend(RowError(blank, None, "blank row") for blank in pending)
+        pending.clear()
+        yield line, row

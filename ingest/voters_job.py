@@ -1,0 +1,61 @@
+"""Load a voter file into the graph: stream chunks, normalize, key, and upsert in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from neo4j import Driver
+
+from graph.voters import upsert_voters
+from ingest.keys import email_key, last_state_key, name_key, phone_key
+from ingest.mapping import load_mapping
+from ingest.names import canonical_first_name
+from ingest.readers.voters import iter_voter_chunks
+from ingest.records import VoterRecord
+from outreach.errors import RowError
+from outreach.settings import Settings
+
+Report = Callable[[dict[str, int], list[RowError]], None]
+
+# Kept on the Voter node; raw phone and email are replaced by keyed hashes.
+_DROPPED = {"phone", "email", "line", "address"}
+
+
+def voter_row(record: VoterRecord, *, secret: str) -> dict[str, Any]:
+    """The graph row for one voter: public voter-file fields plus keyed hashes."""
+    props = {k: v for k, v in asdict(record).items() if k not in _DROPPED and k != "voter_id"}
+    props["phone_hash"] = phone_key(secret, record.phone) if record.phone else None
+    props["email_hash"] = email_key(secret, record.email) if record.email else None
+    canonical = canonical_first_name(record.first_name) if record.first_name else ""
+    props["name_key"] = name_key(canonical, record.last_name)
+    props["last_key"] = last_state_key(record.last_name, record.state)
+    return {"voter_id": record.voter_id, "props": props}
+
+
+def ingest_voters(
+    driver: Driver,
+    *,
+    path: Path,
+    mapping: str,
+    settings: Settings,
+    report: Report | None = None,
+    chunk_size: int = 10_000,
+) -> dict[str, int]:
+    """Stream the file into ``:Voter`` nodes; rejected rows are reported, the rest load."""
+    column_map = load_mapping(mapping)
+    secret = settings.secret_key.get_secret_value()
+    counts = {"read": 0, "rejected": 0, "normalized": 0, "written": 0}
+    rejected: list[RowError] = []
+    for chunk in iter_voter_chunks(path, column_map, chunk_size=chunk_size, region=settings.default_region):
+        counts["read"] += chunk.rows_read
+        counts["rejected"] += len(chunk.rejected)
+        rejected.extend(chunk.rejected)
+        rows = [voter_row(record, secret=secret) for record in chunk.records]
+        counts["normalized"] += len(rows)
+        counts["written"] += upsert_voters(driver, rows, batch_size=settings.graph_write_batch)
+        if report:
+            report(dict(counts), rejected)
+    return counts

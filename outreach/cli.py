@@ -1,0 +1,214 @@
+"""The ``outreach`` command line: demo, graph server and schema, ingest, rank, API, worker."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from outreach.logs import configure_logging
+from outreach.settings import get_settings
+
+app = typer.Typer(help="Relational outreach engine: ask the right friends.", no_args_is_help=True)
+graph_app = typer.Typer(help="The graph database: local server and schema.", no_args_is_help=True)
+ingest_app = typer.Typer(help="Load voter files and contact uploads.", no_args_is_help=True)
+app.add_typer(graph_app, name="graph")
+app.add_typer(ingest_app, name="ingest")
+console = Console()
+
+
+@contextlib.contextmanager
+def _graph() -> Iterator[object]:
+    """The local server (started or reused when no URI is set) and a driver on it."""
+    from graph.driver import close_driver, get_driver
+    from graph.local_server import ensure_running
+
+    server = ensure_running(get_settings())
+    try:
+        yield get_driver()
+    finally:
+        close_driver()
+        server.stop()
+
+
+@contextlib.contextmanager
+def _worker(start: bool) -> Iterator[None]:
+    from outreach.processes import start_worker
+
+    worker = start_worker(get_settings()) if start else None
+    try:
+        yield
+    finally:
+        if worker:
+            worker.stop()
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed for the demo data")] = 7,
+    voters: Annotated[int, typer.Option(help="Voters in the demo voter file")] = 20_000,
+    supporters: Annotated[int, typer.Option(help="Supporters who upload contacts")] = 40,
+    contacts_mean: Annotated[int, typer.Option(help="Mean contacts per supporter")] = 120,
+    formats: Annotated[str, typer.Option(help="Upload formats to rotate: csv,vcf,google,json")] = "csv",
+    exit_after: Annotated[bool, typer.Option("--exit", help="Exit after printing the list")] = False,
+    port: Annotated[int | None, typer.Option(help="API port")] = None,
+) -> None:
+    """Start everything locally, load demo data as real jobs, rank, print a list, serve the API."""
+    from api.auth import issue_token
+    from outreach.demo_run import run_demo
+
+    settings = get_settings()
+    configure_logging("WARNING")
+    console.print("[bold]Starting the local graph server and a worker[/] ...")
+    with _graph() as driver, _worker(True):
+        outcome = run_demo(
+            driver, settings, console, seed=seed, voters=voters, supporters=supporters,
+            contacts_mean=contacts_mean, formats=tuple(f.strip() for f in formats.split(",")),
+        )
+        if outcome.supporter_id is None:
+            raise typer.Exit(1)
+        api_port = port or settings.api_port
+        token = issue_token(settings, subject=outcome.supporter_id, role="supporter")
+        url = f"http://{settings.api_host}:{api_port}"
+        console.print(f"\nAPI: {url}  (docs at {url}/docs)")
+        console.print(
+            f"curl -H 'Authorization: Bearer {token}' {url}/supporters/{outcome.supporter_id}/targets"
+        )
+        if exit_after:
+            return
+        _serve_api(settings.api_host, api_port)
+
+
+def _serve_api(host: str, port: int) -> None:
+    import uvicorn
+
+    console.print("Serving the API until Ctrl-C.")
+    uvicorn.run("api.app:app", host=host, port=port, log_level="warning")
+
+
+@graph_app.command("serve")
+def graph_serve() -> None:
+    """Run the local Bolt server (ArcadeDB) in the foreground until Ctrl-C."""
+    from graph.local_server import answers_queries, serve_forever
+
+    settings = get_settings()
+    if answers_queries(settings):
+        console.print(f"A local graph server already answers on port {settings.local_bolt_port}.")
+        return
+    configure_logging(settings.log_level)
+    console.print(f"Local graph server on bolt://127.0.0.1:{settings.local_bolt_port}; Ctrl-C stops it.")
+    serve_forever(settings)
+
+
+@graph_app.command("init")
+def graph_init() -> None:
+    """Create the constraints and indexes that are missing (safe to run again)."""
+    from graph.schema import init_schema
+
+    with _graph() as driver:
+        report = init_schema(driver)  # type: ignore[arg-type]
+    console.print(
+        f"{report.constraints} constraints, {report.indexes} indexes; {report.created} created now."
+    )
+
+
+@ingest_app.command("voters")
+def ingest_voters_cmd(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    mapping: Annotated[str, typer.Option(help="Column mapping: a shipped name or a YAML path")] = "demo",
+) -> None:
+    """Load a voter file through the job queue, with a progress bar."""
+    from workers.enqueue import enqueue_voter_ingest
+    from outreach.waiting import wait_for_jobs
+
+    with _graph() as driver, _worker(True):
+        job = enqueue_voter_ingest(driver, path=path, mapping=mapping)  # type: ignore[arg-type]
+        (result,) = wait_for_jobs(driver, [job], label="Voter file", count_key="read",  # type: ignore[arg-type]
+                                  total=sum(1 for _ in path.open("rb")) - 1)
+    _print_job(result)
+
+
+@ingest_app.command("contacts")
+def ingest_contacts_cmd(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    supporter: Annotated[str, typer.Option(help="The uploading supporter's id")],
+) -> None:
+    """Load one supporter's contact file (they must have agreed to the terms), then re-rank."""
+    from outreach.waiting import wait_for_jobs
+    from workers.enqueue import enqueue_upload
+
+    with _graph() as driver, _worker(True):
+        job, _ = enqueue_upload(driver, supporter_id=supporter, data=path.read_bytes(),  # type: ignore[arg-type]
+                                filename=path.name)
+        (result,) = wait_for_jobs(driver, [job], label="Contacts")  # type: ignore[arg-type]
+    _print_job(result)
+
+
+@app.command()
+def rank(
+    supporter: Annotated[list[str] | None, typer.Option(help="Only these supporters (and competitors)")] = None,
+) -> None:
+    """Re-rank everyone, or the given supporters, through the job queue."""
+    from outreach.waiting import wait_for_jobs
+    from workers.enqueue import enqueue_rank
+
+    with _graph() as driver, _worker(True):
+        job = enqueue_rank(driver, supporter_ids=supporter or None)  # type: ignore[arg-type]
+        (result,) = wait_for_jobs(driver, [job], label="Ranking")  # type: ignore[arg-type]
+    _print_job(result)
+
+
+@app.command()
+def api(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Serve the HTTP API (starting the local graph server if no URI is set)."""
+    settings = get_settings()
+    from graph.local_server import ensure_running
+
+    server = ensure_running(settings)
+    try:
+        _serve_api(host or settings.api_host, port or settings.api_port)
+    finally:
+        server.stop()
+
+
+@app.command()
+def worker(concurrency: Annotated[int, typer.Option()] = 2) -> None:
+    """Run a Celery worker in the foreground."""
+    from workers.app import app as celery_app
+
+    celery_app.worker_main(["worker", "--concurrency", str(concurrency), "--queues", "outreach",
+                            "--loglevel", "INFO"])
+
+
+@app.command()
+def token(
+    subject: Annotated[str, typer.Option(help="Supporter id, or a staff user id")],
+    role: Annotated[str, typer.Option(help="supporter, organizer, analyst or admin")] = "supporter",
+) -> None:
+    """Print a signed API token."""
+    from api.auth import ROLES, issue_token
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
+    console.print(issue_token(get_settings(), subject=subject, role=role))  # type: ignore[arg-type]
+
+
+def _print_job(job: dict[str, object]) -> None:
+    console.print(f"Job {job['id']}: {job['status']} {job['counts']}")
+    errors = job.get("errors") or []
+    for error in list(errors)[:20]:  # type: ignore[call-overload]
+        console.print(f"  line {error['line']}, {error['field']}: {error['reason']}")
+    if job["status"] != "succeeded":
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point of the ``outreach`` command."""
+    app()

@@ -1,0 +1,54 @@
+"""The Celery app: Redis in production and CI, an embedded SQLite broker by default.
+
+Each worker process makes its own graph driver in ``worker_process_init`` (a driver
+must not cross a fork) and closes it on shutdown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_process_init, worker_process_shutdown
+
+from outreach.settings import Settings, get_settings
+
+
+def make_celery(settings: Settings) -> Celery:
+    """A Celery app configured from settings."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = Celery("outreach", include=["workers.tasks"])
+    app.conf.update(
+        broker_url=settings.effective_broker_url,
+        result_backend=settings.effective_result_backend,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_track_started=True,
+        broker_connection_retry_on_startup=True,
+        result_extended=False,
+        worker_hijack_root_logger=False,
+        broker_transport_options={"polling_interval": 0.2},
+        task_default_queue="outreach",
+    )
+    return app
+
+
+app = make_celery(get_settings())
+
+
+@worker_process_init.connect
+def _open_driver(**_: Any) -> None:
+    from graph.driver import get_driver
+
+    get_driver()
+
+
+@worker_process_shutdown.connect
+def _close_driver(**_: Any) -> None:
+    from graph.driver import close_driver
+
+    close_driver()

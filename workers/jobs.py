@@ -1,0 +1,61 @@
+"""Running a job: status in the graph, throttled progress, errors recorded, not lost."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from graph.driver import get_driver
+from graph.jobs import update_job
+from outreach.errors import InvalidInput, OutreachError, RowError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[dict[str, int], list[RowError]], None]
+
+
+def throttled_reporter(job_id: str, every: float = 0.5) -> Progress:
+    """A progress callback that stores counts at most every ``every`` seconds."""
+    last = [0.0]
+
+    def report(counts: dict[str, int], rejected: list[RowError]) -> None:
+        now = time.monotonic()
+        if now - last[0] >= every:
+            last[0] = now
+            update_job(
+                get_driver(),
+                job_id=job_id,
+                status="running",
+                counts=counts,
+                errors=[e.as_dict() for e in rejected],
+            )
+
+    return report
+
+
+def run_job(job_id: str, work: Callable[[Progress], tuple[dict[str, int], list[RowError]]]) -> dict[str, Any]:
+    """Run ``work`` as job ``job_id``; bad input fails the job, other errors propagate for retry."""
+    driver = get_driver()
+    update_job(driver, job_id=job_id, status="running", counts={})
+    try:
+        counts, rejected = work(throttled_reporter(job_id))
+    except InvalidInput as exc:
+        errors = exc.extra.get("errors", [])
+        update_job(driver, job_id=job_id, status="failed", counts={}, errors=errors, message=exc.detail)
+        log.warning("job %s refused its input: %s", job_id, exc.title)
+        return {"status": "failed", "detail": exc.detail}
+    except OutreachError as exc:
+        update_job(driver, job_id=job_id, status="failed", counts={}, message=exc.detail)
+        if exc.status >= 500:
+            raise
+        return {"status": "failed", "detail": exc.detail}
+    update_job(
+        driver,
+        job_id=job_id,
+        status="succeeded",
+        counts=counts,
+        errors=[e.as_dict() for e in rejected],
+    )
+    return {"status": "succeeded", "counts": counts}
