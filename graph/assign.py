@@ -80,44 +80,58 @@ class _Edges:
         """Edge ids by impact descending, then supporter and friend ascending."""
         if not self.w:
             return []
-        keys = (np.array(self.f), np.array(self.s), -np.array(self.w))
-        return [int(e) for e in np.lexsort(keys)]
+        return np.lexsort((np.array(self.f), np.array(self.s), -np.array(self.w))).tolist()
+
+    def by_supporter(self, edges: Sequence[int]) -> list[int]:
+        """Edge ids grouped by supporter, each group by impact descending, then friend."""
+        if not edges:
+            return []
+        ids = np.asarray(edges, dtype=np.int64)
+        s = np.array(self.s)[ids]
+        f = np.array(self.f)[ids]
+        w = np.array(self.w)[ids]
+        return ids[np.lexsort((f, -w, s))].tolist()
 
     def result(self, chosen: Sequence[int]) -> list[Assignment]:
         """Assignments for the chosen edge ids, ranked within each supporter."""
-        picked = sorted(chosen, key=lambda e: (self.s[e], -self.w[e], self.f[e]))
         out: list[Assignment] = []
         last, rank = -1, 0
-        for e in picked:
-            rank = rank + 1 if self.s[e] == last else 1
-            last = self.s[e]
-            out.append(
-                Assignment(self.supporters[self.s[e]], self.friends[self.f[e]], rank, self.w[e])
-            )
+        for e in self.by_supporter(chosen):
+            s = self.s[e]
+            rank = rank + 1 if s == last else 1
+            last = s
+            out.append(Assignment(self.supporters[s], self.friends[self.f[e]], rank, self.w[e]))
         return out
 
 
 class _State:
-    """A feasible assignment under change: who holds what, and how much room is left."""
+    """A feasible assignment under change: who holds what, and how much room is left.
+
+    ``ptr[s]`` is a lower bound into ``s_adj[s]``: every edge before it is either held
+    or leads to a friend with no room. Adding an edge keeps that true; removing one
+    moves back the pointers it may have invalidated.
+    """
 
     def __init__(self, edges: _Edges, *, k: int, n: int) -> None:
         self.e = edges
-        self.chosen = bytearray(len(edges))
+        m = len(edges)
+        self.chosen = bytearray(m)
         self.s_left = [n] * len(edges.supporters)
         self.f_left = [k] * len(edges.friends)
         self.s_held: list[list[int]] = [[] for _ in edges.supporters]
         self.f_held: list[list[int]] = [[] for _ in edges.friends]
-        order = edges.order()
-        rank_of = [0] * len(edges)
-        for r, e in enumerate(order):
-            rank_of[e] = r
-        self.rank_of = rank_of
+        self.order = edges.order()
+        self.rank_of = [0] * m
+        self.pos = [0] * m  # position of each edge in its supporter's adjacency
         self.s_adj: list[list[int]] = [[] for _ in edges.supporters]
         self.f_adj: list[list[int]] = [[] for _ in edges.friends]
-        for e in order:
-            self.s_adj[edges.s[e]].append(e)
+        for r, e in enumerate(self.order):
+            self.rank_of[e] = r
+            adj = self.s_adj[edges.s[e]]
+            self.pos[e] = len(adj)
+            adj.append(e)
             self.f_adj[edges.f[e]].append(e)
-        self.order = order
+        self.ptr = [0] * len(edges.supporters)
 
     def add(self, e: int) -> None:
         s, f = self.e.s[e], self.e.f[e]
@@ -134,6 +148,10 @@ class _State:
         self.f_left[f] += 1
         self.s_held[s].remove(e)
         self.f_held[f].remove(e)
+        for other in self.f_adj[f]:  # the friend has room again: its edges are candidates
+            t = self.e.s[other]
+            if self.pos[other] < self.ptr[t]:
+                self.ptr[t] = self.pos[other]
 
     def weakest(self, held: list[int]) -> int:
         """The held edge with the least impact (the last in the global order on ties)."""
@@ -146,63 +164,72 @@ class _State:
             if s_left[s_of[e]] > 0 and f_left[f_of[e]] > 0:
                 self.add(e)
 
-    def refill_supporter(self, s: int) -> int:
-        """Give supporter ``s`` their best free friend, if any; return the edge or -1."""
-        for e in self.s_adj[s]:
-            if not self.chosen[e] and self.f_left[self.e.f[e]] > 0:
-                self.add(e)
-                return e
-        return -1
+    def best_for_supporter(self, s: int) -> int:
+        """The supporter's best edge not held, to a friend with room; -1 if none."""
+        adj, chosen, f_of, f_left = self.s_adj[s], self.chosen, self.e.f, self.f_left
+        i = self.ptr[s]
+        while i < len(adj):
+            e = adj[i]
+            if not chosen[e] and f_left[f_of[e]] > 0:
+                break
+            i += 1
+        self.ptr[s] = i
+        return adj[i] if i < len(adj) else -1
 
-    def refill_friend(self, f: int) -> int:
-        """Give friend ``f`` to their best supporter with room, if any; return the edge or -1."""
+    def best_for_friend(self, f: int) -> int:
+        """The friend's best edge not held, from a supporter with room; -1 if none."""
+        chosen, s_of, s_left = self.chosen, self.e.s, self.s_left
         for e in self.f_adj[f]:
-            if not self.chosen[e] and self.s_left[self.e.s[e]] > 0:
-                self.add(e)
+            if not chosen[e] and s_left[s_of[e]] > 0:
                 return e
         return -1
 
     def try_edge(self, e: int) -> bool:
-        """Bring edge ``e`` in along a short augmenting path; keep it only if the total rises."""
-        w = self.e.w
-        s, f = self.e.s[e], self.e.f[e]
-        dropped: list[int] = []
-        if self.s_left[s] == 0:
-            dropped.append(self.weakest(self.s_held[s]))
-        if self.f_left[f] == 0:
-            dropped.append(self.weakest(self.f_held[f]))
-        if not dropped:
+        """Bring edge ``e`` in along a short augmenting path when that raises the total.
+
+        Taking ``e`` may drop the supporter's weakest friend and the friend's weakest
+        supporter; each one who lost out is then given their best choice among those
+        with room. The refills are chosen in the current state, so the move is always
+        feasible, and it is made only when the total strictly rises.
+        """
+        w, s_of, f_of = self.e.w, self.e.s, self.e.f
+        s, f = s_of[e], f_of[e]
+        if self.s_left[s] > 0 and self.f_left[f] > 0:
             self.add(e)
             return True
-        # Cheapest bound first: even the best refills cannot beat what is dropped.
-        bound = w[e] - sum(w[d] for d in dropped)
-        for d in dropped:
-            bound += w[self.f_adj[self.e.f[d]][0]] if self.e.s[d] == s else 0.0
-            bound += w[self.s_adj[self.e.s[d]][0]] if self.e.f[d] == f else 0.0
-        if bound <= _EPS:
+        gain = w[e]
+        drop_s = drop_f = -1
+        if self.s_left[s] == 0:
+            drop_s = self.weakest(self.s_held[s])
+            gain -= w[drop_s]
+        if self.f_left[f] == 0:
+            drop_f = self.weakest(self.f_held[f])
+            gain -= w[drop_f]
+        refill_f = refill_s = -1
+        if drop_s >= 0:  # friend f_of[drop_s] loses supporter s
+            refill_f = self.best_for_friend(f_of[drop_s])
+            if refill_f >= 0:
+                gain += w[refill_f]
+        if gain + (w[self.s_adj[s_of[drop_f]][0]] if drop_f >= 0 else 0.0) <= _EPS:
             return False
-        for d in dropped:
-            self.remove(d)
-        self.add(e)
-        added = [e]
-        for d in dropped:
-            if self.e.s[d] == s:  # the friend lost its supporter
-                refill = self.refill_friend(self.e.f[d])
-            else:  # the supporter lost its friend
-                refill = self.refill_supporter(self.e.s[d])
-            if refill >= 0:
-                added.append(refill)
-        gain = sum(w[a] for a in added) - sum(w[d] for d in dropped)
-        if gain > _EPS:
-            return True
-        for a in added:
-            self.remove(a)
-        for d in dropped:
-            self.add(d)
-        return False
+        if drop_f >= 0:  # supporter s_of[drop_f] loses friend f
+            refill_s = self.best_for_supporter(s_of[drop_f])
+            if refill_s >= 0 and refill_s != refill_f:
+                gain += w[refill_s]
+            else:
+                refill_s = -1
+        if gain <= _EPS:
+            return False
+        for d in (drop_s, drop_f):
+            if d >= 0:
+                self.remove(d)
+        for a in (e, refill_f, refill_s):
+            if a >= 0:
+                self.add(a)
+        return True
 
     def improve(self, passes: int) -> None:
-        """Repeat augmenting-path passes over the unchosen edges until nothing improves."""
+        """Repeat augmenting-path passes over the edges not held until nothing improves."""
         for _ in range(passes):
             improved = False
             for e in self.order:
@@ -212,7 +239,7 @@ class _State:
                 return
 
     def chosen_edges(self) -> list[int]:
-        return [e for e in range(len(self.e)) if self.chosen[e]]
+        return [e for e, c in enumerate(self.chosen) if c]
 
 
 def _check_caps(k: int, n: int) -> None:
@@ -272,9 +299,10 @@ def assign_naive(scored: Sequence[Weighted], *, n: int) -> list[Assignment]:
     edges = _Edges(scored)
     taken = [0] * len(edges.supporters)
     chosen: list[int] = []
-    for e in sorted(range(len(edges)), key=lambda e: (edges.s[e], -edges.w[e], edges.f[e])):
-        if taken[edges.s[e]] < n:
-            taken[edges.s[e]] += 1
+    for e in edges.by_supporter(range(len(edges))):
+        s = edges.s[e]
+        if taken[s] < n:
+            taken[s] += 1
             chosen.append(e)
     return edges.result(chosen)
 

@@ -5,6 +5,9 @@ Everything else in ``graph/`` is portable openCypher. What differs:
 * Creating a database: Neo4j needs ``CREATE DATABASE`` on the system database
   (Enterprise) or uses the default ``neo4j``; the local server makes the database
   itself when it starts (see ``graph/local_server.py``).
+* Concurrent ``MERGE`` of one unique key: Neo4j locks and merges; the local server
+  uses optimistic concurrency and fails the later transaction with a constraint
+  error. ``graph.run.write_tx`` retries such clashes, and every write is idempotent.
 * Time-outs for read-only analyst queries: Neo4j honours the driver's transaction
   ``timeout``; the local server ignores it, so the API also bounds the wall time.
 """

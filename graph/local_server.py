@@ -143,7 +143,6 @@ def ensure_running(settings: Settings | None = None, *, timeout: float = 180.0) 
         )
     root = graph_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
-    log_file = (root / "server.out").open("ab")
     env = dict(os.environ)
     env.update(
         OUTREACH_DATA_DIR=str(settings.data_dir.resolve()),
@@ -153,14 +152,15 @@ def ensure_running(settings: Settings | None = None, *, timeout: float = 180.0) 
         OUTREACH_GRAPH_DATABASE=settings.graph_database,
         OUTREACH_LOCAL_GRAPH_HEAP=settings.local_graph_heap,
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "graph.local_server"],
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        env=env,
-        start_new_session=True,
-    )
+    with (root / "server.out").open("ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "graph.local_server"],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
     handle = LocalServer(settings, process)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, LiteralString, TypeVar
 
 from neo4j import Driver, ManagedTransaction, RoutingControl
 from neo4j.time import Date, DateTime
-from neo4j.exceptions import ClientError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    ClientError,
+    ConstraintError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
 from outreach.errors import GraphUnavailable, OutreachError
 from outreach.settings import get_settings
@@ -49,24 +58,41 @@ def plain(row: Row) -> Row:
 
 def write(driver: Driver, query: LiteralString, **params: Any) -> dict[str, int]:
     """Run one write query in its own transaction and return the update counters."""
-    with translated():
-        _, summary, _ = driver.execute_query(query, params, database_=get_settings().graph_database)
-    counters = summary.counters
-    return {
-        "nodes_created": counters.nodes_created,
-        "nodes_deleted": counters.nodes_deleted,
-        "relationships_created": counters.relationships_created,
-        "relationships_deleted": counters.relationships_deleted,
-        "properties_set": counters.properties_set,
-        "constraints_added": counters.constraints_added,
-        "indexes_added": counters.indexes_added,
-    }
+
+    def work(tx: ManagedTransaction) -> dict[str, int]:
+        counters = tx.run(query, params).consume().counters
+        return {
+            "nodes_created": counters.nodes_created,
+            "nodes_deleted": counters.nodes_deleted,
+            "relationships_created": counters.relationships_created,
+            "relationships_deleted": counters.relationships_deleted,
+            "properties_set": counters.properties_set,
+            "constraints_added": counters.constraints_added,
+            "indexes_added": counters.indexes_added,
+        }
+
+    return write_tx(driver, work)
 
 
 def write_tx(driver: Driver, work: Callable[[ManagedTransaction], T]) -> T:
-    """Run ``work`` as one managed write transaction; ``work`` must be safe to retry."""
-    with translated(), driver.session(database=get_settings().graph_database) as session:
-        return session.execute_write(work)
+    """Run ``work`` as one managed write transaction; ``work`` must be safe to retry.
+
+    Two concurrent ``MERGE``s of the same unique key can clash on servers with
+    optimistic concurrency (see ``graph/dialect.py``); the loser is retried, and
+    since ``work`` is idempotent the retry merges onto the winner's node.
+    """
+    attempt = 0
+    while True:
+        try:
+            with translated(), driver.session(database=get_settings().graph_database) as session:
+                return session.execute_write(work)
+        except OutreachError as exc:
+            cause = exc.__cause__
+            conflict = isinstance(cause, ConstraintError | TransientError)
+            attempt += 1
+            if not conflict or attempt >= MERGE_CONFLICT_RETRIES:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
 
 
 def read_tx(driver: Driver, work: Callable[[ManagedTransaction], T]) -> T:

@@ -44,11 +44,12 @@ _STATE_BY_NAME = {
     re.sub(r"[^a-z]+", " ", name.lower()).strip(): code for code, name in US_STATES.items()
 } | _STATE_ALIASES
 
-_EMAIL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")  # noqa: E501
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_EMAIL = re.compile(rf"^[a-z0-9!#$%&'*+/=?^_`{{|}}~.-]+@{_LABEL}(?:\.{_LABEL})+$")
 _ZIP = re.compile(r"^(\d{5})(?:[- ]?\d{4})?$")
 _DISTRICT = re.compile(r"^(?:([A-Z]{2})[\s_-]*)?(?:CD|DIST(?:RICT)?)?[\s_-]*(\d{1,2}|AL)$")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-_NO_YEAR_DATE = re.compile(r"^(?:--\d{2}-?\d{2}|\d{1,2}[/.-]\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2})$")
+_NO_YEAR_DATE = re.compile(r"^(?:--\d{2}-?\d{2}|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2})?)$")
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "x", "starred", "favorite", "favourite"})
 
 

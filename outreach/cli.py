@@ -75,8 +75,10 @@ def demo(
         token = issue_token(settings, subject=outcome.supporter_id, role="supporter")
         url = f"http://{settings.api_host}:{api_port}"
         console.print(f"\nAPI: {url}  (docs at {url}/docs)")
+        console.print("Try it (this token is the sample supporter's own):", soft_wrap=True)
         console.print(
-            f"curl -H 'Authorization: Bearer {token}' {url}/supporters/{outcome.supporter_id}/targets"
+            f"curl -H 'Authorization: Bearer {token}' {url}/supporters/{outcome.supporter_id}/targets",
+            soft_wrap=True, highlight=False,
         )
         if exit_after:
             return

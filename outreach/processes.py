@@ -42,9 +42,9 @@ def start_worker(settings: Settings, *, concurrency: int = 2, pool: str = "prefo
         "--pool", pool, "--concurrency", str(concurrency), "--queues", "outreach",
         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]
-    log_file = log_path.open("ab")
-    process = subprocess.Popen(
-        command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        env=env, start_new_session=True,
-    )
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(
+            command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=env, start_new_session=True,
+        )
     return Worker(process=process, log_path=log_path)

@@ -31,7 +31,6 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         result_extended=False,
         worker_hijack_root_logger=False,
-        broker_transport_options={"polling_interval": 0.2},
         task_default_queue="outreach",
     )
     return app

@@ -38,10 +38,8 @@ SYNONYMS: dict[str, frozenset[str]] = {
     "state": frozenset({"state", "region", "province", "stateprovince", "st", "homestate"}),
     "zip": frozenset({"zip", "zipcode", "postalcode", "postcode", "postal", "zip5", "homezip"}),
     "favorite": frozenset({"favorite", "favourite", "starred", "star", "isfavorite", "fav"}),
-    "labels": frozenset(
-        {"labels", "label", "groups", "group", "categories", "category", "tags", "tag",
-         "groupmembership", "lists"}
-    ),  # fmt: skip
+    "labels": frozenset({"labels", "label", "groups", "group", "categories", "category"})
+    | {"tags", "tag", "groupmembership", "lists"},
     "closeness": frozenset({"closeness", "tiestrength", "strength"}),
     "birth_year": frozenset(
         {"birthyear", "yearofbirth", "birthday", "birthdate", "dob", "dateofbirth", "born"}
@@ -68,9 +66,7 @@ class Layout:
 
     def all(self, row: list[str], name: str) -> list[str]:
         """The non-blank values of every column for ``name`` in ``row``."""
-        return [
-            row[i] for i in self.columns.get(name, []) if i < len(row) and row[i].strip()
-        ]
+        return [row[i] for i in self.columns.get(name, []) if i < len(row) and row[i].strip()]
 
     def source(self, name: str) -> str:
         """The header of the first column for ``name`` (for error messages)."""
@@ -120,11 +116,11 @@ def detect_layout(headers: list[str], columns: Mapping[str, str] | None = None) 
         raise reject_columns(missing, headers, "the column mapping names columns not in the file")
     taken = {i for indexes in layout.columns.values() for i in indexes}
     for index, header in enumerate(headers):
-        name = guess_field(header)
-        if name is None or name in explicit or index in taken:
+        guessed = guess_field(header)
+        if guessed is None or guessed in explicit or index in taken:
             continue
-        if name in MULTI or name not in layout.columns:
-            layout.columns.setdefault(name, []).append(index)
+        if guessed in MULTI or guessed not in layout.columns:
+            layout.columns.setdefault(guessed, []).append(index)
     identity = {"name", "first_name", "last_name", "phone", "email"}
     if not identity & set(layout.columns):
         raise reject_columns(
@@ -149,7 +145,10 @@ def read_generic_csv(
             rejected.clear()  # blank lines above the header are not rows
             continue
         result = builder.build(_raw(line, row, layout))
-        (records if isinstance(result, ContactRecord) else rejected).append(result)
+        if isinstance(result, ContactRecord):
+            records.append(result)
+        else:
+            rejected.append(result)
     if header is None:
         raise reject_columns(EXPECTED, [], "the file has no header row")
     return ContactReadResult(records, rejected, "csv", len(records) + len(rejected))

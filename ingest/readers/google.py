@@ -36,6 +36,8 @@ NAME_COLUMNS = {
 }
 SYSTEM_GROUPS = frozenset({"mycontacts", "my contacts", "starred in android", "starred"})
 FAVORITE_GROUPS = frozenset({"starred", "starred in android", "favorites", "favourites"})
+_SOURCED = ("name", "first_name", "middle_name", "last_name", "birth_year", "labels", "phone",
+            "email")  # fmt: skip
 EXPECTED = ["Name or Given Name/First Name", "Family Name/Last Name", "E-mail 1 - Value",
             "Phone 1 - Value"]  # fmt: skip
 
@@ -121,11 +123,7 @@ class GoogleLayout:
             birth_year=self.cell(row, self.single.get("birth_year")),
             labels=labels,
             favorite=favorite,
-            sources={
-                name: self.source(name)
-                for name in ("name", "first_name", "middle_name", "last_name", "birth_year",
-                             "labels", "phone", "email")
-            },  # fmt: skip
+            sources={name: self.source(name) for name in _SOURCED},
         )
 
     def _values(self, row: list[str], indexes: list[int]) -> list[str]:
@@ -161,7 +159,10 @@ def read_google_csv(text: str, *, builder: ContactBuilder) -> ContactReadResult:
             rejected.clear()
             continue
         result = builder.build(layout.raw(line, row))
-        (records if isinstance(result, ContactRecord) else rejected).append(result)
+        if isinstance(result, ContactRecord):
+            records.append(result)
+        else:
+            rejected.append(result)
     if layout is None:
         raise reject_columns(EXPECTED, [], "the file has no header row")
     return ContactReadResult(records, rejected, "google", len(records) + len(rejected))

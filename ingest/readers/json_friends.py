@@ -64,7 +64,10 @@ def read_json_friends(text: str, *, builder: ContactBuilder) -> ContactReadResul
             rejected.append(RowError(line, None, "friend entry is not an object"))
             continue
         result = builder.build(_raw(line, entry))
-        (records if isinstance(result, ContactRecord) else rejected).append(result)
+        if isinstance(result, ContactRecord):
+            records.append(result)
+        else:
+            rejected.append(result)
     return ContactReadResult(records, rejected, "json", len(records) + len(rejected))
 
 

@@ -82,7 +82,10 @@ def read_vcards(text: str, *, builder: ContactBuilder) -> ContactReadResult:
             rejected.append(_parse_error(line, card_text, exc))
             continue
         result = builder.build(raw)
-        (records if isinstance(result, ContactRecord) else rejected).append(result)
+        if isinstance(result, ContactRecord):
+            records.append(result)
+        else:
+            rejected.append(result)
     return ContactReadResult(records, rejected, "vcf", len(records) + len(rejected))
 
 
@@ -116,9 +119,7 @@ def _field_lines(start: int, card_text: str) -> dict[str, int]:
     for offset, text in enumerate(card_text.split("\n")):
         head = re.split(r"[;:]", text, maxsplit=1)[0].rsplit(".", 1)[-1].strip().upper()
         first_line.setdefault(head, start + offset)
-    return {
-        name: first_line[prop] for name, prop in SOURCES.items() if prop in first_line
-    }
+    return {name: first_line[prop] for name, prop in SOURCES.items() if prop in first_line}
 
 
 def _text(value: Any) -> str | None:

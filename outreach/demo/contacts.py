@@ -155,7 +155,9 @@ class ContactMaker:
     def new_email(self, first: str, last: str) -> str:
         """A personal email for the name that no voter and no earlier contact has."""
         rnd = self.rnd
-        local = email_local(first, last, rnd.randrange(1950, 2006), rnd.randrange(8), 0)
+        local = email_local(
+            first, last, rnd.randrange(1950, 2006), rnd.randrange(8), rnd.randrange(1, 100)
+        )
         domain = EMAIL_DOMAINS[min(int(rnd.expovariate(0.9)), len(EMAIL_DOMAINS) - 1)]
         address = f"{local}@{domain}"
         while address in self._taken_emails:

@@ -44,9 +44,7 @@ def transpose_digits(number: int, rnd: random.Random) -> int:
     """Swap two adjacent differing digits after the area code (a typing slip)."""
     digits = list(f"{number:010d}")
     spots = [
-        i
-        for i in range(3, 9)
-        if digits[i] != digits[i + 1] and not (i == 3 and digits[4] in "01")
+        i for i in range(3, 9) if digits[i] != digits[i + 1] and not (i == 3 and digits[4] in "01")
     ]  # an exchange never starts with 0 or 1
     if not spots:
         return number

@@ -20,9 +20,21 @@ import numpy.typing as npt
 from faker.providers.person import en_IN, en_US, es_MX, ja_JP, vi_VN, zh_CN
 from nicknames import NickNamer
 
-BACKGROUNDS: tuple[str, ...] = ("us", "hispanic", "south_asian", "chinese", "vietnamese", "japanese")
+BACKGROUNDS: tuple[str, ...] = (
+    "us",
+    "hispanic",
+    "south_asian",
+    "chinese",
+    "vietnamese",
+    "japanese",
+)
 US, HISPANIC, SOUTH_ASIAN, CHINESE, VIETNAMESE, JAPANESE = range(6)
-ASIAN_SPLIT: tuple[float, ...] = (0.35, 0.30, 0.20, 0.15)  # south_asian, chinese, vietnamese, japanese
+ASIAN_SPLIT: tuple[float, ...] = (
+    0.35,
+    0.30,
+    0.20,
+    0.15,
+)  # south_asian, chinese, vietnamese, japanese
 FEMALE, MALE = 0, 1
 
 IntArray = npt.NDArray[np.int64]

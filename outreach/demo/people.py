@@ -1,4 +1,4 @@
-"""The synthetic population behind the demo voter file, and the writer for ``voters.csv``.
+"""The synthetic population behind the demo voter file.
 
 A :class:`Population` is a set of numpy columns (indices into name, city and street
 tables), so a million voters fit in a few hundred megabytes at most and every draw comes
@@ -9,10 +9,7 @@ name, and often one landline.
 
 from __future__ import annotations
 
-import csv
-import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +17,6 @@ import numpy.typing as npt
 from outreach.demo.geo import STATES, City
 from outreach.demo.names import (
     ASIAN_SPLIT,
-    FEMALE,
     HISPANIC,
     MALE,
     US,
@@ -29,12 +25,6 @@ from outreach.demo.names import (
     name_book,
 )
 
-VOTER_HEADER: tuple[str, ...] = (
-    "voter_id", "first_name", "middle_name", "last_name", "suffix", "birth_year", "address",
-    "city", "zip", "state", "district", "phone", "email", "household_id",
-    "registration_status", "vote_2016g", "vote_2018g", "vote_2020g", "vote_2022g",
-    "support_score",
-)  # fmt: skip
 ELECTION_YEARS: tuple[int, ...] = (2016, 2018, 2020, 2022)
 STATUSES: tuple[str, ...] = ("active", "inactive", "unregistered")
 SUFFIXES: tuple[str, ...] = ("Jr", "Sr", "III", "II")
@@ -197,8 +187,8 @@ def build_population(n: int, seed: int) -> Population:
         districts = np.zeros(count, dtype=np.int64)
         for ci, city in enumerate(st.cities):
             cm = local == ci
-            pool = np.array(city.districts or range(1, st.districts + 1), dtype=np.int64)
-            districts[cm] = pool[rng.integers(0, len(pool), size=int(cm.sum()))]
+            options = np.array(city.districts or range(1, st.districts + 1), dtype=np.int64)
+            districts[cm] = options[rng.integers(0, len(options), size=int(cm.sum()))]
         hh_district[mask] = districts
         offset += len(st.cities)
         bg = np.full(count, US, dtype=np.int64)
@@ -343,17 +333,23 @@ def email_local(first: str, last: str, year: int, style: int, number: int) -> st
     """An email local part in one of several common styles."""
     f = "".join(ch for ch in first.lower() if ch.isalnum())
     la = "".join(ch for ch in last.lower() if ch.isalnum())
-    styles = (
-        f"{f}.{la}",
-        f"{f}{la}",
-        f"{f[:1]}{la}",
-        f"{f}_{la}",
-        f"{la}{f[:1]}",
-        f"{f}{year % 100:02d}",
-        f"{f}.{la}{number}",
-        f"{f[:1]}{la}{number}",
-    )
-    return styles[style % len(styles)]
+    match style % 8:
+        case 0:
+            return f"{f}.{la}"
+        case 1:
+            return f"{f}{la}"
+        case 2:
+            return f"{f[:1]}{la}"
+        case 3:
+            return f"{f}_{la}"
+        case 4:
+            return f"{la}{f[:1]}"
+        case 5:
+            return f"{f}{year % 100:02d}"
+        case 6:
+            return f"{f}.{la}{number}"
+        case _:
+            return f"{f[:1]}{la}{number}"
 
 
 def _emails(
@@ -383,69 +379,3 @@ def _emails(
         seen.add(address)
         out[i] = address
     return out
-
-
-def write_voters(pop: Population, path: Path, chunk: int = 50_000) -> None:
-    """Write the population as ``voters.csv`` in the demo layout, streaming in chunks."""
-    book = pop.names
-    codes = [s.code for s in STATES]
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(VOTER_HEADER)
-        for lo in range(0, pop.size, chunk):
-            hi = min(pop.size, lo + chunk)
-            hh = pop.household[lo:hi]
-            rows = zip(
-                pop.state[lo:hi].tolist(),
-                pop.serial[lo:hi].tolist(),
-                pop.first[lo:hi].tolist(),
-                pop.middle[lo:hi].tolist(),
-                pop.last[lo:hi].tolist(),
-                pop.suffix[lo:hi].tolist(),
-                pop.birth_year[lo:hi].tolist(),
-                pop.hh_street_no[hh].tolist(),
-                pop.hh_street[hh].tolist(),
-                pop.hh_apt[hh].tolist(),
-                pop.hh_city[hh].tolist(),
-                pop.hh_zip[hh].tolist(),
-                pop.hh_district[hh].tolist(),
-                pop.phone[lo:hi].tolist(),
-                pop.email[lo:hi],
-                hh.tolist(),
-                pop.status[lo:hi].tolist(),
-                pop.votes[lo:hi].tolist(),
-                pop.support[lo:hi].tolist(),
-                strict=True,
-            )
-            sw, hw = pop.serial_width, pop.hh_width
-            out = []
-            for (
-                st, serial, fi, mi, li, sfx, year, no, street, apt, city, zp, dist, phone,
-                email, hhid, status, votes, support,
-            ) in rows:  # fmt: skip
-                code = codes[st]
-                c = CITIES[city]
-                address = f"{no} {STREETS[street]}" + (f" Apt {apt}" if apt >= 0 else "")
-                out.append((
-                    f"{code}{serial:0{sw}d}",
-                    book.first[fi],
-                    book.first[mi] if mi >= 0 else "",
-                    book.last[li],
-                    SUFFIXES[sfx] if sfx >= 0 else "",
-                    year,
-                    address,
-                    c.name,
-                    f"{c.zip3}{zp:02d}",
-                    code,
-                    f"{code}-{dist}",
-                    str(phone) if phone else "",
-                    email or "",
-                    f"HH{hhid + 1:0{hw}d}",
-                    STATUSES[status],
-                    *(_VOTE[v] for v in votes),
-                    "" if math.isnan(support) else f"{support:.2f}",
-                ))  # fmt: skip
-            writer.writerows(out)
-
-
-_VOTE: dict[int, str] = {1: "Y", 0: "N", -1: ""}

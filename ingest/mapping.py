@@ -1,0 +1,202 @@
+"""Voter-file column mappings: which source column holds which voter field.
+
+Every state publishes its voter file with its own columns, so a YAML mapping says where
+each field is. Shipped mappings live in ``ingest/mappings/`` and load by bare name
+(``load_mapping("nc_ncvoter")``); any other YAML file loads by path. The shape::
+
+    name: demo
+    delimiter: ","          # or "\\t", "|", ";" (also: tab, comma, pipe, semicolon)
+    encoding: auto          # or a Python codec name
+    header: true            # false: give column_names in file order
+    state: NC               # the state of registration for single-state files (wins)
+    columns:                # field -> column, or a list of columns joined by spaces
+      voter_id: ncid
+      first_name: first_name
+      address: [house_num, street_name]
+    optional: [phone]       # mapped fields whose column may be missing from a file
+    registration_status:
+      column: status_cd
+      values: {A: active, I: inactive, R: removed}
+      default: inactive     # for codes not listed; without it they reject the row
+    vote_history:           # either columns (most recent first) or a pattern
+      columns: [vote_2022g, vote_2020g]
+      voted_values: [Y]     # omitted: any non-blank value means voted
+
+Registration statuses map to ``active``, ``inactive`` or ``unregistered``; ``removed``,
+``denied`` and ``cancelled`` are accepted as spellings of ``unregistered``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from ingest.normalize import normalize_state
+from outreach.errors import InvalidInput
+
+MAPPINGS_DIR = Path(__file__).parent / "mappings"
+Status = Literal["active", "inactive", "unregistered"]
+_STATUS_SYNONYMS = {"removed": "unregistered", "denied": "unregistered",
+                    "cancelled": "unregistered", "canceled": "unregistered",
+                    "purged": "unregistered"}  # fmt: skip
+_DELIMITER_NAMES = {"tab": "\t", "comma": ",", "pipe": "|", "semicolon": ";", "\\t": "\t"}
+FIELDS = ("voter_id", "first_name", "middle_name", "last_name", "suffix", "birth_year",
+          "birth_date", "address", "city", "zip", "state", "district", "phone", "email",
+          "household_id", "turnout_score", "support_score")  # fmt: skip
+REQUIRED = ("voter_id", "first_name", "last_name")
+
+
+def _status(value: object) -> object:
+    """Lowercase a status name and fold its synonyms into ``unregistered``."""
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        return _STATUS_SYNONYMS.get(lowered, lowered)
+    return value
+
+
+def _column_list(value: object) -> object:
+    """A single column name as a one-element list."""
+    return [value] if isinstance(value, str) else value
+
+
+StatusName = Annotated[Status, BeforeValidator(_status)]
+ColumnRef = Annotated[list[str], BeforeValidator(_column_list)]
+
+
+class StatusMapping(BaseModel):
+    """Where the registration status is, and what its codes mean."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str
+    values: dict[str, StatusName] = Field(default_factory=dict)
+    default: StatusName | None = None
+
+    def lookup(self, raw: str) -> Status | None:
+        """The status for a source code (case-insensitive); the default or None if unknown."""
+        code = raw.strip()
+        if not code:
+            return self.default
+        for key, status in self.values.items():
+            if key.strip().lower() == code.lower():
+                return status
+        return self.default
+
+
+class VoteHistory(BaseModel):
+    """Which columns record past votes, and which of their values mean "voted"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    columns: list[str] = Field(default_factory=list)
+    pattern: str | None = None
+    date_format: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+    voted_values: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> VoteHistory:
+        if bool(self.columns) == bool(self.pattern):
+            raise ValueError("vote_history needs either columns or pattern, not both")
+        if self.pattern:
+            re.compile(self.pattern)
+        return self
+
+    def voted(self, raw: str) -> bool:
+        """True when a history cell says the person voted."""
+        value = raw.strip()
+        if self.voted_values is None:
+            return bool(value)
+        return value.upper() in {v.upper() for v in self.voted_values}
+
+
+class VoterMapping(BaseModel):
+    """One voter-file layout: delimiter, encoding, and the column of each field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    delimiter: str = ","
+    encoding: str | None = None
+    header: bool = True
+    column_names: list[str] = Field(default_factory=list)
+    state: str | None = None
+    columns: dict[str, ColumnRef]
+    optional: list[str] = Field(default_factory=list)
+    registration_status: StatusMapping | None = None
+    vote_history: VoteHistory | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> VoterMapping:
+        self.delimiter = _DELIMITER_NAMES.get(self.delimiter.lower(), self.delimiter)
+        if len(self.delimiter) != 1:
+            raise ValueError(f"delimiter must be one character, got {self.delimiter!r}")
+        if self.encoding and self.encoding.lower() == "auto":
+            self.encoding = None
+        unknown = sorted(set(self.columns) - set(FIELDS))
+        if unknown:
+            raise ValueError(f"unknown fields {unknown}; known fields: {', '.join(FIELDS)}")
+        missing = [f for f in REQUIRED if f not in self.columns]
+        if missing:
+            raise ValueError(f"columns must name {', '.join(missing)}")
+        if self.state is not None:
+            code = normalize_state(self.state)
+            if code is None:
+                raise ValueError(f"state {self.state!r} is not a US state")
+            self.state = code
+        elif "state" not in self.columns:
+            raise ValueError("give a state column, or a fixed state for a single-state file")
+        if not self.header and not self.column_names:
+            raise ValueError("a file without a header row needs column_names")
+        return self
+
+    def required_columns(self) -> list[str]:
+        """Every source column the mapping needs, in mapping order, without repeats."""
+        needed: list[str] = []
+        for field_name, refs in self.columns.items():
+            if field_name not in self.optional:
+                needed.extend(c for c in refs if c not in needed)
+        if self.registration_status and self.registration_status.column not in needed:
+            needed.append(self.registration_status.column)
+        if self.vote_history:
+            needed.extend(c for c in self.vote_history.columns if c not in needed)
+        return needed
+
+
+def available_mappings() -> list[str]:
+    """The names of the mappings shipped with the project."""
+    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml"))
+
+
+def load_mapping(name_or_path: str | Path) -> VoterMapping:
+    """The mapping shipped under that name, or read from that YAML path; InvalidInput if bad."""
+    path = Path(name_or_path)
+    if not (path.suffix in (".yaml", ".yml") or path.exists() or len(path.parts) > 1):
+        path = MAPPINGS_DIR / f"{name_or_path}.yaml"
+        if not path.exists():
+            raise InvalidInput(
+                f"no voter-file mapping named {str(name_or_path)!r}; "
+                f"shipped: {', '.join(available_mappings())}"
+            )
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the mapping {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"the mapping {path.name} is not valid YAML: {exc}") from exc
+    if not isinstance(document, dict):
+        raise InvalidInput(f"the mapping {path.name} must be a YAML mapping of settings")
+    document.setdefault("name", path.stem)
+    try:
+        return VoterMapping.model_validate(document)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'mapping'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise InvalidInput(f"the mapping {path.name} is invalid: {problems}") from exc

@@ -1,0 +1,314 @@
+"""Voter files: stream a state's file through its column mapping, in chunks of records.
+
+Memory stays flat whatever the file's size: the file is read line by line through the
+``csv`` module and only one chunk of records is held at a time. Before the first row:
+
+- the encoding is taken from the mapping, or detected on the first 64 KiB
+  (``ingest.encoding``); a line that is not valid in the detected UTF-8 is read as cp1252;
+- a header that comes out as one column holding another delimiter is refused as a
+  wrong delimiter;
+- every column the mapping needs must be in the header, or the file is refused with the
+  expected and found columns.
+
+Then each row becomes a ``VoterRecord`` or a ``RowError`` naming its line and column: a
+blank row, a cell count that differs from the header's, a blank voter id or name, an
+over-long value, a birth year outside 1900..this year, a score outside 0..1, an unknown
+state or registration code. Bad phones, emails, ZIP codes and districts become None.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from ingest.encoding import SAMPLE_BYTES, detect_encoding
+from ingest.mapping import VoterMapping
+from ingest.normalize import (
+    DEFAULT_MAX_FIELD_LENGTH,
+    check_birth_year,
+    check_length,
+    check_score,
+    clean,
+    normalize_district,
+    normalize_email,
+    normalize_phone,
+    normalize_state,
+    normalize_zip,
+)
+from ingest.readers.base import DELIMITERS, is_blank, reject_columns
+from ingest.records import VoterRecord
+from outreach.errors import FileRejected, RowError
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+@dataclass(slots=True)
+class VoterChunk:
+    """One batch of voter records, the rows rejected in it, and how many rows it covers."""
+
+    records: list[VoterRecord] = field(default_factory=list)
+    rejected: list[RowError] = field(default_factory=list)
+    rows_read: int = 0
+
+
+def iter_voter_chunks(
+    path: Path,
+    mapping: VoterMapping,
+    *,
+    chunk_size: int = 5000,
+    region: str = "US",
+    max_field_length: int = DEFAULT_MAX_FIELD_LENGTH,
+) -> Iterator[VoterChunk]:
+    """Chunks of normalized voter records; FileRejected before the first chunk if unusable."""
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    with open(path, "rb") as raw:
+        sample = raw.read(SAMPLE_BYTES)
+        if not sample.strip():
+            raise FileRejected("file is empty")
+        codec = mapping.encoding or detect_encoding(sample)
+        raw.seek(0)
+        reader = csv.reader(_text_lines(raw, codec), delimiter=mapping.delimiter)
+        rows = _numbered(reader)
+        header, rows = _header(rows, mapping)
+        parser = _RowParser(header, mapping, region=region, max_field_length=max_field_length)
+        chunk = VoterChunk()
+        pending_blank: list[int] = []
+        for line, row in rows:
+            if isinstance(row, RowError):
+                chunk.rejected.append(row)
+                chunk.rows_read += 1
+            elif is_blank(row):
+                pending_blank.append(line)
+                continue
+            else:
+                for blank in pending_blank:
+                    chunk.rejected.append(RowError(blank, None, "blank row"))
+                chunk.rows_read += len(pending_blank) + 1
+                pending_blank.clear()
+                result = parser.parse(line, row)
+                if isinstance(result, VoterRecord):
+                    chunk.records.append(result)
+                else:
+                    chunk.rejected.append(result)
+            if chunk.rows_read >= chunk_size:
+                yield chunk
+                chunk = VoterChunk()
+        if chunk.rows_read:
+            yield chunk
+
+
+def _text_lines(raw: IO[bytes], codec: str) -> Iterator[str]:
+    """The file's lines decoded; lines that are not UTF-8 fall back to cp1252."""
+    if codec.replace("_", "-").lower().startswith(("utf-16", "utf-32")):
+        yield from io.TextIOWrapper(raw, encoding=codec, newline="")
+        return
+    first = True
+    bom = codecs.BOM_UTF8
+    for line in raw:
+        if first:
+            line = line.removeprefix(bom)
+            first = False
+        try:
+            yield line.decode(codec)
+        except UnicodeDecodeError:
+            yield line.decode("cp1252", errors="replace")
+
+
+def _numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | RowError]]:
+    """Each row with the physical line it starts on; malformed rows become RowErrors."""
+    start = 1
+    while True:
+        try:
+            row: list[str] | RowError = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            row = RowError(start, None, f"malformed row: {exc}")
+        yield start, row
+        start = int(getattr(reader, "line_num", start)) + 1
+
+
+def _header(
+    rows: Iterator[tuple[int, list[str] | RowError]], mapping: VoterMapping
+) -> tuple[list[str], Iterator[tuple[int, list[str] | RowError]]]:
+    """The header (read from the file or from the mapping) and the remaining rows."""
+    if not mapping.header:
+        return list(mapping.column_names), rows
+    for _, row in rows:
+        if isinstance(row, RowError):
+            raise FileRejected(f"the header row cannot be read: {row.reason}")
+        if not is_blank(row):
+            header = [cell.strip().lstrip("\ufeff") for cell in row]
+            _check_delimiter(header, mapping)
+            return header, rows
+    raise FileRejected("file is empty")
+
+
+def _check_delimiter(header: list[str], mapping: VoterMapping) -> None:
+    """Refuse a header that comes out as one column holding another delimiter."""
+    if len(header) != 1:
+        return
+    for other in DELIMITERS:
+        if other != mapping.delimiter and other in header[0]:
+            raise FileRejected(
+                f"wrong delimiter: the header reads as one column, and it contains "
+                f"{_DELIMITER_NAMES[other]}s; the mapping {mapping.name!r} expects "
+                f"{_DELIMITER_NAMES.get(mapping.delimiter, repr(mapping.delimiter))}-"
+                f"separated values",
+                expected_delimiter=mapping.delimiter,
+                found_delimiter=other,
+            )
+
+
+class _RowParser:
+    """Turns one row of a known header into a VoterRecord or a RowError."""
+
+    def __init__(
+        self, header: list[str], mapping: VoterMapping, *, region: str, max_field_length: int
+    ) -> None:
+        self.width = len(header)
+        self.mapping = mapping
+        self.region = region
+        self.max_length = max_field_length
+        exact = {h: i for i, h in reversed(list(enumerate(header)))}
+        folded = {h.strip().lower(): i for i, h in reversed(list(enumerate(header)))}
+
+        def index(column: str) -> int | None:
+            return exact.get(column, folded.get(column.strip().lower()))
+
+        missing = [c for c in mapping.required_columns() if index(c) is None]
+        if missing:
+            raise reject_columns(
+                mapping.required_columns(),
+                header,
+                f"the file lacks columns the mapping {mapping.name!r} needs: {', '.join(missing)}",
+            )
+        self.fields: dict[str, list[tuple[str, int]]] = {}
+        for name, refs in mapping.columns.items():
+            found = [(c, i) for c in refs if (i := index(c)) is not None]
+            if found:
+                self.fields[name] = found
+        status = mapping.registration_status
+        self.status_index = index(status.column) if status else None
+        self.history = _history_columns(header, mapping, index)
+
+    def parse(self, line: int, row: list[str]) -> VoterRecord | RowError:
+        """The voter record of one row, or the reason it is rejected."""
+        if len(row) != self.width:
+            return RowError(line, None, f"row has {len(row)} cells, the header has {self.width}")
+        values: dict[str, str | None] = {}
+        for name, refs in self.fields.items():
+            value = clean(" ".join(row[i] for _, i in refs))
+            try:
+                check_length(value, self.max_length)
+            except ValueError as exc:
+                return self._reject(line, name, str(exc))
+            values[name] = value
+        voter_id = values.get("voter_id")
+        if not voter_id:
+            return self._reject(line, "voter_id", "voter id is blank")
+        first, last = values.get("first_name"), values.get("last_name")
+        if not first and not last:
+            return self._reject(line, "last_name", "name is blank")
+        state = self.mapping.state or normalize_state(values.get("state"))
+        if state is None:
+            return self._reject(line, "state", "not a US state or state code")
+        birth_field = "birth_year" if values.get("birth_year") else "birth_date"
+        numbers: dict[str, float | int | None] = {}
+        for name, check in (
+            (birth_field, check_birth_year),
+            ("turnout_score", check_score),
+            ("support_score", check_score),
+        ):
+            try:
+                numbers[name] = check(values.get(name))
+            except ValueError as exc:
+                return self._reject(line, name, str(exc))
+        status = self._status(row)
+        if status is None:
+            return RowError(line, self._column("status"), "unknown registration status code")
+        history = [self.voted(row[i]) for i in self.history]
+        turnout = numbers["turnout_score"]
+        if turnout is None and history:
+            turnout = sum(history) / len(history)
+        birth_year = numbers[birth_field]
+        support = numbers["support_score"]
+        return VoterRecord(
+            voter_id=voter_id,
+            first_name=first or "",
+            last_name=last or "",
+            state=state,
+            middle_name=values.get("middle_name"),
+            suffix=values.get("suffix"),
+            birth_year=int(birth_year) if birth_year is not None else None,
+            address=values.get("address"),
+            city=values.get("city"),
+            zip=normalize_zip(values.get("zip")),
+            district=normalize_district(values.get("district"), state),
+            phone=normalize_phone(values.get("phone"), self.region),
+            email=normalize_email(values.get("email")),
+            vote_history=history,
+            turnout_score=float(turnout) if turnout is not None else None,
+            support_score=float(support) if support is not None else None,
+            registration_status=status,
+            household_id=values.get("household_id"),
+            line=line,
+        )
+
+    def voted(self, cell: str) -> bool:
+        """True when a vote-history cell says the person voted."""
+        history = self.mapping.vote_history
+        return history is not None and history.voted(cell)
+
+    def _column(self, name: str) -> str:
+        """The source column of a field, for error messages."""
+        if name == "status" and self.mapping.registration_status:
+            return self.mapping.registration_status.column
+        refs = self.fields.get(name)
+        return refs[0][0] if refs else name
+
+    def _reject(self, line: int, name: str, reason: str) -> RowError:
+        """The RowError for field ``name`` of the row at ``line``."""
+        return RowError(line, self._column(name), reason)
+
+    def _status(self, row: list[str]) -> str | None:
+        """The row's registration status; None for a code the mapping does not know."""
+        status_map = self.mapping.registration_status
+        if status_map is None or self.status_index is None:
+            return "active"
+        return status_map.lookup(row[self.status_index])
+
+
+def _history_columns(
+    header: list[str], mapping: VoterMapping, index: Callable[[str], int | None]
+) -> list[int]:
+    """Indexes of the vote-history columns, most recent election first."""
+    history = mapping.vote_history
+    if history is None:
+        return []
+    if history.columns:
+        found = [index(c) for c in history.columns]
+        return [i for i in found if i is not None][: history.limit]
+    pattern = re.compile(history.pattern or "")
+    matched = [(i, m) for i, h in enumerate(header) if (m := pattern.match(h.strip()))]
+    if "date" in pattern.groupindex and history.date_format:
+        fmt = history.date_format
+        try:
+            dated = [(dt.datetime.strptime(m.group("date"), fmt), i) for i, m in matched]
+        except ValueError as exc:
+            raise FileRejected(
+                f"a vote-history column's date does not match {fmt!r} "
+                f"in the mapping {mapping.name!r}: {exc}"
+            ) from exc
+        ordered = [i for _, i in sorted(dated, key=lambda d: (d[0], d[1]), reverse=True)]
+    else:
+        ordered = [i for i, _ in reversed(matched)]  # files list elections oldest first
+    return ordered[: history.limit]
