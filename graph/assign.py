@@ -21,14 +21,18 @@ input order.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import networkx as nx
 import numpy as np
+import numpy.typing as npt
 
-IMPROVEMENT_PASSES = 4
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+IMPROVEMENT_PASSES = 10
 _EPS = 1e-12
 _COST_SCALE = 10**9
 
@@ -44,7 +48,7 @@ class Weighted(Protocol):
     def impact(self) -> float: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Assignment:
     """One friend given to one supporter, ranked 1..n within the supporter's list."""
 
@@ -58,20 +62,25 @@ class _Edges:
     """Positive-impact pairs as integer arrays, deduplicated, ids indexed in sorted order."""
 
     def __init__(self, scored: Sequence[Weighted]) -> None:
-        best: dict[tuple[str, str], float] = {}
-        for p in scored:
-            w = float(p.impact)
-            if w > 0.0:
-                key = (p.supporter_id, p.friend_key)
-                if w > best.get(key, 0.0):
-                    best[key] = w
-        self.supporters = sorted({s for s, _ in best})
-        self.friends = sorted({f for _, f in best})
+        rows = [p for p in scored if p.impact > 0.0]
+        supporter_ids = [p.supporter_id for p in rows]
+        friend_keys = [p.friend_key for p in rows]
+        self.supporters = sorted(set(supporter_ids))
+        self.friends = sorted(set(friend_keys))
         s_index = {s: i for i, s in enumerate(self.supporters)}
         f_index = {f: i for i, f in enumerate(self.friends)}
-        self.s: list[int] = [s_index[s] for s, _ in best]
-        self.f: list[int] = [f_index[f] for _, f in best]
-        self.w: list[float] = list(best.values())
+        m = len(rows)
+        s = np.fromiter((s_index[x] for x in supporter_ids), dtype=np.int64, count=m)
+        f = np.fromiter((f_index[x] for x in friend_keys), dtype=np.int64, count=m)
+        w = np.fromiter((p.impact for p in rows), dtype=np.float64, count=m)
+        # One edge per (supporter, friend): the highest impact if a pair is repeated.
+        order = np.lexsort((-w, f, s))
+        s, f, w = s[order], f[order], w[order]
+        first = np.ones(m, dtype=bool)
+        first[1:] = (s[1:] != s[:-1]) | (f[1:] != f[:-1])
+        self.s: list[int] = s[first].tolist()
+        self.f: list[int] = f[first].tolist()
+        self.w: list[float] = w[first].tolist()
 
     def __len__(self) -> int:
         return len(self.w)
@@ -80,7 +89,7 @@ class _Edges:
         """Edge ids by impact descending, then supporter and friend ascending."""
         if not self.w:
             return []
-        return np.lexsort((np.array(self.f), np.array(self.s), -np.array(self.w))).tolist()
+        return _ids(np.lexsort((np.array(self.f), np.array(self.s), -np.array(self.w))))
 
     def by_supporter(self, edges: Sequence[int]) -> list[int]:
         """Edge ids grouped by supporter, each group by impact descending, then friend."""
@@ -90,7 +99,7 @@ class _Edges:
         s = np.array(self.s)[ids]
         f = np.array(self.f)[ids]
         w = np.array(self.w)[ids]
-        return ids[np.lexsort((f, -w, s))].tolist()
+        return _ids(ids[np.lexsort((f, -w, s))])
 
     def result(self, chosen: Sequence[int]) -> list[Assignment]:
         """Assignments for the chosen edge ids, ranked within each supporter."""
@@ -121,17 +130,17 @@ class _State:
         self.s_held: list[list[int]] = [[] for _ in edges.supporters]
         self.f_held: list[list[int]] = [[] for _ in edges.friends]
         self.order = edges.order()
-        self.rank_of = [0] * m
-        self.pos = [0] * m  # position of each edge in its supporter's adjacency
-        self.s_adj: list[list[int]] = [[] for _ in edges.supporters]
-        self.f_adj: list[list[int]] = [[] for _ in edges.friends]
-        for r, e in enumerate(self.order):
-            self.rank_of[e] = r
-            adj = self.s_adj[edges.s[e]]
-            self.pos[e] = len(adj)
-            adj.append(e)
-            self.f_adj[edges.f[e]].append(e)
+        order = np.asarray(self.order, dtype=np.int64)
+        rank_of = np.empty(m, dtype=np.int64)
+        rank_of[order] = np.arange(m)
+        self.rank_of: list[int] = rank_of.tolist()
+        owners = np.asarray(edges.s, dtype=np.int64)
+        self.s_adj, pos = _group(order, owners, len(edges.supporters))
+        self.pos: list[int] = pos.tolist()  # each edge's place in its supporter's list
+        self.f_adj, _ = _group(order, np.asarray(edges.f, dtype=np.int64), len(edges.friends))
         self.ptr = [0] * len(edges.supporters)
+        self.arrays = (owners, np.asarray(edges.f, dtype=np.int64), np.asarray(edges.w))
+        self.order_array, self.rank_array = order, rank_of
 
     def add(self, e: int) -> None:
         s, f = self.e.s[e], self.e.f[e]
@@ -210,7 +219,12 @@ class _State:
             refill_f = self.best_for_friend(f_of[drop_s])
             if refill_f >= 0:
                 gain += w[refill_f]
-        if gain + (w[self.s_adj[s_of[drop_f]][0]] if drop_f >= 0 else 0.0) <= _EPS:
+        if drop_f >= 0:  # the best refill for the supporter is at or after its pointer
+            t = s_of[drop_f]
+            adj, i = self.s_adj[t], self.ptr[t]
+            if gain + (w[adj[i]] if i < len(adj) else 0.0) <= _EPS:
+                return False
+        elif gain <= _EPS:
             return False
         if drop_f >= 0:  # supporter s_of[drop_f] loses friend f
             refill_s = self.best_for_supporter(s_of[drop_f])
@@ -228,11 +242,50 @@ class _State:
                 self.add(a)
         return True
 
+    def candidates(self) -> list[int]:
+        """Edges not held whose move could raise the total, by an optimistic bound, in order.
+
+        The bound takes each side's weakest held edge and the best refill anyone who
+        lost out could get in the current state; ``try_edge`` then decides exactly.
+        """
+        s, f, w = self.arrays
+        chosen = np.frombuffer(bytes(self.chosen), dtype=np.uint8).astype(bool)
+        s_room = np.asarray(self.s_left) > 0
+        f_room = np.asarray(self.f_left) > 0
+        held = np.flatnonzero(chosen)
+        free = np.flatnonzero(~chosen)
+
+        def weakest(owner: IntArray, count: int) -> IntArray:
+            last = np.full(count, -1, dtype=np.int64)
+            np.maximum.at(last, owner[held], self.rank_array[held])
+            return np.where(last >= 0, self.order_array[np.maximum(last, 0)], -1)
+
+        def best_refill(owner: IntArray, count: int, room: npt.NDArray[np.bool_]) -> FloatArray:
+            best = np.zeros(count)
+            ok = free[room]
+            np.maximum.at(best, owner[ok], w[ok])
+            return best
+
+        weak_s = weakest(s, len(s_room))
+        weak_f = weakest(f, len(f_room))
+        refill_f = best_refill(f, len(f_room), s_room[s[free]])  # a friend's best taker
+        refill_s = best_refill(s, len(s_room), f_room[f[free]])  # a supporter's best friend
+        es, ef = s[free], f[free]
+        bound = w[free].copy()
+        full_s = ~s_room[es]
+        d = weak_s[es[full_s]]
+        bound[full_s] += refill_f[f[d]] - w[d]
+        full_f = ~f_room[ef]
+        d = weak_f[ef[full_f]]
+        bound[full_f] += refill_s[s[d]] - w[d]
+        hopeful = free[bound > _EPS]
+        return _ids(hopeful[np.argsort(self.rank_array[hopeful], kind="stable")])
+
     def improve(self, passes: int) -> None:
-        """Repeat augmenting-path passes over the edges not held until nothing improves."""
+        """Repeat augmenting-path passes over hopeful edges until nothing improves."""
         for _ in range(passes):
             improved = False
-            for e in self.order:
+            for e in self.candidates():
                 if not self.chosen[e] and self.try_edge(e):
                     improved = True
             if not improved:
@@ -240,6 +293,22 @@ class _State:
 
     def chosen_edges(self) -> list[int]:
         return [e for e, c in enumerate(self.chosen) if c]
+
+
+def _ids(array: npt.NDArray[np.intp] | IntArray) -> list[int]:
+    """An integer array as a list of Python ints."""
+    out: list[int] = array.tolist()
+    return out
+
+
+def _group(order: IntArray, owner: IntArray, count: int) -> tuple[list[list[int]], IntArray]:
+    """For each owner, its edges in ``order``'s order; and each edge's place in its list."""
+    by_owner = order[np.argsort(owner[order], kind="stable")]
+    bounds = np.searchsorted(owner[by_owner], np.arange(count + 1))
+    pos = np.empty(len(order), dtype=np.int64)
+    pos[by_owner] = np.arange(len(order)) - bounds[owner[by_owner]]
+    flat, cuts = by_owner.tolist(), bounds.tolist()
+    return [flat[a:b] for a, b in itertools.pairwise(cuts)], pos
 
 
 def _check_caps(k: int, n: int) -> None:
@@ -285,9 +354,7 @@ def assign_exact(scored: Sequence[Weighted], *, k: int, n: int) -> list[Assignme
         g.add_edge(("s", edges.s[e]), ("f", edges.f[e]), capacity=1, weight=cost, edge=e)
     flow = nx.min_cost_flow(g)
     chosen = [
-        data["edge"]
-        for u, v, data in g.edges(data=True)
-        if "edge" in data and flow[u][v] > 0
+        data["edge"] for u, v, data in g.edges(data=True) if "edge" in data and flow[u][v] > 0
     ]
     return edges.result(chosen)
 

@@ -80,9 +80,14 @@ def logit(p: float) -> float:
 
 
 def turnout_gain(p: float, beta: float, tie: float) -> float:
-    """Rise in a registered friend's chance of voting after the ask, on the log-odds scale."""
+    """Rise in a registered friend's chance of voting: ``sigmoid(logit(p) + beta * tie) - p``.
+
+    Computed in the equivalent closed form ``q (1 - q) x / (1 + q x)`` with
+    ``x = expm1(beta * tie)``, which is exact at zero and keeps the sign of the shift.
+    """
     q = clamp_probability(p)
-    return sigmoid(logit(q) + beta * tie) - q
+    x = math.expm1(beta * tie)
+    return q * (1.0 - q) * x / (1.0 + q * x)
 
 
 def registration_gain(reg_lift: float, p_new_voter: float, open: bool) -> float:

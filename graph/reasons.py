@@ -59,21 +59,52 @@ class ReasonKey:
     favorite: bool
 
 
+ReasonInputs = tuple[
+    str | None,
+    str | None,
+    str | None,
+    tuple[bool, ...],
+    frozenset[str],
+    tuple[str, ...],
+    bool,
+    bool,
+]
+
+
+def reason_inputs(pair: PairFeatures) -> ReasonInputs:
+    """The fields of ``pair`` that its reasons read: equal inputs give equal reasons."""
+    return (
+        pair.state,
+        pair.district,
+        pair.registration_status,
+        tuple(pair.vote_history[:RECENT_ELECTIONS]),
+        pair.channels,
+        pair.labels,
+        pair.favorite,
+        pair.closeness is not None and pair.closeness >= CLOSE_SAID,
+    )
+
+
 def reason_key(pair: PairFeatures, settings: MatcherSettings) -> ReasonKey:
     """The facts about ``pair`` that its reasons may use."""
-    code = target_code(pair.state, pair.district, settings)
-    recent = pair.vote_history[:RECENT_ELECTIONS]
-    hints = label_hints(pair.labels) if pair.labels else None
+    return key_from_inputs(reason_inputs(pair), settings)
+
+
+def key_from_inputs(inputs: ReasonInputs, settings: MatcherSettings) -> ReasonKey:
+    """The facts behind the reasons, from the pair's relevant fields."""
+    state, district, status, recent, channels, labels, favorite, close_said = inputs
+    code = target_code(state, district, settings)
+    hints = label_hints(labels) if labels else None
     return ReasonKey(
         code=code,
         top=code is not None and settings.weight_of(code) >= TOP_WEIGHT,
-        state=(pair.state or "").strip().upper(),
-        registered=is_registered(pair.registration_status),
+        state=(state or "").strip().upper(),
+        registered=is_registered(status),
         history=(sum(1 for v in recent if v), len(recent)) if recent else None,
-        channels=tuple(c for c in _CHANNEL_WORDS if c in pair.channels),
+        channels=tuple(c for c in _CHANNEL_WORDS if c in channels),
         family=hints is not None and hints.family,
-        close_said=pair.closeness is not None and pair.closeness >= CLOSE_SAID,
-        favorite=pair.favorite or (hints is not None and hints.favorite),
+        close_said=close_said,
+        favorite=favorite or (hints is not None and hints.favorite),
     )
 
 

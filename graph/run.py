@@ -74,6 +74,9 @@ def write(driver: Driver, query: LiteralString, **params: Any) -> dict[str, int]
     return write_tx(driver, work)
 
 
+MERGE_CONFLICT_RETRIES = 8
+
+
 def write_tx(driver: Driver, work: Callable[[ManagedTransaction], T]) -> T:
     """Run ``work`` as one managed write transaction; ``work`` must be safe to retry.
 

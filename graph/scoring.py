@@ -16,9 +16,12 @@ one with the highest impact; ties go to the first in ``CHANNELS`` order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -34,9 +37,17 @@ from graph.impact import (
     state_weight,
 )
 from graph.matcher_settings import CHANNELS, Channel, MatcherSettings, load_state_names
-from graph.reasons import ReasonKey, reason_key, reasons_for, reasons_from_key
+from graph.reasons import (
+    ReasonInputs,
+    key_from_inputs,
+    reason_inputs,
+    reasons_for,
+    reasons_from_key,
+)
 from graph.tie import TieSignals, tie_strength
 
+K = TypeVar("K")
+V = TypeVar("V")
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 FACTOR_NAMES = (
@@ -147,53 +158,35 @@ def score_pair(
     )
 
 
-class _Memo:
-    """Per-run caches for the parts of a pair that repeat across many pairs."""
+class _Cache(dict[K, V]):
+    """A dict that computes a missing value once, from its key."""
 
-    def __init__(self, settings: MatcherSettings, as_of: date) -> None:
-        self.settings = settings
-        self.as_of = as_of
-        self.weight: dict[tuple[str | None, str | None], float] = {}
-        self.open: dict[str | None, bool] = {}
-        self.tie: dict[tuple[object, ...], float] = {}
-        self.mask: dict[frozenset[str], int] = {}
-        self.held: dict[str, bool] = {}
+    def __init__(self, compute: Callable[[K], V]) -> None:
+        super().__init__()
+        self.compute = compute
 
-    def weight_of(self, state: str | None, district: str | None) -> float:
-        key = (state, district)
-        value = self.weight.get(key)
-        if value is None:
-            value = self.weight[key] = state_weight(state, district, self.settings)
+    def __missing__(self, key: K) -> V:
+        value = self[key] = self.compute(key)
         return value
 
-    def open_in(self, state: str | None) -> bool:
-        value = self.open.get(state)
-        if value is None:
-            value = self.open[state] = registration_open(state, self.as_of, self.settings)
-        return value
 
-    def tie_of(self, p: PairFeatures) -> float:
-        key = (p.channels, p.reciprocal, p.same_household, p.favorite, p.labels, p.closeness)
-        value = self.tie.get(key)
-        if value is None:
-            value = self.tie[key] = tie_strength(tie_signals(p), self.settings)
-        return value
+TieKey = tuple[frozenset[str], bool, bool, bool, tuple[str, ...], float | None]
 
-    def mask_of(self, channels: frozenset[str]) -> int:
-        value = self.mask.get(channels)
-        if value is None:
-            usable = available_channels(channels, self.settings)
-            value = self.mask[channels] = sum(1 << CHANNELS.index(ch) for ch in usable)
-        return value
 
-    def held_out(self, friend_key: str) -> bool:
-        value = self.held.get(friend_key)
-        if value is None:
-            s = self.settings
-            value = self.held[friend_key] = is_held_out(
-                friend_key, share=s.holdout_share, seed=s.holdout_seed
-            )
-        return value
+def _tie_key(p: PairFeatures) -> TieKey:
+    return (p.channels, p.reciprocal, p.same_household, p.favorite, p.labels, p.closeness)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while building millions of acyclic objects."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _floats(values: Iterable[float], count: int) -> FloatArray:
@@ -202,6 +195,98 @@ def _floats(values: Iterable[float], count: int) -> FloatArray:
 
 def _bools(values: Iterable[bool], count: int) -> BoolArray:
     return np.fromiter(values, dtype=np.bool_, count=count)
+
+
+@dataclass(slots=True)
+class _Columns:
+    """The scored pairs as arrays: inputs, the chosen channel, its factors, the exclusion."""
+
+    match_p: FloatArray
+    weight: FloatArray
+    tie: FloatArray
+    p_base: FloatArray
+    support: FloatArray
+    held: BoolArray
+    channel: npt.NDArray[np.intp]
+    gain: FloatArray
+    p_after: FloatArray
+    net: FloatArray
+    impact: FloatArray
+    exclusion: npt.NDArray[np.intp]
+
+
+def _score_columns(rows: list[PairFeatures], s: MatcherSettings, as_of: date) -> _Columns:
+    """The impact formula of ``graph.impact`` on arrays, for every channel, best one kept."""
+    m = len(rows)
+    weights = _Cache[tuple[str | None, str | None], float](lambda g: state_weight(*g, s))
+    opens = _Cache[str | None, bool](lambda state: registration_open(state, as_of, s))
+    ties = _Cache[TieKey, float](lambda key: tie_strength(TieSignals(*key), s))
+    masks = _Cache[frozenset[str], int](
+        lambda chs: sum(1 << CHANNELS.index(ch) for ch in available_channels(chs, s))
+    )
+    helds = _Cache[str, bool](
+        lambda key: is_held_out(key, share=s.holdout_share, seed=s.holdout_seed)
+    )
+    registrations = _Cache[str | None, bool](is_registered)
+    unknown_p, unknown_support = s.turnout_unknown, s.support_unknown
+    weight = _floats((weights[r.state, r.district] for r in rows), m)
+    match_p = _floats((r.match_p for r in rows), m)
+    p = _floats(
+        (baseline_turnout(r.turnout_score, r.vote_history, unknown=unknown_p) for r in rows), m
+    )
+    sup = _floats(
+        (unknown_support if r.support_score is None else r.support_score for r in rows), m
+    )
+    sup = np.clip(sup, 0.0, 1.0)
+    registered = _bools((registrations[r.registration_status] for r in rows), m)
+    reg_open = _bools((opens[r.state] for r in rows), m)
+    voted = _bools((r.already_voted for r in rows), m)
+    dnc = _bools((r.do_not_contact for r in rows), m)
+    tie = _floats((ties[_tie_key(r)] for r in rows), m)
+    mask = np.fromiter((masks[r.channels] for r in rows), dtype=np.int64, count=m)
+    held = _bools((helds[r.friend_key] for r in rows), m)
+
+    q = np.clip(p, LOGIT_EPS, 1.0 - LOGIT_EPS)
+    reg_gain = s.reg_lift * s.p_new_voter
+    gains, afters, nets = [], [], []
+    raw = np.full((len(CHANNELS), m), -np.inf)
+    for c, channel in enumerate(CHANNELS):
+        x = np.expm1(s.beta[channel] * tie)
+        up = q * (1.0 - q) * x / (1.0 + q * x)  # graph.impact.turnout_gain, on arrays
+        gain = np.where(voted, 0.0, np.where(registered, up, np.where(reg_open, reg_gain, 0.0)))
+        p_after = np.where(voted, 0.0, np.where(registered, np.minimum(1.0, q + up), gain))
+        net = gain * (2.0 * sup - 1.0) + 2.0 * s.persuade[channel] * p_after
+        value = s.deliver[channel] * match_p * weight * net
+        raw[c] = np.where((mask >> c) & 1 == 1, value, -np.inf)
+        gains.append(gain)
+        afters.append(p_after)
+        nets.append(net)
+    best = np.argmax(raw, axis=0)
+    pick = np.arange(m)
+    conditions = [
+        dnc,
+        match_p < s.min_match_probability,
+        weight <= 0.0,
+        voted,
+        ~registered & ~reg_open,
+        sup < s.support_floor,
+        held,
+    ]
+    exclusion = np.select(conditions, list(range(len(EXCLUSIONS))), default=-1)
+    return _Columns(
+        match_p=match_p,
+        weight=weight,
+        tie=tie,
+        p_base=np.where(registered, p, 0.0),
+        support=sup,
+        held=held,
+        channel=best,
+        gain=np.stack(gains)[best, pick],
+        p_after=np.stack(afters)[best, pick],
+        net=np.stack(nets)[best, pick],
+        impact=np.where(exclusion < 0, raw[best, pick], 0.0),
+        exclusion=exclusion,
+    )
 
 
 def score_pairs(
@@ -213,105 +298,72 @@ def score_pairs(
 ) -> list[ScoredPair]:
     """Score every pair through its best channel; same results as ``score_pair``, fast."""
     rows = pairs if isinstance(pairs, list) else list(pairs)
-    m = len(rows)
-    if m == 0:
+    if not rows:
         return []
     s = settings
-    memo = _Memo(s, as_of)
-    unknown_p, unknown_support = s.turnout_unknown, s.support_unknown
-    weight = _floats((memo.weight_of(r.state, r.district) for r in rows), m)
-    match_p = _floats((r.match_p for r in rows), m)
-    p = _floats(
-        (baseline_turnout(r.turnout_score, r.vote_history, unknown=unknown_p) for r in rows), m
-    )
-    sup = _floats(
-        (unknown_support if r.support_score is None else r.support_score for r in rows), m
-    )
-    sup = np.clip(sup, 0.0, 1.0)
-    registered = _bools((is_registered(r.registration_status) for r in rows), m)
-    reg_open = _bools((memo.open_in(r.state) for r in rows), m)
-    voted = _bools((r.already_voted for r in rows), m)
-    dnc = _bools((r.do_not_contact for r in rows), m)
-    tie = _floats((memo.tie_of(r) for r in rows), m)
-    mask = np.fromiter((memo.mask_of(r.channels) for r in rows), dtype=np.int64, count=m)
-    held = _bools((memo.held_out(r.friend_key) for r in rows), m)
+    with _gc_paused():
+        return _score_rows(rows, s, as_of, state_names)
 
-    # The formula, once per channel, on arrays (see graph.impact for each factor).
-    q = np.clip(p, LOGIT_EPS, 1.0 - LOGIT_EPS)
-    log_odds = np.log(q / (1.0 - q))
-    reg_gain = s.reg_lift * s.p_new_voter
-    p_base = np.where(registered, p, 0.0)
-    per_channel: list[dict[str, FloatArray]] = []
-    raw = np.full((len(CHANNELS), m), -np.inf)
-    for c, channel in enumerate(CHANNELS):
-        up = 1.0 / (1.0 + np.exp(-(log_odds + s.beta[channel] * tie)))
-        gain = np.where(voted, 0.0, np.where(registered, up - q, np.where(reg_open, reg_gain, 0.0)))
-        p_after = np.where(voted, 0.0, np.where(registered, np.minimum(1.0, up), gain))
-        persuade = s.persuade[channel]
-        net = gain * (2.0 * sup - 1.0) + 2.0 * persuade * p_after
-        value = s.deliver[channel] * match_p * weight * net
-        raw[c] = np.where((mask >> c) & 1 == 1, value, -np.inf)
-        per_channel.append({"turnout_gain": gain, "p_after": p_after, "net_votes": net})
-    best = np.argmax(raw, axis=0)
-    pick = np.arange(m)
 
-    conditions = [
-        dnc,
-        match_p < s.min_match_probability,
-        weight <= 0.0,
-        voted,
-        ~registered & ~reg_open,
-        sup < s.support_floor,
-        held,
-    ]
-    excl_index = np.select(conditions, list(range(len(EXCLUSIONS))), default=-1)
-    impact_col = np.where(excl_index < 0, raw[best, pick], 0.0)
-
-    columns: dict[str, FloatArray] = {
-        "deliver": np.array([s.deliver[ch] for ch in CHANNELS])[best],
-        "match_p": match_p,
-        "state_weight": weight,
-        "tie": tie,
-        "beta": np.array([s.beta[ch] for ch in CHANNELS])[best],
-        "baseline_turnout": p_base,
-        "support": sup,
-        "persuade": np.array([s.persuade[ch] for ch in CHANNELS])[best],
-    }
-    for name in ("turnout_gain", "p_after", "net_votes"):
-        stacked = np.stack([pc[name] for pc in per_channel])
-        columns[name] = stacked[best, pick]
-    factor_rows = zip(*(columns[name].tolist() for name in FACTOR_NAMES), strict=True)
-
-    names = load_state_names() if state_names is None else state_names
-    reason_cache: dict[ReasonKey, list[str]] = {}
-    out: list[ScoredPair] = []
+def _score_rows(
+    rows: list[PairFeatures],
+    s: MatcherSettings,
+    as_of: date,
+    state_names: Mapping[str, str] | None,
+) -> list[ScoredPair]:
+    cols = _score_columns(rows, s, as_of)
+    # Per-channel constants are shared float objects: fewer allocations for large runs.
+    deliver = [s.deliver[ch] for ch in CHANNELS]
+    beta = [s.beta[ch] for ch in CHANNELS]
+    persuade = [s.persuade[ch] for ch in CHANNELS]
     exclusion_names: list[str | None] = [*EXCLUSIONS, None]  # index -1 -> None
-    for row, imp, ch, ex, ho, values in zip(
-        rows,
-        impact_col.tolist(),
-        best.tolist(),
-        excl_index.tolist(),
-        held.tolist(),
-        factor_rows,
-        strict=True,
-    ):
-        reasons: list[str] = []
-        if ex < 0 and imp > 0.0:
-            key = reason_key(row, s)
-            cached = reason_cache.get(key)
-            if cached is None:
-                cached = reason_cache[key] = reasons_from_key(key, s, state_names=names)
-            reasons = list(cached)
-        out.append(
-            ScoredPair(
-                supporter_id=row.supporter_id,
-                friend_key=row.friend_key,
-                impact=imp,
-                channel=CHANNELS[ch],
-                factors=dict(zip(FACTOR_NAMES, values, strict=True)),
-                reasons=reasons,
-                held_out=ho,
-                exclusion=exclusion_names[ex],
-            )
+    out = [
+        ScoredPair(
+            r.supporter_id,
+            r.friend_key,
+            imp,
+            CHANNELS[c],
+            {
+                "deliver": deliver[c],
+                "match_p": mp,
+                "state_weight": sw,
+                "tie": ti,
+                "beta": beta[c],
+                "baseline_turnout": pb,
+                "turnout_gain": tg,
+                "support": su,
+                "persuade": persuade[c],
+                "p_after": pa,
+                "net_votes": nv,
+            },
+            [],
+            ho,
+            exclusion_names[ex],
         )
+        for r, imp, c, ex, ho, mp, sw, ti, pb, tg, su, pa, nv in zip(
+            rows,
+            cols.impact.tolist(),
+            cols.channel.tolist(),
+            cols.exclusion.tolist(),
+            cols.held.tolist(),
+            cols.match_p.tolist(),
+            cols.weight.tolist(),
+            cols.tie.tolist(),
+            cols.p_base.tolist(),
+            cols.gain.tolist(),
+            cols.support.tolist(),
+            cols.p_after.tolist(),
+            cols.net.tolist(),
+            strict=True,
+        )
+    ]
+    names = load_state_names() if state_names is None else state_names
+    cache: dict[ReasonInputs, list[str]] = {}
+    for i in np.flatnonzero((cols.exclusion < 0) & (cols.impact > 0.0)).tolist():
+        inputs = reason_inputs(rows[i])
+        reasons = cache.get(inputs)
+        if reasons is None:
+            key = key_from_inputs(inputs, s)
+            reasons = cache[inputs] = reasons_from_key(key, s, state_names=names)
+        out[i].reasons = list(reasons)
     return out

@@ -5,11 +5,12 @@ Detection order, cheapest and surest first:
 1. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32);
 2. UTF-16 without a mark, recognised by its pattern of NUL bytes in ASCII text;
 3. strict UTF-8;
-4. charset-normalizer for everything else. Its guesses among the Western and Central
-   European single-byte code pages (cp1250, Latin-1, Mac Roman ...) are often arbitrary on
-   short files, so any of those is read as cp1252, the superset of Latin-1 that US
-   spreadsheets and contact exports actually write. Other guesses (cp1251, Shift-JIS ...)
-   are trusted.
+4. cp1252 (the superset of Latin-1 that US spreadsheets and contact exports write) when
+   most letters are ASCII and the accented ones are sprinkled among them, as in Western
+   names ("José Müller"). Statistical detectors guess wildly on such short text (cp1006,
+   cp1250, Mac Roman ...), so they are not asked;
+5. charset-normalizer for the hard cases, where most letters are outside ASCII (Cyrillic
+   cp1251, Shift-JIS ...). Its Western and Central European guesses still read as cp1252.
 
 Anything left, or text full of control characters, is binary and refused.
 """
@@ -24,7 +25,11 @@ from charset_normalizer import from_bytes
 from outreach.errors import FileRejected
 
 SAMPLE_BYTES = 64 * 1024
-_WESTERN = ("cp125", "latin", "iso8859", "mac_", "cp850", "cp437", "ascii")
+_WESTERN = frozenset(
+    {"ascii", "cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "cp437", "cp850", "cp858",
+     "mac_roman", "mac_latin2", "mac_iceland", "mac_turkish"}
+    | {f"iso8859_{n}" for n in (1, 2, 3, 4, 9, 10, 13, 14, 15, 16)}
+)  # fmt: skip
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 _MAX_CONTROL_SHARE = 0.01
 
@@ -46,11 +51,13 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8"
     if b"\x00" in sample:
         raise FileRejected("file is binary, not text (it contains NUL bytes)")
+    if _mostly_ascii_letters(sample):
+        return "cp1252"
     best = from_bytes(sample).best()
     if best is None:
         raise FileRejected("file is binary or in an unknown text encoding")
     guess = best.encoding.lower()
-    return "cp1252" if guess.startswith(_WESTERN) else guess
+    return "cp1252" if guess in _WESTERN else guess
 
 
 def decode_bytes(data: bytes) -> str:
@@ -100,6 +107,16 @@ def _sample(data: bytes) -> bytes:
     block = data[:SAMPLE_BYTES]
     cut = block.rfind(b"\n")
     return block[: cut + 1] if cut > 0 else block
+
+
+def _mostly_ascii_letters(sample: bytes) -> bool:
+    """True when at most a third of the letters, read as cp1252, are outside ASCII."""
+    text = sample.decode("cp1252", errors="replace")
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    outside = sum(1 for ch in letters if not ch.isascii())
+    return outside <= len(letters) / 3
 
 
 def _unmarked_utf16(sample: bytes) -> str | None:

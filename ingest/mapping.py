@@ -28,6 +28,7 @@ Registration statuses map to ``active``, ``inactive`` or ``unregistered``; ``rem
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -100,6 +101,7 @@ class VoteHistory(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> VoteHistory:
+        """Exactly one way of finding the columns, and a pattern that compiles."""
         if bool(self.columns) == bool(self.pattern):
             raise ValueError("vote_history needs either columns or pattern, not both")
         if self.pattern:
@@ -133,11 +135,17 @@ class VoterMapping(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> VoterMapping:
+        """Normalize the delimiter, encoding and state; require what every file needs."""
         self.delimiter = _DELIMITER_NAMES.get(self.delimiter.lower(), self.delimiter)
         if len(self.delimiter) != 1:
             raise ValueError(f"delimiter must be one character, got {self.delimiter!r}")
         if self.encoding and self.encoding.lower() == "auto":
             self.encoding = None
+        if self.encoding:
+            try:
+                self.encoding = codecs.lookup(self.encoding).name
+            except LookupError:
+                raise ValueError(f"unknown encoding {self.encoding!r}") from None
         unknown = sorted(set(self.columns) - set(FIELDS))
         if unknown:
             raise ValueError(f"unknown fields {unknown}; known fields: {', '.join(FIELDS)}")

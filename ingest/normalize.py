@@ -122,6 +122,7 @@ def normalize_district(raw: str | int | None, state: str | None = None) -> str |
     if raw is None:
         return None
     text = str(raw).strip().upper()
+    text = re.sub(r"^(?:CD|CONG(?:RESSIONAL)?\s*DIST(?:RICT)?|DIST(?:RICT)?)\b[\s_-]*", "", text)
     if not text:
         return None
     match = _DISTRICT.match(text)
@@ -147,12 +148,12 @@ def check_birth_year(raw: str | int | None, *, today: dt.date | None = None) -> 
     text = str(raw).strip()
     if not text:
         return None
+    if _NO_YEAR_DATE.match(text):
+        return None
     if re.fullmatch(r"\d{8}", text):  # vCard's basic format, 19850512
         text = text[:4]
     years = _YEAR.findall(text)
     if not years:
-        if _NO_YEAR_DATE.match(text):
-            return None
         raise ValueError(f"{text[:40]!r} is not a year or a date")
     year = int(years[0])
     current = (today or dt.date.today()).year

@@ -31,12 +31,19 @@ class Worker:
             self.process.wait()
 
 
-def start_worker(settings: Settings, *, concurrency: int = 2, pool: str = "prefork") -> Worker:
+def start_worker(
+    settings: Settings,
+    *,
+    concurrency: int = 2,
+    pool: str = "prefork",
+    extra_env: dict[str, str] | None = None,
+) -> Worker:
     """Start a Celery worker for this project's queue, logging to the data directory."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     log_path = (settings.data_dir / "worker.log").resolve()
     env = dict(os.environ)
     env["OUTREACH_DATA_DIR"] = str(settings.data_dir.resolve())
+    env.update(extra_env or {})
     command = [
         sys.executable, "-m", "celery", "-A", "workers.app", "worker",
         "--pool", pool, "--concurrency", str(concurrency), "--queues", "outreach",

@@ -9,7 +9,7 @@ from typing import Any
 
 from graph.driver import get_driver
 from graph.jobs import update_job
-from outreach.errors import InvalidInput, OutreachError, RowError
+from outreach.errors import GraphUnavailable, InvalidInput, OutreachError, RowError
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +46,19 @@ def run_job(job_id: str, work: Callable[[Progress], tuple[dict[str, int], list[R
         update_job(driver, job_id=job_id, status="failed", counts={}, errors=errors, message=exc.detail)
         log.warning("job %s refused its input: %s", job_id, exc.title)
         return {"status": "failed", "detail": exc.detail}
+    except GraphUnavailable as exc:
+        update_job(driver, job_id=job_id, status="retrying", counts={}, message=exc.detail)
+        raise
     except OutreachError as exc:
         update_job(driver, job_id=job_id, status="failed", counts={}, message=exc.detail)
         if exc.status >= 500:
             raise
         return {"status": "failed", "detail": exc.detail}
+    except Exception as exc:
+        # Record the failure so nobody waits forever, then let Celery see the error.
+        update_job(driver, job_id=job_id, status="failed", counts={},
+                   message=f"internal error ({exc.__class__.__name__}); the job can be retried")
+        raise
     update_job(
         driver,
         job_id=job_id,

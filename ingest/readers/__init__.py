@@ -1,8 +1,8 @@
 """File readers: contact uploads in every supported format, and voter files.
 
 ``read_contacts`` is the one entry point for a supporter's upload. It enforces the size
-limit, decodes the bytes, picks the format (from ``fmt``, else the file name, else the
-content) and hands the text to that format's reader:
+limit, decodes the bytes, picks the format (from ``fmt``, else the content and the file
+name) and hands the text to that format's reader:
 
 =========  ==========================================  =============================
 format     what                                        module
@@ -41,20 +41,22 @@ __all__ = ["FORMATS", "ContactReadResult", "detect_format", "read_contacts"]
 FORMATS = ("csv", "google", "vcf", "json")
 _ALIASES = {"vcard": "vcf", "vcf": "vcf", "google": "google", "gcsv": "google",
             "csv": "csv", "tsv": "csv", "txt": "csv", "json": "json"}  # fmt: skip
-_EXTENSIONS = {".vcf": "vcf", ".vcard": "vcf", ".json": "json", ".csv": "csv", ".tsv": "csv",
-               ".txt": "csv"}  # fmt: skip
+_EXTENSIONS = {".vcf": "vcf", ".vcard": "vcf", ".json": "json"}
 
 
 def detect_format(text: str, filename: str | None = None) -> str:
-    """The format of a decoded upload: ``vcf``, ``json``, ``google`` or ``csv``."""
+    """The format of a decoded upload: ``vcf``, ``json``, ``google`` or ``csv``.
+
+    Content that opens like a vCard or JSON decides first, whatever the file is called;
+    then a ``.vcf``/``.json`` name; then a Google header; anything else is generic CSV.
+    """
+    if looks_like_vcard(text):
+        return "vcf"
+    if looks_like_json(text):
+        return "json"
     by_name = _EXTENSIONS.get(PurePath(filename).suffix.lower()) if filename else None
     if by_name in ("vcf", "json"):
         return by_name
-    if by_name is None:
-        if looks_like_vcard(text):
-            return "vcf"
-        if looks_like_json(text):
-            return "json"
     return "google" if _has_google_header(text) else "csv"
 
 

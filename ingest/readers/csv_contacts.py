@@ -2,7 +2,9 @@
 
 Headers are compared with case, spaces and punctuation removed, so "First Name",
 "first_name" and "FIRSTNAME" are one. Several phone or email columns ("Mobile", "Home
-Phone", "Email 2") are all read. An explicit ``columns`` mapping, logical field to header,
+Phone", "Email 2") are all read. Compound headers such as Outlook's "Home City" or
+"Business Postal Code" are recognised when no header names the field exactly, home
+before work. An explicit ``columns`` mapping, logical field to header,
 overrides the guess for the fields it names; for ``phone``, ``email`` and ``labels`` the
 header may list several columns separated by ``|`` ("Mobile|Home").
 """
@@ -75,19 +77,26 @@ class Layout:
 
 
 def guess_field(header: str) -> str | None:
-    """The logical field a header most likely holds, or None when it is not recognised."""
+    """The logical field a header names exactly (a synonym), or None."""
     key = header_key(header)
-    if not key:
-        return None
-    for name, names in SYNONYMS.items():
-        if key in names:
-            return name
-    if key.endswith(_NOT_VALUES):
+    return next((name for name, names in SYNONYMS.items() if key in names), None)
+
+
+def guess_field_loosely(header: str) -> str | None:
+    """The field a compound header probably holds ("Home Phone", "Home Postal Code"), or None."""
+    key = header_key(header)
+    if not key or key.endswith(_NOT_VALUES):
         return None
     if "phone" in key or key.startswith(("mobile", "cell", "tel")):
         return "phone"
     if "email" in key:
         return "email"
+    if key.endswith("city"):
+        return "city"
+    if key.endswith(("state", "region", "province")):
+        return "state"
+    if "zip" in key or key.endswith(("postalcode", "postcode")):
+        return "zip"
     return None
 
 
@@ -115,12 +124,17 @@ def detect_layout(headers: list[str], columns: Mapping[str, str] | None = None) 
     if missing:
         raise reject_columns(missing, headers, "the column mapping names columns not in the file")
     taken = {i for indexes in layout.columns.values() for i in indexes}
-    for index, header in enumerate(headers):
-        guessed = guess_field(header)
-        if guessed is None or guessed in explicit or index in taken:
-            continue
-        if guessed in MULTI or guessed not in layout.columns:
-            layout.columns.setdefault(guessed, []).append(index)
+    # Exact synonyms first; then compound headers, home ones before work ones.
+    loose = sorted(range(len(headers)), key=lambda i: not header_key(headers[i]).startswith("home"))
+    passes = [(guess_field, range(len(headers))), (guess_field_loosely, loose)]
+    for guess, order in passes:
+        for index in order:
+            guessed = guess(headers[index])
+            if guessed is None or guessed in explicit or index in taken:
+                continue
+            if guessed in MULTI or guessed not in layout.columns:
+                layout.columns.setdefault(guessed, []).append(index)
+                taken.add(index)
     identity = {"name", "first_name", "last_name", "phone", "email"}
     if not identity & set(layout.columns):
         raise reject_columns(

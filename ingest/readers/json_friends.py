@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from ingest.encoding import fix_mojibake
+from ingest.normalize import normalize_state
 from ingest.readers.base import ContactBuilder, ContactReadResult, RawContact
 from ingest.records import ContactRecord
 from outreach.errors import FileRejected, RowError
@@ -131,8 +132,10 @@ def _raw(line: int, entry: dict[str, Any]) -> RawContact:
         city = _str(location.get("city")) or city
         state = _str(location.get("state") or location.get("region")) or state
         zip_code = _str(location.get("zip") or location.get("postal_code"))
-    elif isinstance(location, str) and "," in location:
+    elif isinstance(location, str) and location.strip():
         place, _, region = fix_mojibake(location).rpartition(",")
+        if not place and normalize_state(region) is None:
+            place, region = region, ""  # "Madison": a city alone
         city, state = place.strip() or city, region.strip() or state
     zip_code = zip_code or _str(entry.get("zip"))
     favorite = entry.get("favorite", entry.get("starred", False))

@@ -82,22 +82,17 @@ def iter_voter_chunks(
         chunk = VoterChunk()
         pending_blank: list[int] = []
         for line, row in rows:
-            if isinstance(row, RowError):
-                chunk.rejected.append(row)
-                chunk.rows_read += 1
-            elif is_blank(row):
+            if not isinstance(row, RowError) and is_blank(row):
                 pending_blank.append(line)
                 continue
+            chunk.rejected.extend(RowError(blank, None, "blank row") for blank in pending_blank)
+            chunk.rows_read += len(pending_blank) + 1
+            pending_blank.clear()
+            result = row if isinstance(row, RowError) else parser.parse(line, row)
+            if isinstance(result, VoterRecord):
+                chunk.records.append(result)
             else:
-                for blank in pending_blank:
-                    chunk.rejected.append(RowError(blank, None, "blank row"))
-                chunk.rows_read += len(pending_blank) + 1
-                pending_blank.clear()
-                result = parser.parse(line, row)
-                if isinstance(result, VoterRecord):
-                    chunk.records.append(result)
-                else:
-                    chunk.rejected.append(result)
+                chunk.rejected.append(result)
             if chunk.rows_read >= chunk_size:
                 yield chunk
                 chunk = VoterChunk()
@@ -108,7 +103,11 @@ def iter_voter_chunks(
 def _text_lines(raw: IO[bytes], codec: str) -> Iterator[str]:
     """The file's lines decoded; lines that are not UTF-8 fall back to cp1252."""
     if codec.replace("_", "-").lower().startswith(("utf-16", "utf-32")):
-        yield from io.TextIOWrapper(raw, encoding=codec, newline="")
+        wrapper = io.TextIOWrapper(raw, encoding=codec, newline="")
+        try:
+            yield from wrapper
+        finally:
+            wrapper.detach()  # the caller owns and closes the file
         return
     first = True
     bom = codecs.BOM_UTF8
@@ -199,6 +198,8 @@ class _RowParser:
         status = mapping.registration_status
         self.status_index = index(status.column) if status else None
         self.history = _history_columns(header, mapping, index)
+        voted = mapping.vote_history.voted_values if mapping.vote_history else None
+        self.voted_values = frozenset(v.upper() for v in voted) if voted is not None else None
 
     def parse(self, line: int, row: list[str]) -> VoterRecord | RowError:
         """The voter record of one row, or the reason it is rejected."""
@@ -206,7 +207,8 @@ class _RowParser:
             return RowError(line, None, f"row has {len(row)} cells, the header has {self.width}")
         values: dict[str, str | None] = {}
         for name, refs in self.fields.items():
-            value = clean(" ".join(row[i] for _, i in refs))
+            raw = row[refs[0][1]] if len(refs) == 1 else " ".join(row[i] for _, i in refs)
+            value = clean(raw)
             try:
                 check_length(value, self.max_length)
             except ValueError as exc:
@@ -264,9 +266,11 @@ class _RowParser:
         )
 
     def voted(self, cell: str) -> bool:
-        """True when a vote-history cell says the person voted."""
-        history = self.mapping.vote_history
-        return history is not None and history.voted(cell)
+        """True when a vote-history cell says the person voted (any mark, or a listed one)."""
+        value = cell.strip()
+        if self.voted_values is None:
+            return bool(value)
+        return value.upper() in self.voted_values
 
     def _column(self, name: str) -> str:
         """The source column of a field, for error messages."""

@@ -100,8 +100,10 @@ class ContactMaker:
 
     # ------------------------------------------------------------------ sampling people
     def voter_in_state(self, state: int) -> int:
-        """A random voter living in ``state``."""
+        """A random voter living in ``state`` (anywhere, if a tiny file has nobody there)."""
         lo, hi = self._state_bounds[state], self._state_bounds[state + 1]
+        if hi == lo:
+            return self.rnd.randrange(self.pop.size)
         return int(self._state_order[lo + self.rnd.randrange(hi - lo)])
 
     def voter_in_city(self, city: int) -> int:
@@ -274,6 +276,7 @@ def _group(keys: npt.NDArray[np.int64], groups: int) -> tuple[npt.NDArray[np.int
 
 
 def _cumulative(weights: list[float]) -> list[float]:
+    """Running totals of ``weights`` scaled to end at 1."""
     total = sum(weights)
     out, acc = [], 0.0
     for w in weights:
@@ -283,6 +286,7 @@ def _cumulative(weights: list[float]) -> list[float]:
 
 
 def _pick(cumulative: list[float], u: float) -> int:
+    """The first position whose running total exceeds ``u``."""
     for i, edge in enumerate(cumulative):
         if u < edge:
             return i

@@ -7,7 +7,8 @@ contact, where it sits in the file: the 1-based line for CSV layouts (the header
 - ``csv``: the generic layout, ``first_name,last_name,phone,email,city,state,zip,favorite,labels``.
 - ``google``: the Google Contacts CSV export, with its real column names.
 - ``vcf``: vCard 3.0, CRLF line ends, long lines folded at 75 octets (RFC 6350 3.2).
-- ``json``: a social-network friend list: names and location only.
+- ``json``: a social-network friend list, ``{"friends": [{"name", "location"}]}``;
+  ``location`` (``city``, full ``state`` name, either may be empty) only when known.
 """
 
 from __future__ import annotations

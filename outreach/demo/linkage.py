@@ -10,7 +10,7 @@ Corruption tags, ``;``-separated in ``truth.csv``:
 - ``nickname``, ``accents``, ``case``, ``typo_first``, ``typo_last``, ``last_missing``
 - ``phone_transposed`` (two adjacent digits swapped), ``phone_missing``, ``phone_new``
   (a number the voter file does not have), ``phone_household`` (the phone is a landline
-  that several voters in the household list, or the household's landline given for a
+  that several voters in the household list, or a housemate's landline given for a
   voter who lists no phone of their own)
 - ``email_missing``, ``email_case``, ``email_new``
 - ``moved`` (city and zip differ from the voter file), ``location_missing``
@@ -134,8 +134,8 @@ def _voter_contact(pop: Population, maker: ContactMaker, v: int) -> tuple[list[s
             tags.append("phone_transposed")
         else:
             tags.append("phone_missing")
-    elif landline and rnd.random() < 0.5:
-        phone = format_phone(landline, rnd)
+    elif landline and _listed_in_household(pop, v, landline) and rnd.random() < 0.5:
+        phone = format_phone(landline, rnd)  # listed by a housemate, not by this voter
         tags.append("phone_household")
     elif rnd.random() < 0.4:
         phone = format_phone(maker.new_phone(city), rnd)
@@ -173,6 +173,11 @@ def _voter_contact(pop: Population, maker: ContactMaker, v: int) -> tuple[list[s
     else:
         location = _shown_location(rnd, city, zip_code, zip_share=0.4)
     return [shown_first, shown_last, phone, email, *location], tags
+
+
+def _listed_in_household(pop: Population, v: int, number: int) -> bool:
+    """True when someone in ``v``'s household lists ``number`` in the voter file."""
+    return any(int(pop.phone[j]) == number for j in pop.housemates(v))
 
 
 def _shown_location(rnd: random.Random, city: int, zip_code: str, zip_share: float) -> list[str]:

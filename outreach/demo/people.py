@@ -1,8 +1,8 @@
 """The synthetic population behind the demo voter file.
 
 A :class:`Population` is a set of numpy columns (indices into name, city and street
-tables), so a million voters fit in a few hundred megabytes at most and every draw comes
-from one seeded generator. Strings are made only when a row is written or a contact is
+tables), so a million voters stay well under a gigabyte, and every draw comes from one
+seeded generator. Strings are made only when a row is written or a contact is
 drawn. People live in households of one to five that share an address, usually a last
 name, and often one landline.
 """
@@ -201,7 +201,8 @@ def build_population(n: int, seed: int) -> Population:
         hh_background[mask] = bg
 
     hh_street_no = np.clip(np.exp(rng.normal(6.2, 1.1, size=h)), 1, 19_999).astype(np.int64)
-    hh_street = rng.integers(0, len(STREETS), size=h)
+    street_type = rng.choice(len(_STREET_TYPES), size=h, p=_STREET_TYPE_P)
+    hh_street = rng.integers(0, len(_STREET_BASES), size=h) * len(_STREET_TYPES) + street_type
     hh_apt = np.where(rng.random(h) < 0.15, rng.integers(1, 40, size=h), -1)
     hh_zip = rng.integers(1, 60, size=h)
 

@@ -10,18 +10,36 @@ import pytest
 from ingest.encoding import decode_bytes, detect_encoding, fix_mojibake
 from outreach.errors import FileRejected
 
-TEXT = "first_name,last_name,city\nJosé,Müller,Málaga\nFrançois,Lefèvre,Besançon\nZoë,Ñúñez,Göteborg\n"
+TEXT = (
+    "first_name,last_name,city\nJosé,Müller,Málaga\nFrançois,Lefèvre,Besançon\nZoë,Ñúñez,Göteborg\n"
+)
 
 
 @pytest.mark.parametrize(
     "data",
-    [TEXT.encode("utf-8"), codecs.BOM_UTF8 + TEXT.encode("utf-8"), TEXT.encode("utf-16"),
-     TEXT.encode("utf-16-le"), TEXT.encode("utf-16-be"),
-     codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), TEXT.encode("latin-1"),
-     TEXT.encode("cp1252"), TEXT.encode("utf-32")],
-    ids=["utf8", "utf8-bom", "utf16-bom", "utf16le-nobom", "utf16be-nobom", "utf16be-bom",
-         "latin1", "cp1252", "utf32"],
-)  # fmt: skip
+    [
+        TEXT.encode("utf-8"),
+        codecs.BOM_UTF8 + TEXT.encode("utf-8"),
+        TEXT.encode("utf-16"),
+        TEXT.encode("utf-16-le"),
+        TEXT.encode("utf-16-be"),
+        codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"),
+        TEXT.encode("latin-1"),
+        TEXT.encode("cp1252"),
+        TEXT.encode("utf-32"),
+    ],
+    ids=[
+        "utf8",
+        "utf8-bom",
+        "utf16-bom",
+        "utf16le-nobom",
+        "utf16be-nobom",
+        "utf16be-bom",
+        "latin1",
+        "cp1252",
+        "utf32",
+    ],
+)
 def test_accented_text_survives_every_encoding(data: bytes) -> None:
     assert decode_bytes(data) == TEXT
 
@@ -36,7 +54,7 @@ def test_short_latin1_name_is_read_as_western() -> None:
 
 
 def test_other_scripts_use_the_detector() -> None:
-    text = "имя,фамилия\nИван,Петров\nМария,Иванова\nСергей,Смирнов\n"
+    text = "имя,фамилия\nИван,Петров\nМария,Иванова\nСергей,Смирнов\n"  # noqa: RUF001
     assert decode_bytes(text.encode("cp1251")) == text
 
 
@@ -47,7 +65,7 @@ def test_empty_file_is_rejected(data: bytes) -> None:
 
 
 def test_binary_garbage_is_rejected() -> None:
-    garbage = bytes(random.Random(7).randrange(256) for _ in range(4096))
+    garbage = random.Random(7).randbytes(4096)
     with pytest.raises(FileRejected, match="binary"):
         decode_bytes(garbage)
     with pytest.raises(FileRejected, match="binary"):
@@ -57,4 +75,4 @@ def test_binary_garbage_is_rejected() -> None:
 def test_mojibake_repair_and_no_op() -> None:
     assert fix_mojibake("Jos\u00c3\u00a9") == "José"
     assert fix_mojibake("José") == "José"
-    assert fix_mojibake("Zoë – Ann") == "Zoë – Ann"
+    assert fix_mojibake("Zoë \u2013 Ann") == "Zoë \u2013 Ann"

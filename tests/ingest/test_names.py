@@ -16,12 +16,28 @@ from ingest.names import (
 
 @pytest.mark.parametrize(
     ("nickname", "canonical"),
-    [("Bob", "robert"), ("Bobby", "robert"), ("Robert", "robert"), ("ROB", "robert"),
-     ("Liz", "elizabeth"), ("Beth", "elizabeth"), ("Elizabeth", "elizabeth"),
-     ("Bill", "william"), ("Billy", "william"), ("Will", "william"), ("William", "william"),
-     ("Jim", "james"), ("Peggy", "margaret"), ("Dick", "richard"), ("Tony", "anthony"),
-     ("Kathy", "katherine"), ("Chris", "christopher"), ("John", "john"), ("Mary", "mary")],
-)  # fmt: skip
+    [
+        ("Bob", "robert"),
+        ("Bobby", "robert"),
+        ("Robert", "robert"),
+        ("ROB", "robert"),
+        ("Liz", "elizabeth"),
+        ("Beth", "elizabeth"),
+        ("Elizabeth", "elizabeth"),
+        ("Bill", "william"),
+        ("Billy", "william"),
+        ("Will", "william"),
+        ("William", "william"),
+        ("Jim", "james"),
+        ("Peggy", "margaret"),
+        ("Dick", "richard"),
+        ("Tony", "anthony"),
+        ("Kathy", "katherine"),
+        ("Chris", "christopher"),
+        ("John", "john"),
+        ("Mary", "mary"),
+    ],
+)
 def test_nicknames_map_to_one_canonical_name(nickname: str, canonical: str) -> None:
     assert canonical_first_name(nickname) == canonical
 

@@ -22,9 +22,18 @@ from ingest.normalize import (
 
 @pytest.mark.parametrize(
     "raw",
-    ["(608) 555-0101", "608-555-0101", "6085550101", "+1 608 555 0101", "1-608-555-0101",
-     "608.555.0101", "tel:+1-608-555-0101", " +16085550101 ", "001 608 555 0101"],
-)  # fmt: skip
+    [
+        "(608) 555-0101",
+        "608-555-0101",
+        "6085550101",
+        "+1 608 555 0101",
+        "1-608-555-0101",
+        "608.555.0101",
+        "tel:+1-608-555-0101",
+        " +16085550101 ",
+        "001 608 555 0101",
+    ],
+)
 def test_us_phone_layouts_all_give_the_same_e164(raw: str) -> None:
     assert normalize_phone(raw) == "+16085550101"
 
@@ -45,47 +54,88 @@ def test_email_is_trimmed_and_lowercased() -> None:
     assert normalize_email("<ann@ex.org>") == "ann@ex.org"
 
 
-@pytest.mark.parametrize("raw", ["bob", "bob@", "@ex.com", "bob@ex", "a b@ex.com", "a..b@ex.com", ""])
+@pytest.mark.parametrize(
+    "raw", ["bob", "bob@", "@ex.com", "bob@ex", "a b@ex.com", "a..b@ex.com", ""]
+)
 def test_implausible_emails_are_none(raw: str) -> None:
     assert normalize_email(raw) is None
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("53703", "53703"), ("53703-1234", "53703"), ("537031234", "53703"), ("02134", "02134"),
-     ("2134", "02134"), ("021341234", "02134"), (" 10001 ", "10001"), ("1234567890", None),
-     ("ABCDE", None), ("", None), (None, None)],
-)  # fmt: skip
+    [
+        ("53703", "53703"),
+        ("53703-1234", "53703"),
+        ("537031234", "53703"),
+        ("02134", "02134"),
+        ("2134", "02134"),
+        ("021341234", "02134"),
+        (" 10001 ", "10001"),
+        ("1234567890", None),
+        ("ABCDE", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_zip_is_five_digits_with_leading_zeros(raw: str | None, expected: str | None) -> None:
     assert normalize_zip(raw) == expected
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("WI", "WI"), ("wi", "WI"), ("Wisconsin", "WI"), ("NORTH CAROLINA", "NC"),
-     ("new  hampshire", "NH"), ("District of Columbia", "DC"), ("Washington, D.C.", "DC"),
-     ("Puerto Rico", "PR"), ("Ontario", None), ("XX", None), ("", None)],
-)  # fmt: skip
+    [
+        ("WI", "WI"),
+        ("wi", "WI"),
+        ("Wisconsin", "WI"),
+        ("NORTH CAROLINA", "NC"),
+        ("new  hampshire", "NH"),
+        ("District of Columbia", "DC"),
+        ("Washington, D.C.", "DC"),
+        ("Puerto Rico", "PR"),
+        ("Ontario", None),
+        ("XX", None),
+        ("", None),
+    ],
+)
 def test_state_from_code_or_name(raw: str, expected: str | None) -> None:
     assert normalize_state(raw) == expected
 
 
 @pytest.mark.parametrize(
     ("raw", "state", "expected"),
-    [("ME-2", None, "ME-2"), ("me 02", None, "ME-2"), ("NE-1", None, "NE-1"),
-     ("2", "ME", "ME-2"), ("09", "OH", "OH-9"), ("CD 3", "Nebraska", "NE-3"),
-     ("AL", "AK", "AK-AL"), ("00", "WY", "WY-AL"), ("2", None, None), ("ZZ-1", None, None),
-     ("", "ME", None), ("precinct 7", "ME", None)],
-)  # fmt: skip
+    [
+        ("ME-2", None, "ME-2"),
+        ("me 02", None, "ME-2"),
+        ("NE-1", None, "NE-1"),
+        ("2", "ME", "ME-2"),
+        ("09", "OH", "OH-9"),
+        ("CD 3", "Nebraska", "NE-3"),
+        ("AL", "AK", "AK-AL"),
+        ("00", "WY", "WY-AL"),
+        ("2", None, None),
+        ("ZZ-1", None, None),
+        ("", "ME", None),
+        ("precinct 7", "ME", None),
+    ],
+)
 def test_district_codes(raw: str, state: str | None, expected: str | None) -> None:
     assert normalize_district(raw, state) == expected
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1985", 1985), (1985, 1985), ("1985-05-12", 1985), ("05/12/1985", 1985),
-     ("19850512", 1985), ("--0512", None), ("05/12", None), ("", None), (None, None)],
-)  # fmt: skip
+    [
+        ("1985", 1985),
+        (1985, 1985),
+        ("1985-05-12", 1985),
+        ("05/12/1985", 1985),
+        ("19850512", 1985),
+        ("--0512", None),
+        ("05/12", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_birth_year_from_years_and_dates(raw: str | None, expected: int | None) -> None:
     assert check_birth_year(raw) == expected
 

@@ -1,0 +1,5 @@
+"""``python -m outreach`` runs the command line."""
+
+from outreach.cli import main
+
+main()

@@ -1,0 +1,149 @@
+"""Assignment: caps always hold, near the exact optimum, and better than every-supporter-top-n."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graph.assign import (
+    Assignment,
+    assign,
+    assign_exact,
+    assign_greedy,
+    assign_naive,
+    total_impact,
+)
+
+
+@dataclass(frozen=True)
+class Pair:
+    supporter_id: str
+    friend_key: str
+    impact: float
+
+
+def instance(rng: random.Random, supporters: int, friends: int, degree: int) -> list[Pair]:
+    """Each supporter knows ``degree`` random friends; impacts skewed like real ones."""
+    return [
+        Pair(f"s{s}", f"f{f}", rng.random() ** 2)
+        for s in range(supporters)
+        for f in rng.sample(range(friends), min(friends, degree))
+    ]
+
+
+def check_caps(assignments: list[Assignment], *, k: int, n: int) -> None:
+    per_supporter = Counter(a.supporter_id for a in assignments)
+    per_friend = Counter(a.friend_key for a in assignments)
+    assert max(per_supporter.values(), default=0) <= n
+    assert max(per_friend.values(), default=0) <= k
+    assert len({(a.supporter_id, a.friend_key) for a in assignments}) == len(assignments)
+
+
+def test_optimality_gap_against_the_exact_optimum_is_small() -> None:
+    rng = random.Random(2026)
+    gaps, greedy_gaps = [], []
+    for _ in range(150):
+        k, n = rng.choice([1, 1, 2]), rng.choice([1, 2, 3, 5])
+        pairs = instance(rng, rng.randint(2, 10), rng.randint(3, 25), rng.randint(1, 8))
+        exact = total_impact(assign_exact(pairs, k=k, n=n))
+        ours = assign(pairs, k=k, n=n)
+        check_caps(ours, k=k, n=n)
+        assert total_impact(ours) <= exact + 1e-9
+        gaps.append(1 - total_impact(ours) / exact)
+        greedy_gaps.append(1 - total_impact(assign_greedy(pairs, k=k, n=n)) / exact)
+    mean = sum(gaps) / len(gaps)
+    print(
+        f"\noptimality gap of assign over {len(gaps)} instances: mean {mean:.3%}, "
+        f"max {max(gaps):.3%} (greedy alone: mean {sum(greedy_gaps) / len(gaps):.3%})"
+    )
+    assert mean <= 0.02
+    assert mean <= sum(greedy_gaps) / len(gaps)
+
+
+pair_lists = st.lists(
+    st.builds(
+        Pair,
+        supporter_id=st.sampled_from([f"s{i}" for i in range(6)]),
+        friend_key=st.sampled_from([f"f{i}" for i in range(12)]),
+        impact=st.floats(-0.1, 1.0),
+    ),
+    max_size=40,
+)
+
+
+@given(pair_lists, st.integers(1, 3), st.integers(1, 4))
+def test_caps_hold_and_only_positive_pairs_are_assigned(pairs: list[Pair], k: int, n: int) -> None:
+    for solver in (assign, assign_exact):
+        result = solver(pairs, k=k, n=n)
+        check_caps(result, k=k, n=n)
+        assert all(a.impact > 0 for a in result)
+    assert (
+        total_impact(assign(pairs, k=k, n=n)) <= total_impact(assign_exact(pairs, k=k, n=n)) + 1e-9
+    )
+
+
+@given(pair_lists, st.integers(1, 4))
+def test_ranks_run_from_one_by_impact_within_each_supporter(pairs: list[Pair], n: int) -> None:
+    for result in (assign(pairs, k=1, n=n), assign_naive(pairs, n=n)):
+        by_supporter: dict[str, list[Assignment]] = {}
+        for a in result:
+            by_supporter.setdefault(a.supporter_id, []).append(a)
+        for rows in by_supporter.values():
+            rows.sort(key=lambda a: a.rank)
+            assert [a.rank for a in rows] == list(range(1, len(rows) + 1))
+            impacts = [a.impact for a in rows]
+            assert impacts == sorted(impacts, reverse=True)
+
+
+def test_an_augmenting_path_beats_greedy() -> None:
+    # Greedy gives f2 to s (1.5) and leaves f and t without a match; the optimum is
+    # s -> f (1.0) plus t -> f2 (1.4).
+    pairs = [Pair("s", "f2", 1.5), Pair("s", "f", 1.0), Pair("t", "f2", 1.4)]
+    assert total_impact(assign_greedy(pairs, k=1, n=1)) == 1.5
+    assert total_impact(assign(pairs, k=1, n=1)) == pytest.approx(2.4)
+    assert total_impact(assign_exact(pairs, k=1, n=1)) == pytest.approx(2.4)
+
+
+def test_naive_asks_shared_friends_more_than_once() -> None:
+    rng = random.Random(9)
+    pairs = instance(rng, 20, 40, 8)
+    naive = assign_naive(pairs, n=5)
+    asks = Counter(a.friend_key for a in naive)
+    assert max(asks.values()) > 1
+    check_caps(naive, k=max(asks.values()), n=5)
+    ours = assign(pairs, k=1, n=5)
+    check_caps(ours, k=1, n=5)
+    # Counting each friend once (a second ask adds nothing), the assignment wins.
+    best_once: dict[str, float] = {}
+    for a in naive:
+        best_once[a.friend_key] = max(best_once.get(a.friend_key, 0.0), a.impact)
+    assert total_impact(ours) >= sum(best_once.values())
+
+
+def test_result_does_not_depend_on_input_order() -> None:
+    rng = random.Random(4)
+    pairs = instance(rng, 30, 60, 6)
+    shuffled = pairs[:]
+    rng.shuffle(shuffled)
+    assert assign(pairs, k=1, n=3) == assign(shuffled, k=1, n=3)
+
+
+def test_a_repeated_pair_counts_once_at_its_best() -> None:
+    pairs = [Pair("s", "f", 0.2), Pair("s", "f", 0.5), Pair("t", "f", 0.4)]
+    assert assign(pairs, k=2, n=1) == [
+        Assignment("s", "f", 1, 0.5),
+        Assignment("t", "f", 1, 0.4),
+    ]
+
+
+def test_caps_below_one_are_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        assign([], k=0, n=10)
+    with pytest.raises(ValueError, match="at least 1"):
+        assign_naive([], n=0)
+    assert assign([], k=1, n=1) == [] and assign_exact([], k=1, n=1) == []

@@ -1,0 +1,50 @@
+"""The holdout: deterministic, stable, monotone in the share, and the right size."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graph.holdout import holdout_draw, is_held_out
+
+KEYS = [f"person-{i:06d}" for i in range(100_000)]
+
+
+def test_share_of_100k_keys_is_close_to_five_percent() -> None:
+    held = sum(is_held_out(key, share=0.05, seed="2026") for key in KEYS)
+    # Binomial(100k, 0.05) has a standard deviation of about 69; allow five of them.
+    assert abs(held - 5_000) < 350
+
+
+def test_a_different_seed_draws_a_different_holdout_of_the_same_size() -> None:
+    a = {key for key in KEYS[:20_000] if is_held_out(key, share=0.05, seed="2026")}
+    b = {key for key in KEYS[:20_000] if is_held_out(key, share=0.05, seed="2027")}
+    assert abs(len(a) - len(b)) < 200
+    assert len(a & b) < len(a) // 4  # about 5% overlap expected by chance
+
+
+def test_zero_share_holds_out_nobody() -> None:
+    assert not any(is_held_out(key, share=0.0, seed="2026") for key in KEYS[:1000])
+
+
+@given(st.text(min_size=1), st.text(min_size=1))
+def test_draw_is_deterministic_and_in_unit_interval(key: str, seed: str) -> None:
+    first = holdout_draw(key, seed=seed)
+    assert first == holdout_draw(key, seed=seed)
+    assert 0.0 <= first < 1.0
+
+
+@given(
+    st.text(min_size=1),
+    st.floats(0.0, 0.99),
+    st.floats(0.0, 0.99),
+)
+def test_raising_the_share_only_adds_friends(key: str, low: float, high: float) -> None:
+    low, high = min(low, high), max(low, high)
+    if is_held_out(key, share=low, seed="2026"):
+        assert is_held_out(key, share=high, seed="2026")
+
+
+def test_seed_and_key_do_not_run_together() -> None:
+    # ("ab", "c") and ("a", "bc") must be different inputs to the hash.
+    assert holdout_draw("c", seed="ab") != holdout_draw("bc", seed="a")

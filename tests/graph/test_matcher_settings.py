@@ -1,0 +1,154 @@
+"""Matcher settings: the defaults of the impact model, validation messages, stable hashing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from graph.matcher_settings import (
+    MatcherSettings,
+    default_registration_deadlines,
+    default_targets,
+    known_codes,
+    load_default_weights,
+    load_state_names,
+    load_vpi,
+    parse_settings,
+    settings_fingerprint,
+)
+from outreach.errors import SettingsInvalid
+
+
+def test_default_targets_are_the_geographies_with_voter_power_of_at_least_one() -> None:
+    assert default_targets() == [
+        "AK", "AZ", "CO", "FL", "ME-2", "MI", "MN", "NC", "NE-2", "NH", "NM", "NV", "PA", "WI",
+    ]  # fmt: skip
+    assert MatcherSettings().targets == default_targets()
+
+
+def test_default_weights_are_voter_power_normalized_to_the_top_target() -> None:
+    s = MatcherSettings()
+    assert set(s.weights) == set(s.targets)
+    assert s.weights["WI"] == 1.0
+    assert s.weights["PA"] == pytest.approx(5.609637 / 7.163742)
+    assert s.weights["NE-2"] == pytest.approx(6.207911 / 7.163742)
+    assert all(0.0 <= w <= 1.0 for w in s.weights.values())
+    assert s.weight_of("CA") == 0.0
+
+
+def test_shipped_file_covers_states_dc_and_districts() -> None:
+    codes = known_codes()
+    assert len(codes) == 56
+    assert {"DC", "ME-1", "ME-2", "NE-1", "NE-2", "NE-3"} <= codes
+    assert load_vpi()["WI"] == pytest.approx(7.163742)
+    assert max(load_default_weights().values()) == 1.0
+    names = load_state_names()
+    assert names["WI"] == "Wisconsin"
+    assert names["NE-2"] == "Nebraska's second congressional district"
+
+
+def test_model_defaults_match_the_spec() -> None:
+    s = MatcherSettings()
+    assert (s.k, s.n) == (1, 10)
+    assert s.beta == {"call": 0.20, "in_person": 0.20, "text": 0.10, "social": 0.05}
+    assert s.tie_values == {"household": 1.0, "close": 1.0, "friend": 0.5, "acquaintance": 0.2}
+    assert s.default_channel == "text"
+    assert (s.support_floor, s.support_unknown) == (0.35, 0.5)
+    assert set(s.persuade.values()) == {0.0}
+    assert set(s.deliver.values()) == {0.5}
+    assert (s.reg_lift, s.p_new_voter) == (0.04, 0.5)
+    assert s.election_date == date(2026, 11, 3)
+    assert (s.holdout_share, s.holdout_seed, s.min_match_probability) == (0.05, "2026", 0.5)
+
+
+def test_registration_deadlines_cover_every_state_and_respect_election_day() -> None:
+    s = MatcherSettings()
+    deadlines = s.registration_deadlines
+    assert len(deadlines) == 51
+    assert deadlines["PA"] == date(2026, 10, 19)
+    for same_day in ("WI", "MI", "MN", "ME", "NV"):
+        assert deadlines[same_day] == s.election_date
+    assert all(d <= s.election_date for d in deadlines.values())
+    assert default_registration_deadlines() == deadlines
+
+
+def test_explicit_weights_are_normalized_like_the_defaults() -> None:
+    s = MatcherSettings(targets=["wi", "PA"], weights={"WI": 7.0, "pa": 3.5})
+    assert s.targets == ["PA", "WI"]
+    assert s.weights == {"PA": 0.5, "WI": 1.0}
+
+
+def test_a_weight_for_a_geography_outside_the_targets_counts_for_nothing() -> None:
+    s = MatcherSettings(targets=["WI"], weights={"WI": 2.0, "CA": 5.0})
+    assert s.weights == {"WI": 1.0}
+    assert s.weight_of("CA") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "words"),
+    [
+        ({"targets": ["WI", "XX"]}, "targets", "unknown geography code 'XX'"),
+        ({"targets": ["WI"], "weights": {"ZZ": 1.0}}, "weights", "unknown geography code 'ZZ'"),
+        ({"targets": ["WI", "PA"], "weights": {"WI": 1.0}}, "weights", "missing: PA"),
+        ({"targets": ["WI"], "weights": {"WI": -1.0}}, "weights", "must not be negative"),
+        ({"targets": ["WI"], "weights": {"WI": 0.0}}, "weights", "positive weight"),
+        ({"targets": []}, "targets", "at least 1 item"),
+        ({"k": 0}, "k", "greater than or equal to 1"),
+        ({"beta": {"email": 0.1}}, "beta", "unknown channel 'email'"),
+        ({"deliver": {"text": 1.5}}, "deliver.text", "less than or equal to 1"),
+        ({"tie_values": {"friend": 0.1}}, "", "must not decrease"),
+        ({"registration_deadlines": {"NE-2": "2026-10-01"}}, "registration_deadlines", "per state"),
+        ({"registration_deadlines": {"WI": "2026-12-01"}}, "", "after election day"),
+        ({"holdout_share": 1.0}, "holdout_share", "less than 1"),
+        ({"surprise": 1}, "surprise", "Extra inputs are not permitted"),
+    ],
+)
+def test_invalid_settings_name_the_field_and_the_problem(
+    data: dict[str, object], field: str, words: str
+) -> None:
+    with pytest.raises(SettingsInvalid) as caught:
+        parse_settings(data)
+    error = caught.value
+    assert words in error.detail
+    fields = [e["field"] or "" for e in error.extra["errors"]]
+    assert any(f.startswith(field) for f in fields), fields
+    assert error.status == 422
+
+
+def test_pydantic_error_names_the_unknown_code() -> None:
+    with pytest.raises(ValidationError, match="unknown geography code 'QQ'"):
+        MatcherSettings(targets=["QQ"])
+
+
+def test_partial_channel_settings_keep_the_other_defaults() -> None:
+    s = MatcherSettings(beta={"text": 0.15})
+    assert s.beta == {"call": 0.20, "in_person": 0.20, "text": 0.15, "social": 0.05}
+
+
+def test_settings_round_trip_through_json_unchanged() -> None:
+    s = MatcherSettings(targets=["WI", "NE-2"], k=2, holdout_seed="autumn")
+    again = MatcherSettings.model_validate_json(s.model_dump_json())
+    assert again == s
+    assert settings_fingerprint(again) == settings_fingerprint(s)
+
+
+def test_fingerprint_ignores_order_and_spelling_but_not_values() -> None:
+    a = MatcherSettings(targets=["WI", "PA"])
+    b = MatcherSettings(targets=["pa", "wi"])
+    assert settings_fingerprint(a) == settings_fingerprint(b)
+    assert settings_fingerprint(a) != settings_fingerprint(MatcherSettings(targets=["WI"]))
+    assert len(settings_fingerprint(a)) == 16
+
+
+@given(st.dictionaries(st.sampled_from(sorted(known_codes())), st.floats(0.01, 1000), min_size=1))
+def test_any_positive_weights_normalize_into_zero_one_with_a_top_of_one(
+    raw: dict[str, float],
+) -> None:
+    s = MatcherSettings(targets=list(raw), weights=raw)
+    assert max(s.weights.values()) == 1.0
+    assert all(0.0 < w <= 1.0 for w in s.weights.values())
+    assert MatcherSettings(targets=s.targets, weights=s.weights).weights == s.weights

@@ -1,0 +1,301 @@
+"""Voter files through their mappings: demo, North Carolina, Ohio and Florida layouts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.mapping import load_mapping
+from ingest.readers.voters import VoterChunk, iter_voter_chunks
+from outreach.errors import FileRejected
+from tests.ingest.factories import (
+    DEMO_VOTER_HEADER,
+    csv_text,
+    demo_voter,
+    write_demo_voters,
+    write_nc_voters,
+    write_oh_voters,
+)
+
+
+def read_all(path: Path, mapping: str, chunk_size: int = 5000) -> VoterChunk:
+    """Every chunk of a file merged into one."""
+    merged = VoterChunk()
+    for chunk in iter_voter_chunks(path, load_mapping(mapping), chunk_size=chunk_size):
+        merged.records.extend(chunk.records)
+        merged.rejected.extend(chunk.rejected)
+        merged.rows_read += chunk.rows_read
+    return merged
+
+
+def test_demo_file_is_normalized(tmp_path: Path) -> None:
+    rows = [
+        demo_voter(),
+        demo_voter(
+            voter_id="ME-7",
+            first_name="Liz",
+            state="ME",
+            district="ME-2",
+            zip="4101",
+            phone="",
+            email="",
+            registration_status="inactive",
+            vote_2016g="",
+            vote_2018g="",
+            vote_2020g="",
+            vote_2022g="",
+            support_score="",
+        ),
+    ]
+    result = read_all(write_demo_voters(tmp_path / "voters.csv", rows), "demo")
+    assert result.rejected == [] and result.rows_read == 2
+    rob, liz = result.records
+    assert (rob.voter_id, rob.first_name, rob.middle_name, rob.last_name) == (
+        "WI-000001",
+        "Robert",
+        "J",
+        "Smith",
+    )
+    assert (rob.state, rob.zip, rob.phone, rob.email) == (
+        "WI",
+        "53703",
+        "+16085550101",
+        "rob.smith@example.com",
+    )
+    assert rob.vote_history == [True, True, False, True]  # 2022, 2020, 2018, 2016
+    assert rob.turnout_score == 0.75 and rob.support_score == 0.7
+    assert (rob.registration_status, rob.household_id, rob.birth_year, rob.line) == (
+        "active",
+        "H1",
+        1980,
+        2,
+    )
+    assert (liz.state, liz.district, liz.zip, liz.phone) == ("ME", "ME-2", "04101", None)
+    assert liz.registration_status == "inactive"
+    assert liz.vote_history == [False] * 4 and liz.support_score is None
+
+
+def test_bad_rows_are_reported_and_the_rest_loads(tmp_path: Path) -> None:
+    rows = [
+        demo_voter(voter_id="A1"),
+        demo_voter(voter_id="A2", birth_year="3020"),
+        demo_voter(voter_id=""),
+        demo_voter(voter_id="A4", address="x" * 201),
+        demo_voter(voter_id="A5", support_score="7"),
+        demo_voter(voter_id="A6", registration_status="pending"),
+        demo_voter(voter_id="A7", state="Narnia"),
+        demo_voter(voter_id="A8", first_name="", last_name=""),
+        demo_voter(voter_id="A9"),
+    ]
+    path = write_demo_voters(tmp_path / "voters.csv", rows)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(",,,,,,,,,,,,,,,,,,,\nB1,too,few\n" + ",".join(demo_voter(voter_id="B3").values()))
+        fh.write("\n\n\n")
+    result = read_all(path, "demo", chunk_size=4)
+    assert [r.voter_id for r in result.records] == ["A1", "A9", "B3"]
+    assert [(e.line, e.field) for e in result.rejected] == [
+        (3, "birth_year"),
+        (4, "voter_id"),
+        (5, "address"),
+        (6, "support_score"),
+        (7, "registration_status"),
+        (8, "state"),
+        (9, "last_name"),
+        (11, None),
+        (12, None),
+    ]
+    assert "3020" in result.rejected[0].reason
+    assert "201 characters" in result.rejected[2].reason
+    assert result.rejected[7].reason == "blank row"
+    assert result.rows_read == 12
+
+
+def test_chunks_hold_chunk_size_rows(tmp_path: Path) -> None:
+    rows = [demo_voter(voter_id=f"V{i}") for i in range(10)]
+    path = write_demo_voters(tmp_path / "voters.csv", rows)
+    chunks = list(iter_voter_chunks(path, load_mapping("demo"), chunk_size=4))
+    assert [c.rows_read for c in chunks] == [4, 4, 2]
+    assert [r.line for r in chunks[1].records] == [6, 7, 8, 9]
+
+
+def test_missing_columns_are_named_before_any_row(tmp_path: Path) -> None:
+    header = [h for h in DEMO_VOTER_HEADER if h not in ("voter_id", "vote_2018g")]
+    path = tmp_path / "voters.csv"
+    path.write_text(csv_text(header, [["x"] * len(header)]), encoding="utf-8")
+    chunks = iter_voter_chunks(path, load_mapping("demo"))
+    with pytest.raises(FileRejected, match="voter_id, vote_2018g") as caught:
+        next(chunks)
+    assert caught.value.extra["found"] == header
+    assert "voter_id" in caught.value.extra["expected"]
+
+
+def test_wrong_delimiter_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "voters.csv"
+    path.write_text(csv_text(DEMO_VOTER_HEADER, [demo_voter().values()], ";"), encoding="utf-8")
+    with pytest.raises(FileRejected, match=r"wrong delimiter.*semicolon.*comma"):
+        next(iter_voter_chunks(path, load_mapping("demo")))
+
+
+def test_empty_voter_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "voters.csv"
+    path.write_bytes(b"")
+    with pytest.raises(FileRejected, match="file is empty"):
+        next(iter_voter_chunks(path, load_mapping("demo")))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
+def test_voter_file_encodings(tmp_path: Path, encoding: str) -> None:
+    rows = [demo_voter(first_name="José", last_name="Núñez"), demo_voter(voter_id="2")]
+    path = tmp_path / "voters.csv"
+    text = csv_text(DEMO_VOTER_HEADER, [r.values() for r in rows])
+    path.write_bytes(text.encode(encoding))
+    result = read_all(path, "demo")
+    assert [(r.first_name, r.last_name) for r in result.records] == [
+        ("José", "Núñez"),
+        ("Robert", "Smith"),
+    ]
+
+
+def test_stray_latin1_line_in_a_utf8_file(tmp_path: Path) -> None:
+    path = tmp_path / "voters.csv"
+    head = csv_text(DEMO_VOTER_HEADER, [demo_voter(voter_id=str(i)).values() for i in range(3000)])
+    tail = csv_text(DEMO_VOTER_HEADER, [demo_voter(voter_id="Z", first_name="Zoë").values()])
+    path.write_bytes(head.encode() + tail.split("\n", 1)[1].encode("latin-1"))
+    result = read_all(path, "demo")
+    assert result.records[-1].first_name == "Zoë" and result.rejected == []
+
+
+def test_north_carolina_layout(tmp_path: Path) -> None:
+    rows = [
+        {
+            "county_id": "92",
+            "county_desc": "WAKE",
+            "voter_reg_num": "000012345",
+            "ncid": "AA123456",
+            "last_name": "SMITH",
+            "first_name": "ROBERT",
+            "middle_name": "JAMES",
+            "name_suffix_lbl": "JR",
+            "status_cd": "A",
+            "voter_status_desc": "ACTIVE",
+            "res_street_address": "12  OAK ST  ",
+            "res_city_desc": "RALEIGH",
+            "state_cd": "NC",
+            "zip_code": "27601",
+            "full_phone_number": "9195550123",
+            "birth_year": "1975",
+            "cong_dist_abbrv": "2",
+        },
+        {
+            "ncid": "BB1",
+            "last_name": "LEE",
+            "first_name": "ANN",
+            "status_cd": "R",
+            "birth_year": "1999",
+            "zip_code": "27601",
+        },
+        {"ncid": "CC1", "last_name": "NG", "first_name": "BO", "status_cd": "Q"},
+    ]
+    result = read_all(write_nc_voters(tmp_path / "ncvoter92.txt", rows), "nc_ncvoter")
+    rob, ann = result.records
+    assert (rob.voter_id, rob.first_name, rob.last_name, rob.suffix) == (
+        "AA123456",
+        "ROBERT",
+        "SMITH",
+        "JR",
+    )
+    assert (rob.state, rob.district, rob.city) == ("NC", "NC-2", "RALEIGH")
+    assert rob.address == "12 OAK ST"
+    assert (rob.phone, rob.birth_year, rob.registration_status) == ("+19195550123", 1975, "active")
+    assert rob.vote_history == [] and rob.turnout_score is None
+    assert ann.registration_status == "unregistered"
+    assert [(e.line, e.field) for e in result.rejected] == [(4, "status_cd")]
+
+
+def test_ohio_layout_history_from_general_columns(tmp_path: Path) -> None:
+    rows = [
+        {
+            "SOS_VOTERID": "OH0012345678",
+            "COUNTY_NUMBER": "25",
+            "LAST_NAME": "SMITH",
+            "FIRST_NAME": "ROBERT",
+            "MIDDLE_NAME": "J",
+            "DATE_OF_BIRTH": "1970-02-03",
+            "VOTER_STATUS": "ACTIVE",
+            "RESIDENTIAL_ADDRESS1": "12 OAK ST",
+            "RESIDENTIAL_SECONDARY_ADDR": "APT 4",
+            "RESIDENTIAL_CITY": "COLUMBUS",
+            "RESIDENTIAL_STATE": "OH",
+            "RESIDENTIAL_ZIP": "43215",
+            "CONGRESSIONAL_DISTRICT": "03",
+            "PRIMARY-05/03/2022": "D",
+            "GENERAL-11/08/2022": "X",
+            "GENERAL-11/02/2021": "",
+            "GENERAL-11/03/2020": "X",
+            "GENERAL-11/06/2018": "",
+        },
+        {
+            "SOS_VOTERID": "OH2",
+            "LAST_NAME": "LEE",
+            "FIRST_NAME": "ANN",
+            "DATE_OF_BIRTH": "1899-12-31",
+            "VOTER_STATUS": "CONFIRMATION",
+        },
+        {
+            "SOS_VOTERID": "OH3",
+            "LAST_NAME": "NG",
+            "FIRST_NAME": "BO",
+            "VOTER_STATUS": "CONFIRMATION",
+        },
+    ]
+    result = read_all(write_oh_voters(tmp_path / "SWVF_1_22.txt", rows), "oh_swvf")
+    rob, bo = result.records
+    assert (rob.voter_id, rob.state, rob.district, rob.birth_year) == (
+        "OH0012345678",
+        "OH",
+        "OH-3",
+        1970,
+    )
+    assert rob.address == "12 OAK ST APT 4"
+    assert rob.vote_history == [True, False, True, False]  # 2022, 2021, 2020, 2018 generals
+    assert rob.turnout_score == 0.5
+    assert bo.registration_status == "inactive" and bo.turnout_score == 0.0
+    assert [(e.line, e.field) for e in result.rejected] == [(3, "DATE_OF_BIRTH")]
+
+
+def test_florida_layout_without_header(tmp_path: Path) -> None:
+    mapping = load_mapping("fl_voter_extract")
+    cells = {name: "" for name in mapping.column_names}
+    cells.update(
+        {
+            "county_code": "ALA",
+            "voter_id": "123456789",
+            "name_last": "Álvarez",
+            "name_first": "José",
+            "residence_city": "Gainesville",
+            "residence_zipcode": "326011234",
+            "birth_date": "05/12/1985",
+            "voter_status": "ACT",
+            "congressional_district": "3",
+            "daytime_area_code": "352",
+            "daytime_phone_number": "5550199",
+            "email": "Jose@Example.com",
+        }
+    )
+    path = tmp_path / "ALA_20240109.txt"
+    path.write_text("\t".join(cells.values()) + "\n", encoding="utf-8")
+    (jose,) = read_all(path, "fl_voter_extract").records
+    assert (jose.voter_id, jose.first_name, jose.state, jose.zip) == (
+        "123456789",
+        "José",
+        "FL",
+        "32601",
+    )
+    assert (jose.phone, jose.email, jose.district, jose.birth_year, jose.line) == (
+        "+13525550199",
+        "jose@example.com",
+        "FL-3",
+        1985,
+        1,
+    )

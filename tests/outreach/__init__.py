@@ -1,0 +1,1 @@
+"""Tests for the outreach core package: settings, errors, hashing and demo data."""

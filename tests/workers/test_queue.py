@@ -1,0 +1,65 @@
+"""The Celery path, for real: Redis with a worker process, and the embedded SQLite broker."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from neo4j import Driver
+
+from graph.contacts import graph_counts
+from graph.jobs import create_job
+from graph.supporters import record_consent
+from ingest.contacts_job import CURRENT_TERMS
+from outreach.partition import partition_of
+from outreach.processes import start_worker
+from outreach.settings import Settings
+from tests.factories import contacts_csv, unique, voter, wait_job, write_voters
+from workers.app import make_celery
+from workers.enqueue import enqueue_rank, enqueue_upload, enqueue_voter_ingest
+
+
+def test_jobs_run_on_redis_and_a_second_upload_changes_nothing(
+    driver: Driver, worker: subprocess.Popen[bytes], tmp_path: Path
+) -> None:
+    tag = unique("q")[-6:]
+    rows = [voter(first_name="Ann", last_name=f"Lee{tag}", phone="414-286-3311", state="WI")]
+    job = enqueue_voter_ingest(driver, path=write_voters(tmp_path / "v.csv", rows), mapping="demo")
+    assert wait_job(driver, job)["status"] == "succeeded"
+
+    supporter = unique("sup")
+    record_consent(driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter))
+    upload = contacts_csv([{"first_name": "Ann", "last_name": f"Lee{tag}", "phone": "4142863311"}])
+    first, _ = enqueue_upload(driver, supporter_id=supporter, data=upload, filename="c.csv", rerank=False)
+    assert wait_job(driver, first)["counts"]["linked"] == 1
+    before = graph_counts(driver)
+    again, _ = enqueue_upload(driver, supporter_id=supporter, data=upload, filename="c.csv", rerank=False)
+    assert wait_job(driver, again)["status"] == "succeeded"
+    assert graph_counts(driver) == before
+
+    ranked = wait_job(driver, enqueue_rank(driver, supporter_ids=[supporter]))
+    assert ranked["status"] == "succeeded"
+    assert ranked["counts"]["assigned"] == 1
+
+
+def test_the_embedded_broker_runs_jobs_without_any_server(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    embedded = settings.model_copy(update={"broker_url": None, "result_backend": None, "data_dir": tmp_path})
+    assert embedded.effective_broker_url.startswith("sqla+sqlite:///")
+    handle = start_worker(
+        embedded, concurrency=1, extra_env={"OUTREACH_BROKER_URL": "", "OUTREACH_RESULT_BACKEND": ""}
+    )
+    try:
+        app = make_celery(embedded)
+        supporter = unique("sup")
+        record_consent(driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter))
+        job_id = unique("job")
+        create_job(driver, job_id=job_id, kind="rank", owner=None, params={})
+        app.send_task("outreach.rank", args=[job_id, [supporter]], task_id=job_id, queue="outreach")
+        job = wait_job(driver, job_id, timeout=120)
+    finally:
+        handle.stop()
+    assert job["status"] == "succeeded"
+    assert job["counts"]["supporters"] >= 1
+    assert (tmp_path / "broker.sqlite").exists()
