@@ -16,7 +16,9 @@ PROBLEM = "application/problem+json"
 
 def problem_response(exc: OutreachError, request: Request) -> JSONResponse:
     """The problem+json response for one of our errors."""
-    return JSONResponse(exc.problem(instance=request.url.path), status_code=exc.status, media_type=PROBLEM)
+    return JSONResponse(
+        exc.problem(instance=request.url.path), status_code=exc.status, media_type=PROBLEM
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -31,8 +33,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            RowError(line=0, field=".".join(str(p) for p in err.get("loc", ())), reason=str(err.get("msg")))
+            RowError(
+                line=0,
+                field=".".join(str(p) for p in err.get("loc", ())),
+                reason=str(err.get("msg")),
+            )
             for err in exc.errors()
         ]
         fields = ", ".join(e.field or "?" for e in errors)
-        return problem_response(InvalidInput(f"the request is not valid: check {fields}", errors), request)
+        return problem_response(
+            InvalidInput(f"the request is not valid: check {fields}", errors), request
+        )

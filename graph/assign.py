@@ -30,6 +30,8 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
+from graph.scoring import gc_paused
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 IMPROVEMENT_PASSES = 10
@@ -321,11 +323,12 @@ def assign(
 ) -> list[Assignment]:
     """Near-optimal assignment within the caps: greedy by impact, then augmenting paths."""
     _check_caps(k, n)
-    edges = _Edges(scored)
-    state = _State(edges, k=k, n=n)
-    state.greedy()
-    state.improve(passes)
-    return edges.result(state.chosen_edges())
+    with gc_paused():
+        edges = _Edges(scored)
+        state = _State(edges, k=k, n=n)
+        state.greedy()
+        state.improve(passes)
+        return edges.result(state.chosen_edges())
 
 
 def assign_greedy(scored: Sequence[Weighted], *, k: int, n: int) -> list[Assignment]:
@@ -363,15 +366,16 @@ def assign_naive(scored: Sequence[Weighted], *, n: int) -> list[Assignment]:
     """Every supporter takes their own top ``n`` friends, ignoring how many ask each friend."""
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
-    edges = _Edges(scored)
-    taken = [0] * len(edges.supporters)
-    chosen: list[int] = []
-    for e in edges.by_supporter(range(len(edges))):
-        s = edges.s[e]
-        if taken[s] < n:
-            taken[s] += 1
-            chosen.append(e)
-    return edges.result(chosen)
+    with gc_paused():
+        edges = _Edges(scored)
+        taken = [0] * len(edges.supporters)
+        chosen: list[int] = []
+        for e in edges.by_supporter(range(len(edges))):
+            s = edges.s[e]
+            if taken[s] < n:
+                taken[s] += 1
+                chosen.append(e)
+        return edges.result(chosen)
 
 
 def total_impact(assignments: Sequence[Assignment]) -> float:

@@ -111,12 +111,12 @@ def write_friends(
             chunk_matches: list[dict[str, Any]] = chunk_matches,
             chunk_candidates: list[dict[str, Any]] = chunk_candidates,
         ) -> None:
-            params = {"supporter_id": supporter_id, "upload_id": upload_id}
-            tx.run(WRITE_KNOWS, rows=chunk, **params).consume()
+            params: dict[str, Any] = {"supporter_id": supporter_id, "upload_id": upload_id}
+            tx.run(WRITE_KNOWS, {"rows": chunk, **params}).consume()
             if chunk_matches:
                 tx.run(WRITE_MATCHES, rows=chunk_matches).consume()
             if chunk_candidates:
-                tx.run(WRITE_CANDIDATES, rows=chunk_candidates, **params).consume()
+                tx.run(WRITE_CANDIDATES, {"rows": chunk_candidates, **params}).consume()
 
         write_tx(driver, work)
     return len(knows)

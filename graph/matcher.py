@@ -97,7 +97,7 @@ def rank(
     by_pair: dict[tuple[str, str], ScoredPair] = {
         (s.supporter_id, s.friend_key): s for s in eligible
     }
-    out_rows = []
+    out_rows: list[dict[str, Any]] = []
     for a in assignments:
         pair = by_pair[(a.supporter_id, a.friend_key)]
         out_rows.append(
@@ -119,5 +119,5 @@ def rank(
         mark_holdout(driver, keys=held, model_version=version)
     if report:
         report(dict(counts))
-    expected = sum(r["impact"] for r in out_rows)
+    expected = float(sum(float(r["impact"]) for r in out_rows))
     return RankResult(run_id=run_id, model_version=version, counts=counts, expected_votes=expected)

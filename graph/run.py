@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from typing import Any, LiteralString, TypeVar
 
 from neo4j import Driver, ManagedTransaction, RoutingControl
-from neo4j.time import Date, DateTime
 from neo4j.exceptions import (
     ClientError,
     ConstraintError,
@@ -18,6 +17,7 @@ from neo4j.exceptions import (
     SessionExpired,
     TransientError,
 )
+from neo4j.time import Date, DateTime
 
 from outreach.errors import GraphUnavailable, OutreachError
 from outreach.settings import get_settings

@@ -178,7 +178,7 @@ def _tie_key(p: PairFeatures) -> TieKey:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cycle collector while building millions of acyclic objects."""
     was_enabled = gc.isenabled()
     gc.disable()
@@ -301,7 +301,7 @@ def score_pairs(
     if not rows:
         return []
     s = settings
-    with _gc_paused():
+    with gc_paused():
         return _score_rows(rows, s, as_of, state_names)
 
 

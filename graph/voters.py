@@ -62,7 +62,7 @@ def count_voters(driver: Driver) -> int:
 def find_candidates(
     driver: Driver, *, by: str, keys: list[str], batch_size: int = 5000
 ) -> list[Row]:
-    """Voters whose blocking key ``by`` (phone, email, name, last_state, voter_id) is in ``keys``."""
+    """Voters whose key ``by`` (phone, email, name, last_state, voter_id) is in ``keys``."""
     query = LOOKUPS[by]
     found: list[Row] = []
     for chunk in batches(sorted(set(keys)), batch_size):

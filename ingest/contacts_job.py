@@ -165,13 +165,22 @@ def ingest_upload(
         if decision.voter_id:
             counts["linked"] += 1
             matches.append(
-                {"key": key, "voter_id": decision.voter_id,
-                 "probability": decision.probability, "method": decision.method}
+                {
+                    "key": key,
+                    "voter_id": decision.voter_id,
+                    "probability": decision.probability,
+                    "method": decision.method,
+                }
             )
         for voter_id, probability in decision.candidates:
             counts["candidates"] += 1
             candidates.append(
-                {"key": key, "voter_id": voter_id, "probability": probability, "method": decision.method}
+                {
+                    "key": key,
+                    "voter_id": voter_id,
+                    "probability": probability,
+                    "method": decision.method,
+                }
             )
     progress(parsed.rejected)
     counts["written"] = write_friends(
@@ -184,9 +193,14 @@ def ingest_upload(
         batch_size=settings.graph_write_batch,
     )
     record_upload(
-        driver, supporter_id=supporter_id, upload_id=upload_id, filename=filename,
-        format=parsed.format, sha256=hashlib.sha256(data).hexdigest(),
-        consent_version=consent, status="loaded",
+        driver,
+        supporter_id=supporter_id,
+        upload_id=upload_id,
+        filename=filename,
+        format=parsed.format,
+        sha256=hashlib.sha256(data).hexdigest(),
+        consent_version=consent,
+        status="loaded",
     )
     progress(parsed.rejected)
     return UploadResult(counts=counts, rejected=parsed.rejected, format=parsed.format)

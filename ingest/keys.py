@@ -1,4 +1,4 @@
-"""The keys that tie records together: keyed hashes of phones, emails and voter ids, and name keys."""
+"""The keys that tie records together: keyed hashes of phones, emails, voter ids; name keys."""
 
 from __future__ import annotations
 

@@ -26,7 +26,9 @@ def read_roster(path: Path, *, secret: str) -> tuple[list[dict[str, Any]], list[
     missing = [c for c in REQUIRED if c not in found]
     if missing:
         raise FileRejected(
-            f"the roster lacks the column(s) {', '.join(missing)}", expected=list(REQUIRED), found=found
+            f"the roster lacks the column(s) {', '.join(missing)}",
+            expected=list(REQUIRED),
+            found=found,
         )
     rows: list[dict[str, Any]] = []
     rejected: list[RowError] = []
@@ -53,7 +55,9 @@ def read_roster(path: Path, *, secret: str) -> tuple[list[dict[str, Any]], list[
     return rows, rejected
 
 
-def ingest_roster(driver: Driver, *, path: Path, secret: str, batch_size: int) -> tuple[int, list[RowError]]:
+def ingest_roster(
+    driver: Driver, *, path: Path, secret: str, batch_size: int
+) -> tuple[int, list[RowError]]:
     """Create or update the supporters in a roster file."""
     rows, rejected = read_roster(path, secret=secret)
     return upsert_supporters(driver, rows, batch_size=batch_size), rejected

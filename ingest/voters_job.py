@@ -49,7 +49,9 @@ def ingest_voters(
     secret = settings.secret_key.get_secret_value()
     counts = {"read": 0, "rejected": 0, "normalized": 0, "written": 0}
     rejected: list[RowError] = []
-    for chunk in iter_voter_chunks(path, column_map, chunk_size=chunk_size, region=settings.default_region):
+    for chunk in iter_voter_chunks(
+        path, column_map, chunk_size=chunk_size, region=settings.default_region
+    ):
         counts["read"] += chunk.rows_read
         counts["rejected"] += len(chunk.rejected)
         rejected.extend(chunk.rejected)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from neo4j import Driver
 from rich.console import Console
 
 from outreach.logs import configure_logging
@@ -22,7 +23,7 @@ console = Console()
 
 
 @contextlib.contextmanager
-def _graph() -> Iterator[object]:
+def _graph() -> Iterator[Driver]:
     """The local server (started or reused when no URI is set) and a driver on it."""
     from graph.driver import close_driver, get_driver
     from graph.local_server import ensure_running
@@ -53,8 +54,12 @@ def demo(
     voters: Annotated[int, typer.Option(help="Voters in the demo voter file")] = 20_000,
     supporters: Annotated[int, typer.Option(help="Supporters who upload contacts")] = 40,
     contacts_mean: Annotated[int, typer.Option(help="Mean contacts per supporter")] = 120,
-    formats: Annotated[str, typer.Option(help="Upload formats to rotate: csv,vcf,google,json")] = "csv",
-    exit_after: Annotated[bool, typer.Option("--exit", help="Exit after printing the list")] = False,
+    formats: Annotated[
+        str, typer.Option(help="Upload formats to rotate: csv,vcf,google,json")
+    ] = "csv",
+    exit_after: Annotated[
+        bool, typer.Option("--exit", help="Exit after printing the list")
+    ] = False,
     port: Annotated[int | None, typer.Option(help="API port")] = None,
 ) -> None:
     """Start everything locally, load demo data as real jobs, rank, print a list, serve the API."""
@@ -66,8 +71,14 @@ def demo(
     console.print("[bold]Starting the local graph server and a worker[/] ...")
     with _graph() as driver, _worker(True):
         outcome = run_demo(
-            driver, settings, console, seed=seed, voters=voters, supporters=supporters,
-            contacts_mean=contacts_mean, formats=tuple(f.strip() for f in formats.split(",")),
+            driver,
+            settings,
+            console,
+            seed=seed,
+            voters=voters,
+            supporters=supporters,
+            contacts_mean=contacts_mean,
+            formats=tuple(f.strip() for f in formats.split(",")),
         )
         if outcome.supporter_id is None:
             raise typer.Exit(1)
@@ -77,8 +88,10 @@ def demo(
         console.print(f"\nAPI: {url}  (docs at {url}/docs)")
         console.print("Try it (this token is the sample supporter's own):", soft_wrap=True)
         console.print(
-            f"curl -H 'Authorization: Bearer {token}' {url}/supporters/{outcome.supporter_id}/targets",
-            soft_wrap=True, highlight=False,
+            f"curl -H 'Authorization: Bearer {token}' "
+            f"{url}/supporters/{outcome.supporter_id}/targets",
+            soft_wrap=True,
+            highlight=False,
         )
         if exit_after:
             return
@@ -102,7 +115,9 @@ def graph_serve() -> None:
         console.print(f"A local graph server already answers on port {settings.local_bolt_port}.")
         return
     configure_logging(settings.log_level)
-    console.print(f"Local graph server on bolt://127.0.0.1:{settings.local_bolt_port}; Ctrl-C stops it.")
+    console.print(
+        f"Local graph server on bolt://127.0.0.1:{settings.local_bolt_port}; Ctrl-C stops it."
+    )
     serve_forever(settings)
 
 
@@ -112,7 +127,7 @@ def graph_init() -> None:
     from graph.schema import init_schema
 
     with _graph() as driver:
-        report = init_schema(driver)  # type: ignore[arg-type]
+        report = init_schema(driver)
     console.print(
         f"{report.constraints} constraints, {report.indexes} indexes; {report.created} created now."
     )
@@ -121,16 +136,23 @@ def graph_init() -> None:
 @ingest_app.command("voters")
 def ingest_voters_cmd(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
-    mapping: Annotated[str, typer.Option(help="Column mapping: a shipped name or a YAML path")] = "demo",
+    mapping: Annotated[
+        str, typer.Option(help="Column mapping: a shipped name or a YAML path")
+    ] = "demo",
 ) -> None:
     """Load a voter file through the job queue, with a progress bar."""
-    from workers.enqueue import enqueue_voter_ingest
     from outreach.waiting import wait_for_jobs
+    from workers.enqueue import enqueue_voter_ingest
 
     with _graph() as driver, _worker(True):
-        job = enqueue_voter_ingest(driver, path=path, mapping=mapping)  # type: ignore[arg-type]
-        (result,) = wait_for_jobs(driver, [job], label="Voter file", count_key="read",  # type: ignore[arg-type]
-                                  total=sum(1 for _ in path.open("rb")) - 1)
+        job = enqueue_voter_ingest(driver, path=path, mapping=mapping)
+        (result,) = wait_for_jobs(
+            driver,
+            [job],
+            label="Voter file",
+            count_key="read",
+            total=sum(1 for _ in path.open("rb")) - 1,
+        )
     _print_job(result)
 
 
@@ -144,23 +166,29 @@ def ingest_contacts_cmd(
     from workers.enqueue import enqueue_upload
 
     with _graph() as driver, _worker(True):
-        job, _ = enqueue_upload(driver, supporter_id=supporter, data=path.read_bytes(),  # type: ignore[arg-type]
-                                filename=path.name)
-        (result,) = wait_for_jobs(driver, [job], label="Contacts")  # type: ignore[arg-type]
+        job, _ = enqueue_upload(
+            driver,
+            supporter_id=supporter,
+            data=path.read_bytes(),
+            filename=path.name,
+        )
+        (result,) = wait_for_jobs(driver, [job], label="Contacts")
     _print_job(result)
 
 
 @app.command()
 def rank(
-    supporter: Annotated[list[str] | None, typer.Option(help="Only these supporters (and competitors)")] = None,
+    supporter: Annotated[
+        list[str] | None, typer.Option(help="Only these supporters (and competitors)")
+    ] = None,
 ) -> None:
     """Re-rank everyone, or the given supporters, through the job queue."""
     from outreach.waiting import wait_for_jobs
     from workers.enqueue import enqueue_rank
 
     with _graph() as driver, _worker(True):
-        job = enqueue_rank(driver, supporter_ids=supporter or None)  # type: ignore[arg-type]
-        (result,) = wait_for_jobs(driver, [job], label="Ranking")  # type: ignore[arg-type]
+        job = enqueue_rank(driver, supporter_ids=supporter or None)
+        (result,) = wait_for_jobs(driver, [job], label="Ranking")
     _print_job(result)
 
 
@@ -185,8 +213,9 @@ def worker(concurrency: Annotated[int, typer.Option()] = 2) -> None:
     """Run a Celery worker in the foreground."""
     from workers.app import app as celery_app
 
-    celery_app.worker_main(["worker", "--concurrency", str(concurrency), "--queues", "outreach",
-                            "--loglevel", "INFO"])
+    celery_app.worker_main(
+        ["worker", "--concurrency", str(concurrency), "--queues", "outreach", "--loglevel", "INFO"]
+    )
 
 
 @app.command()
@@ -199,7 +228,7 @@ def token(
 
     if role not in ROLES:
         raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
-    console.print(issue_token(get_settings(), subject=subject, role=role))  # type: ignore[arg-type]
+    console.print(issue_token(get_settings(), subject=subject, role=role))
 
 
 def _print_job(job: dict[str, object]) -> None:

@@ -46,24 +46,37 @@ def run_demo(
     out_dir = settings.data_dir / "demo" / f"seed-{seed}"
     console.print(f"[bold]Generating demo data[/] in {out_dir} (seed {seed}) ...")
     manifest = generate(
-        out_dir, seed=seed, voters=voters, supporters=supporters,
-        contacts_mean=contacts_mean, formats=formats,
+        out_dir,
+        seed=seed,
+        voters=voters,
+        supporters=supporters,
+        contacts_mean=contacts_mean,
+        formats=formats,
     )
     job = enqueue_voter_ingest(driver, path=manifest.voters_csv, mapping="demo", owner="demo")
     (voter_job,) = wait_for_jobs(driver, [job], label="Voter file", total=voters, count_key="read")
     _check(voter_job, console)
 
     count, _ = ingest_roster(
-        driver, path=manifest.supporters_csv, secret=settings.secret_key.get_secret_value(),
+        driver,
+        path=manifest.supporters_csv,
+        secret=settings.secret_key.get_secret_value(),
         batch_size=settings.graph_write_batch,
     )
     for sid in manifest.contact_files:
         record_consent(driver, supporter_id=sid, version=CURRENT_TERMS, partition=partition_of(sid))
-    console.print(f"{count} supporters on the roster; demo supporters have agreed to terms {CURRENT_TERMS}.")
+    console.print(
+        f"{count} supporters on the roster; demo supporters have agreed to terms {CURRENT_TERMS}."
+    )
 
     upload_jobs = [
-        enqueue_upload(driver, supporter_id=sid, data=Path(path).read_bytes(),
-                       filename=Path(path).name, rerank=False)[0]
+        enqueue_upload(
+            driver,
+            supporter_id=sid,
+            data=Path(path).read_bytes(),
+            filename=Path(path).name,
+            rerank=False,
+        )[0]
         for sid, path in sorted(manifest.contact_files.items())
     ]
     results = wait_for_jobs(driver, upload_jobs, label="Contact uploads")
@@ -75,13 +88,13 @@ def run_demo(
 
     (rank_job,) = wait_for_jobs(driver, [enqueue_rank(driver, owner="demo")], label="Ranking")
     _check(rank_job, console)
-    sid = sample_supporter(driver)
-    if sid is None:
+    sample = sample_supporter(driver)
+    if sample is None:
         console.print("[red]No supporter has anyone to ask.[/]")
         return DemoOutcome(None, 0)
-    print_targets(driver, console, sid)
-    rows, total = read_targets(driver, supporter_id=sid, offset=0, limit=100)
-    return DemoOutcome(sid, total)
+    print_targets(driver, console, sample)
+    _, total = read_targets(driver, supporter_id=sample, offset=0, limit=100)
+    return DemoOutcome(sample, total)
 
 
 def print_targets(driver: Driver, console: Console, supporter_id: str) -> None:
@@ -94,7 +107,9 @@ def print_targets(driver: Driver, console: Console, supporter_id: str) -> None:
     table.add_column("Why")
     for row in rows:
         table.add_row(
-            str(row["rank"]), str(row["name"]), str(row["channel"] or ""),
+            str(row["rank"]),
+            str(row["name"]),
+            str(row["channel"] or ""),
             "\n".join(row["reasons"] or []),
         )
     console.print(table)

@@ -1,17 +1,17 @@
 """One error hierarchy for the whole project, rendered by the API as problem+json.
 
-    OutreachError                      500  base class
-    ├── ConfigError                    500  the process is misconfigured
-    ├── GraphUnavailable               503  the Bolt server cannot be reached
-    ├── NotFound                       404  no such supporter, job, upload ...
-    ├── Forbidden                      403  the caller may not do this
-    ├── Unauthorized                   401  no or bad credentials
-    ├── ConsentRequired                409  the supporter has not agreed to the current terms
-    ├── Conflict                       409  the request clashes with stored state
-    ├── InvalidInput                   422  bad input: names the line and field where known
-    │   ├── FileRejected               422  a whole file is refused (encoding, columns, size)
-    │   └── SettingsInvalid            422  organizer settings fail validation
-    └── QueryRefused                   400  an analyst query that would write, or is malformed
+OutreachError                      500  base class
+├── ConfigError                    500  the process is misconfigured
+├── GraphUnavailable               503  the Bolt server cannot be reached
+├── NotFound                       404  no such supporter, job, upload ...
+├── Forbidden                      403  the caller may not do this
+├── Unauthorized                   401  no or bad credentials
+├── ConsentRequired                409  the supporter has not agreed to the current terms
+├── Conflict                       409  the request clashes with stored state
+├── InvalidInput                   422  bad input: names the line and field where known
+│   ├── FileRejected               422  a whole file is refused (encoding, columns, size)
+│   └── SettingsInvalid            422  organizer settings fail validation
+└── QueryRefused                   400  an analyst query that would write, or is malformed
 """
 
 from __future__ import annotations
@@ -115,9 +115,7 @@ class Conflict(OutreachError):
 class InvalidInput(OutreachError):
     """Bad input; ``errors`` lists each line and field at fault."""
 
-    def __init__(
-        self, detail: str, errors: list[RowError] | None = None, **extra: Any
-    ) -> None:
+    def __init__(self, detail: str, errors: list[RowError] | None = None, **extra: Any) -> None:
         if errors:
             extra["errors"] = [e.as_dict() for e in errors]
         super().__init__(detail, 422, "Invalid input", "invalid-input", extra)

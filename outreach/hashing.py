@@ -7,6 +7,6 @@ import hmac
 
 
 def keyed_hash(secret: str, kind: str, value: str) -> str:
-    """Return a stable, keyed, non-reversible key for ``value`` of ``kind`` (phone, email, voter)."""
+    """A stable, keyed, non-reversible key for ``value`` of ``kind`` (phone, email, voter)."""
     message = f"{kind}:{value}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]

@@ -45,13 +45,31 @@ def start_worker(
     env["OUTREACH_DATA_DIR"] = str(settings.data_dir.resolve())
     env.update(extra_env or {})
     command = [
-        sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-        "--pool", pool, "--concurrency", str(concurrency), "--queues", "outreach",
-        "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.app",
+        "worker",
+        "--pool",
+        pool,
+        "--concurrency",
+        str(concurrency),
+        "--queues",
+        "outreach",
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
     ]
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
-            command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=env, start_new_session=True,
+            command,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
         )
     return Worker(process=process, log_path=log_path)

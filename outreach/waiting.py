@@ -14,10 +14,14 @@ from outreach.errors import OutreachError
 DONE = {"succeeded", "failed"}
 
 
-def _bar() -> Progress:
+def _bar(quiet: bool) -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[detail]}"), TimeElapsedColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        disable=quiet,
     )
 
 
@@ -34,7 +38,7 @@ def wait_for_jobs(
     """Poll until every job ends; show one bar (rows via ``count_key``, else jobs done)."""
     deadline = time.monotonic() + timeout
     jobs: dict[str, dict[str, Any]] = {}
-    with _bar() if not quiet else _NullProgress() as progress:
+    with _bar(quiet) as progress:
         task = progress.add_task(label, total=total or len(job_ids), detail="")
         while True:
             jobs = {job_id: get_job(driver, job_id) for job_id in job_ids}
@@ -61,17 +65,3 @@ def _detail(jobs: Any) -> str:
             if isinstance(value, int) and key in ("rejected", "linked", "assigned", "pairs"):
                 sums[key] = sums.get(key, 0) + value
     return " ".join(f"{k}={v}" for k, v in sums.items())
-
-
-class _NullProgress:
-    def __enter__(self) -> _NullProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def add_task(self, *args: Any, **kwargs: Any) -> int:
-        return 0
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        return None

@@ -104,8 +104,20 @@ def redis_url() -> Iterator[str]:
     if binary is None:
         pytest.fail("redis-server is not installed: apt-get install redis-server (see README)")
     process = subprocess.Popen(
-        [binary, "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=_ROOT,
+        [
+            binary,
+            "--port",
+            str(REDIS_PORT),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=_ROOT,
     )
     wait_port(REDIS_PORT)
     yield REDIS_URL
@@ -130,9 +142,20 @@ def api_url(driver: Driver, worker: subprocess.Popen[bytes]) -> Iterator[str]:
     port = free_port()
     with (_ROOT / "api.log").open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.app:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     wait_port(port, timeout=60)
     yield f"http://127.0.0.1:{port}"

@@ -15,11 +15,38 @@ from neo4j import Driver
 from graph.jobs import get_job
 
 VOTER_HEADER = [
-    "voter_id", "first_name", "middle_name", "last_name", "suffix", "birth_year", "address",
-    "city", "zip", "state", "district", "phone", "email", "household_id", "registration_status",
-    "vote_2016g", "vote_2018g", "vote_2020g", "vote_2022g", "support_score",
+    "voter_id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "birth_year",
+    "address",
+    "city",
+    "zip",
+    "state",
+    "district",
+    "phone",
+    "email",
+    "household_id",
+    "registration_status",
+    "vote_2016g",
+    "vote_2018g",
+    "vote_2020g",
+    "vote_2022g",
+    "support_score",
 ]
-CONTACT_HEADER = ["first_name", "last_name", "phone", "email", "city", "state", "zip", "favorite", "labels"]
+CONTACT_HEADER = [
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "city",
+    "state",
+    "zip",
+    "favorite",
+    "labels",
+]
 
 
 def unique(prefix: str) -> str:
@@ -31,9 +58,20 @@ def voter(**fields: Any) -> dict[str, Any]:
     """One demo-layout voter row; unspecified fields get plausible values."""
     row = {k: "" for k in VOTER_HEADER}
     row.update(
-        voter_id=unique("V"), first_name="Pat", last_name="Doe", birth_year="1980",
-        city="Madison", zip="53703", state="WI", district="WI-2", registration_status="active",
-        vote_2016g="Y", vote_2018g="N", vote_2020g="Y", vote_2022g="N", support_score="0.8",
+        voter_id=unique("V"),
+        first_name="Pat",
+        last_name="Doe",
+        birth_year="1980",
+        city="Madison",
+        zip="53703",
+        state="WI",
+        district="WI-2",
+        registration_status="active",
+        vote_2016g="Y",
+        vote_2018g="N",
+        vote_2020g="Y",
+        vote_2022g="N",
+        support_score="0.8",
     )
     row.update({k: str(v) for k, v in fields.items()})
     return row

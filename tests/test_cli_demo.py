@@ -20,12 +20,32 @@ def test_demo_prints_a_ranked_list_that_the_api_serves(
 ) -> None:
     env = dict(os.environ)
     # The embedded broker: no Redis, a worker process the demo starts itself.
-    env.update(OUTREACH_BROKER_URL="", OUTREACH_RESULT_BACKEND="", OUTREACH_DATA_DIR=str(tmp_path),
-               COLUMNS="200")
+    env.update(
+        OUTREACH_BROKER_URL="",
+        OUTREACH_RESULT_BACKEND="",
+        OUTREACH_DATA_DIR=str(tmp_path),
+        COLUMNS="200",
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "outreach", "demo", "--exit", "--voters", "3000", "--supporters", "8",
-         "--contacts-mean", "80", "--seed", "5"],
-        env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "outreach",
+            "demo",
+            "--exit",
+            "--voters",
+            "3000",
+            "--supporters",
+            "8",
+            "--contacts-mean",
+            "80",
+            "--seed",
+            "5",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     match = re.search(r"Ask these friends: supporter (\S+) \((\d+)\)", result.stdout)
@@ -34,8 +54,11 @@ def test_demo_prints_a_ranked_list_that_the_api_serves(
     assert total > 0
 
     token = issue_token(settings, subject=supporter, role="supporter")
-    response = httpx.get(f"{api_url}/supporters/{supporter}/targets", params={"limit": 100},
-                         headers={"Authorization": f"Bearer {token}"})
+    response = httpx.get(
+        f"{api_url}/supporters/{supporter}/targets",
+        params={"limit": 100},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["total"] == total

@@ -15,13 +15,17 @@ from tests.factories import contacts_csv, unique, voter, wait_job, wait_job_http
 from workers.enqueue import enqueue_voter_ingest
 
 
-def client_for(api_url: str, settings: Settings, subject: str, role: str = "supporter") -> httpx.Client:
+def client_for(
+    api_url: str, settings: Settings, subject: str, role: str = "supporter"
+) -> httpx.Client:
     token = issue_token(settings, subject=subject, role=role)  # type: ignore[arg-type]
     return httpx.Client(base_url=api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
 def load_voters(driver: Driver, tmp_path: Path, rows: list[dict[str, str]]) -> None:
-    job = enqueue_voter_ingest(driver, path=write_voters(tmp_path / "voters.csv", rows), mapping="demo")
+    job = enqueue_voter_ingest(
+        driver, path=write_voters(tmp_path / "voters.csv", rows), mapping="demo"
+    )
     assert wait_job(driver, job)["status"] == "succeeded"
 
 
@@ -29,27 +33,60 @@ def test_supporter_gets_ranked_friends_with_reasons(
     api_url: str, driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     tag = unique("t")[-6:]
-    bob = voter(first_name="Robert", last_name=f"Smith{tag}", phone="608-263-4411", state="WI",
-                district="WI-2", vote_2016g="Y", vote_2018g="N", vote_2020g="N", vote_2022g="N",
-                support_score="0.9")
-    liz = voter(first_name="Elizabeth", last_name=f"Jones{tag}", email=f"liz.{tag}@example.org",
-                state="PA", district="PA-7", city="Allentown", zip="18101", support_score="0.7")
-    carol = voter(first_name="Carol", last_name=f"Baker{tag}", phone="415-555-0199", state="CA",
-                  district="CA-12", city="San Francisco", zip="94110")
+    bob = voter(
+        first_name="Robert",
+        last_name=f"Smith{tag}",
+        phone="608-263-4411",
+        state="WI",
+        district="WI-2",
+        vote_2016g="Y",
+        vote_2018g="N",
+        vote_2020g="N",
+        vote_2022g="N",
+        support_score="0.9",
+    )
+    liz = voter(
+        first_name="Elizabeth",
+        last_name=f"Jones{tag}",
+        email=f"liz.{tag}@example.org",
+        state="PA",
+        district="PA-7",
+        city="Allentown",
+        zip="18101",
+        support_score="0.7",
+    )
+    carol = voter(
+        first_name="Carol",
+        last_name=f"Baker{tag}",
+        phone="415-555-0199",
+        state="CA",
+        district="CA-12",
+        city="San Francisco",
+        zip="94110",
+    )
     load_voters(driver, tmp_path, [bob, liz, carol])
 
     supporter = unique("sup")
     with client_for(api_url, settings, supporter) as client:
-        consent = client.post(f"/supporters/{supporter}/consent", json={"terms_version": CURRENT_TERMS})
+        consent = client.post(
+            f"/supporters/{supporter}/consent", json={"terms_version": CURRENT_TERMS}
+        )
         assert consent.status_code == 200, consent.text
-        upload = contacts_csv([
-            {"first_name": "Bob", "last_name": f"Smith{tag}", "phone": "(608) 263-4411"},
-            {"first_name": "Liz", "last_name": f"Jones{tag}", "email": f" Liz.{tag}@Example.org "},
-            {"first_name": "Carol", "last_name": f"Baker{tag}", "phone": "415.555.0199"},
-            {"first_name": "Nobody", "last_name": f"Known{tag}", "phone": "312-555-0142"},
-        ])
-        accepted = client.post(f"/supporters/{supporter}/uploads",
-                               files={"file": ("friends.csv", upload, "text/csv")})
+        upload = contacts_csv(
+            [
+                {"first_name": "Bob", "last_name": f"Smith{tag}", "phone": "(608) 263-4411"},
+                {
+                    "first_name": "Liz",
+                    "last_name": f"Jones{tag}",
+                    "email": f" Liz.{tag}@Example.org ",
+                },
+                {"first_name": "Carol", "last_name": f"Baker{tag}", "phone": "415.555.0199"},
+                {"first_name": "Nobody", "last_name": f"Known{tag}", "phone": "312-555-0142"},
+            ]
+        )
+        accepted = client.post(
+            f"/supporters/{supporter}/uploads", files={"file": ("friends.csv", upload, "text/csv")}
+        )
         assert accepted.status_code == 202, accepted.text
         job = wait_job_http(client, accepted.json()["job_id"])
         assert job["status"] == "succeeded", job
@@ -75,11 +112,15 @@ def test_supporter_gets_ranked_friends_with_reasons(
     assert "Bob" in bob_item["suggested_message"]
 
 
-def test_upload_without_consent_is_refused_as_problem_json(api_url: str, settings: Settings) -> None:
+def test_upload_without_consent_is_refused_as_problem_json(
+    api_url: str, settings: Settings
+) -> None:
     supporter = unique("sup")
     with client_for(api_url, settings, supporter) as client:
-        response = client.post(f"/supporters/{supporter}/uploads",
-                               files={"file": ("f.csv", contacts_csv([{"first_name": "A"}]), "text/csv")})
+        response = client.post(
+            f"/supporters/{supporter}/uploads",
+            files={"file": ("f.csv", contacts_csv([{"first_name": "A"}]), "text/csv")},
+        )
     assert response.status_code == 409
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "terms" in response.json()["detail"]

@@ -21,14 +21,21 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
 
 
-def enqueue_voter_ingest(driver: Driver, *, path: Path, mapping: str, owner: str | None = None) -> str:
+def enqueue_voter_ingest(
+    driver: Driver, *, path: Path, mapping: str, owner: str | None = None
+) -> str:
     """Queue a voter-file load and return its job id."""
     from workers.tasks import ingest_voters_task
 
     job_id = new_id("job")
     resolved = str(path.resolve())
-    create_job(driver, job_id=job_id, kind="ingest_voters", owner=owner,
-               params={"mapping": mapping, "file": path.name})
+    create_job(
+        driver,
+        job_id=job_id,
+        kind="ingest_voters",
+        owner=owner,
+        params={"mapping": mapping, "file": path.name},
+    )
     ingest_voters_task.apply_async(args=[job_id, resolved, mapping], task_id=job_id)
     return job_id
 
@@ -63,23 +70,41 @@ def enqueue_upload(
     tmp = target.with_suffix(".part")
     tmp.write_bytes(data)
     tmp.replace(target)
-    record_upload(driver, supporter_id=supporter_id, upload_id=upload_id, filename=filename,
-                  sha256=digest, status="queued")
+    record_upload(
+        driver,
+        supporter_id=supporter_id,
+        upload_id=upload_id,
+        filename=filename,
+        sha256=digest,
+        status="queued",
+    )
     from workers.tasks import ingest_contacts_task
 
     job_id = new_id("job")
-    create_job(driver, job_id=job_id, kind="ingest_contacts", owner=supporter_id,
-               params={"upload_id": upload_id})
+    create_job(
+        driver,
+        job_id=job_id,
+        kind="ingest_contacts",
+        owner=supporter_id,
+        params={"upload_id": upload_id},
+    )
     ingest_contacts_task.apply_async(args=[job_id, supporter_id, upload_id, rerank], task_id=job_id)
     return job_id, upload_id
 
 
-def enqueue_rank(driver: Driver, *, supporter_ids: list[str] | None = None, owner: str | None = None) -> str:
+def enqueue_rank(
+    driver: Driver, *, supporter_ids: list[str] | None = None, owner: str | None = None
+) -> str:
     """Queue a re-rank (everyone, or the given supporters and their competitors)."""
     from workers.tasks import rank_task
 
     job_id = new_id("job")
-    create_job(driver, job_id=job_id, kind="rank", owner=owner,
-               params={"supporters": len(supporter_ids) if supporter_ids else "all"})
+    create_job(
+        driver,
+        job_id=job_id,
+        kind="rank",
+        owner=owner,
+        params={"supporters": len(supporter_ids) if supporter_ids else "all"},
+    )
     rank_task.apply_async(args=[job_id, supporter_ids], task_id=job_id)
     return job_id

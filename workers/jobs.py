@@ -35,7 +35,9 @@ def throttled_reporter(job_id: str, every: float = 0.5) -> Progress:
     return report
 
 
-def run_job(job_id: str, work: Callable[[Progress], tuple[dict[str, int], list[RowError]]]) -> dict[str, Any]:
+def run_job(
+    job_id: str, work: Callable[[Progress], tuple[dict[str, int], list[RowError]]]
+) -> dict[str, Any]:
     """Run ``work`` as job ``job_id``; bad input fails the job, other errors propagate for retry."""
     driver = get_driver()
     update_job(driver, job_id=job_id, status="running", counts={})
@@ -43,7 +45,9 @@ def run_job(job_id: str, work: Callable[[Progress], tuple[dict[str, int], list[R
         counts, rejected = work(throttled_reporter(job_id))
     except InvalidInput as exc:
         errors = exc.extra.get("errors", [])
-        update_job(driver, job_id=job_id, status="failed", counts={}, errors=errors, message=exc.detail)
+        update_job(
+            driver, job_id=job_id, status="failed", counts={}, errors=errors, message=exc.detail
+        )
         log.warning("job %s refused its input: %s", job_id, exc.title)
         return {"status": "failed", "detail": exc.detail}
     except GraphUnavailable as exc:
@@ -56,8 +60,13 @@ def run_job(job_id: str, work: Callable[[Progress], tuple[dict[str, int], list[R
         return {"status": "failed", "detail": exc.detail}
     except Exception as exc:
         # Record the failure so nobody waits forever, then let Celery see the error.
-        update_job(driver, job_id=job_id, status="failed", counts={},
-                   message=f"internal error ({exc.__class__.__name__}); the job can be retried")
+        update_job(
+            driver,
+            job_id=job_id,
+            status="failed",
+            counts={},
+            message=f"internal error ({exc.__class__.__name__}); the job can be retried",
+        )
         raise
     update_job(
         driver,

@@ -16,7 +16,12 @@ from workers.app import app
 from workers.jobs import Progress, run_job
 
 
-@app.task(name="outreach.ingest_voters", autoretry_for=(GraphUnavailable,), retry_backoff=True, max_retries=5)
+@app.task(
+    name="outreach.ingest_voters",
+    autoretry_for=(GraphUnavailable,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def ingest_voters_task(job_id: str, path: str, mapping: str) -> dict[str, Any]:
     """Load a voter file (a path the workers can read) with a column mapping."""
 
@@ -35,8 +40,15 @@ def ingest_voters_task(job_id: str, path: str, mapping: str) -> dict[str, Any]:
     return run_job(job_id, work)
 
 
-@app.task(name="outreach.ingest_contacts", autoretry_for=(GraphUnavailable,), retry_backoff=True, max_retries=5)
-def ingest_contacts_task(job_id: str, supporter_id: str, upload_id: str, rerank: bool = True) -> dict[str, Any]:
+@app.task(
+    name="outreach.ingest_contacts",
+    autoretry_for=(GraphUnavailable,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def ingest_contacts_task(
+    job_id: str, supporter_id: str, upload_id: str, rerank: bool = True
+) -> dict[str, Any]:
     """Load one stored upload, then re-rank the uploader and their competitors."""
     settings = get_settings()
     stored = settings.uploads_dir / upload_id
@@ -65,7 +77,9 @@ def ingest_contacts_task(job_id: str, supporter_id: str, upload_id: str, rerank:
     return outcome
 
 
-@app.task(name="outreach.rank", autoretry_for=(GraphUnavailable,), retry_backoff=True, max_retries=5)
+@app.task(
+    name="outreach.rank", autoretry_for=(GraphUnavailable,), retry_backoff=True, max_retries=5
+)
 def rank_task(job_id: str, supporter_ids: list[str] | None = None) -> dict[str, Any]:
     """Re-rank everyone (no ids) or the given supporters and those who compete with them."""
 

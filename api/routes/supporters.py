@@ -20,18 +20,29 @@ router = APIRouter(prefix="/supporters", tags=["supporters"])
 
 
 @router.post("/{supporter_id}/consent", response_model=ConsentOut)
-def give_consent(supporter_id: str, body: ConsentIn, principal: CurrentPrincipal, graph: Graph) -> ConsentOut:
+def give_consent(
+    supporter_id: str, body: ConsentIn, principal: CurrentPrincipal, graph: Graph
+) -> ConsentOut:
     """Agree to the current terms; uploads are refused until you do."""
     ensure_self_or_admin(principal, supporter_id)
     if body.terms_version != CURRENT_TERMS:
         raise Conflict(f"the current terms are version {CURRENT_TERMS}; read and accept those")
-    row = record_consent(graph, supporter_id=supporter_id, version=body.terms_version,
-                         partition=partition_of(supporter_id))
-    return ConsentOut(supporter_id=supporter_id, consent_version=row["version"],
-                      consented_at=str(row["consented_at"]))
+    row = record_consent(
+        graph,
+        supporter_id=supporter_id,
+        version=body.terms_version,
+        partition=partition_of(supporter_id),
+    )
+    return ConsentOut(
+        supporter_id=supporter_id,
+        consent_version=row["version"],
+        consented_at=str(row["consented_at"]),
+    )
 
 
-@router.post("/{supporter_id}/uploads", response_model=JobAccepted, status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/{supporter_id}/uploads", response_model=JobAccepted, status_code=status.HTTP_202_ACCEPTED
+)
 async def upload_contacts(
     supporter_id: str,
     principal: CurrentPrincipal,
@@ -43,8 +54,12 @@ async def upload_contacts(
     ensure_self_or_admin(principal, supporter_id)
     data = await file.read(settings.upload_max_bytes + 1)
     if len(data) > settings.upload_max_bytes:
-        raise FileRejected(f"the file is larger than the limit of {settings.upload_max_bytes} bytes")
-    job_id, upload_id = enqueue_upload(graph, supporter_id=supporter_id, data=data, filename=file.filename)
+        raise FileRejected(
+            f"the file is larger than the limit of {settings.upload_max_bytes} bytes"
+        )
+    job_id, upload_id = enqueue_upload(
+        graph, supporter_id=supporter_id, data=data, filename=file.filename
+    )
     return JobAccepted(job_id=job_id, upload_id=upload_id, status_url=f"/jobs/{job_id}")
 
 

@@ -11,8 +11,10 @@ from outreach.settings import Settings
 
 def test_listens_on_loopback_only(driver: Driver, settings: Settings) -> None:
     listeners = [
-        c.laddr for c in psutil.net_connections(kind="tcp")
-        if c.status == psutil.CONN_LISTEN and c.laddr.port in (settings.local_bolt_port, settings.local_http_port)
+        c.laddr
+        for c in psutil.net_connections(kind="tcp")
+        if c.status == psutil.CONN_LISTEN
+        and c.laddr.port in (settings.local_bolt_port, settings.local_http_port)
     ]
     assert listeners, "the server should be listening"
     for address in listeners:
@@ -23,7 +25,10 @@ def test_a_running_server_is_reused_not_restarted(driver: Driver, settings: Sett
     handle = ensure_running(settings)
     assert not handle.owned
     handle.stop()  # stopping a reused handle must leave the shared server running
-    assert driver.execute_query("RETURN 1 AS one", database_=settings.graph_database).records[0]["one"] == 1
+    assert (
+        driver.execute_query("RETURN 1 AS one", database_=settings.graph_database).records[0]["one"]
+        == 1
+    )
 
 
 def test_data_is_persisted_in_the_data_directory(driver: Driver, settings: Settings) -> None:

@@ -28,12 +28,18 @@ def test_jobs_run_on_redis_and_a_second_upload_changes_nothing(
     assert wait_job(driver, job)["status"] == "succeeded"
 
     supporter = unique("sup")
-    record_consent(driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter))
+    record_consent(
+        driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter)
+    )
     upload = contacts_csv([{"first_name": "Ann", "last_name": f"Lee{tag}", "phone": "4142863311"}])
-    first, _ = enqueue_upload(driver, supporter_id=supporter, data=upload, filename="c.csv", rerank=False)
+    first, _ = enqueue_upload(
+        driver, supporter_id=supporter, data=upload, filename="c.csv", rerank=False
+    )
     assert wait_job(driver, first)["counts"]["linked"] == 1
     before = graph_counts(driver)
-    again, _ = enqueue_upload(driver, supporter_id=supporter, data=upload, filename="c.csv", rerank=False)
+    again, _ = enqueue_upload(
+        driver, supporter_id=supporter, data=upload, filename="c.csv", rerank=False
+    )
     assert wait_job(driver, again)["status"] == "succeeded"
     assert graph_counts(driver) == before
 
@@ -45,15 +51,21 @@ def test_jobs_run_on_redis_and_a_second_upload_changes_nothing(
 def test_the_embedded_broker_runs_jobs_without_any_server(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    embedded = settings.model_copy(update={"broker_url": None, "result_backend": None, "data_dir": tmp_path})
+    embedded = settings.model_copy(
+        update={"broker_url": None, "result_backend": None, "data_dir": tmp_path}
+    )
     assert embedded.effective_broker_url.startswith("sqla+sqlite:///")
     handle = start_worker(
-        embedded, concurrency=1, extra_env={"OUTREACH_BROKER_URL": "", "OUTREACH_RESULT_BACKEND": ""}
+        embedded,
+        concurrency=1,
+        extra_env={"OUTREACH_BROKER_URL": "", "OUTREACH_RESULT_BACKEND": ""},
     )
     try:
         app = make_celery(embedded)
         supporter = unique("sup")
-        record_consent(driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter))
+        record_consent(
+            driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter)
+        )
         job_id = unique("job")
         create_job(driver, job_id=job_id, kind="rank", owner=None, params={})
         app.send_task("outreach.rank", args=[job_id, [supporter]], task_id=job_id, queue="outreach")
