@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
-from api.routes import jobs, supporters
+from api.routes import jobs, opt_out, organizer, supporters
 from graph.driver import create_driver, set_driver
 from outreach import __version__
 from outreach.logs import configure_logging
@@ -44,6 +44,8 @@ def create_app() -> FastAPI:
     problems.install(app)
     app.include_router(supporters.router)
     app.include_router(jobs.router)
+    app.include_router(organizer.router)
+    app.include_router(opt_out.router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -52,3 +52,23 @@ def verify_token(settings: Settings, token: str) -> Principal:
     if role not in ROLES or not isinstance(data.get("sub"), str):
         raise Unauthorized("the token is not valid")
     return Principal(subject=data["sub"], role=role)
+
+
+OPT_OUT_SALT = "outreach-opt-out"
+
+
+def issue_opt_out_token(settings: Settings, *, supporter_id: str, friend_id: str) -> str:
+    """A signed, login-free opt-out token for one friend on one supporter's list."""
+    serializer = URLSafeTimedSerializer(settings.api_secret.get_secret_value(), salt=OPT_OUT_SALT)
+    return str(serializer.dumps({"s": supporter_id, "f": friend_id}))
+
+
+def read_opt_out_token(settings: Settings, token: str) -> tuple[str, str]:
+    """The (supporter id, friend id) an opt-out token names; opt-out links never expire."""
+    secrets = [s.get_secret_value() for s in settings.api_previous_secrets]
+    secrets.append(settings.api_secret.get_secret_value())
+    try:
+        data = URLSafeTimedSerializer(secrets, salt=OPT_OUT_SALT).loads(token)
+    except BadSignature as exc:
+        raise Unauthorized("this opt-out link is not valid") from exc
+    return str(data["s"]), str(data["f"])

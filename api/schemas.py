@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -63,3 +63,69 @@ class Target(BaseModel):
     reasons: list[str]
     channel: str | None
     suggested_message: str
+    opt_out_url: str = Field(description="A link your friend can follow to never be asked again")
+
+
+class OutcomeIn(BaseModel):
+    """What happened when you asked a friend."""
+
+    friend_id: str
+    channel: Literal["call", "text", "in_person", "social", "email"] = "text"
+    outcome: Literal[
+        "asked",
+        "will_vote",
+        "registered",
+        "already_voted",
+        "not_interested",
+        "wrong_person",
+        "do_not_contact",
+    ]
+    client_id: str | None = Field(
+        default=None,
+        description="Your own id for this record; sending it again does not record it twice",
+        max_length=100,
+    )
+
+
+class OutcomeOut(BaseModel):
+    """The recorded outcome."""
+
+    id: str
+    duplicate: bool
+
+
+class PendingMatch(BaseModel):
+    """A voter record that may be your friend: confirm or reject it."""
+
+    friend_id: str
+    name: str | None
+    candidate_id: str
+    first_name: str | None
+    last_name: str | None
+    city: str | None
+    state: str | None
+    birth_year: int | None
+
+
+class MatchDecision(BaseModel):
+    """Your verdict on a suggested match."""
+
+    candidate_id: str
+    decision: Literal["confirm", "reject"]
+
+
+class DeletionOut(BaseModel):
+    """What deleting your data removed."""
+
+    supporters: int
+    uploads: int
+    friend_links: int
+    friends_deleted: int
+    files_deleted: int
+
+
+class SettingsOut(BaseModel):
+    """The matcher settings in force and their version."""
+
+    version: int
+    settings: dict[str, Any]

@@ -52,7 +52,11 @@ _DIGITS = re.compile(r"(\d+)\s*$")
 
 @dataclass(frozen=True, slots=True)
 class ImpactBreakdown:
-    """One pair's impact, the factors it is the product of, and why there is no ask."""
+    """One pair's impact, the factors it is the product of, and why there is no ask.
+
+    ``eligible`` means no exclusion applies; the ask is still made only when ``impact``
+    is positive (a friend who leans against us but is above the floor scores below 0).
+    """
 
     impact: float
     factors: dict[str, float]

@@ -97,6 +97,7 @@ def rank(
     by_pair: dict[tuple[str, str], ScoredPair] = {
         (s.supporter_id, s.friend_key): s for s in eligible
     }
+    state_of = {(str(r["supporter_id"]), str(r["friend_key"])): r.get("state") for r in rows}
     out_rows: list[dict[str, Any]] = []
     for a in assignments:
         pair = by_pair[(a.supporter_id, a.friend_key)]
@@ -109,6 +110,7 @@ def rank(
                 "channel": pair.channel,
                 "factors": json.dumps(pair.factors, sort_keys=True),
                 "reasons": pair.reasons,
+                "state": state_of.get((a.supporter_id, a.friend_key)),
             }
         )
     run_id = uuid.uuid4().hex

@@ -336,3 +336,16 @@ def parse_settings(data: Mapping[str, Any]) -> MatcherSettings:
         ]
         summary = "; ".join(f"{e.field}: {e.reason}" if e.field else e.reason for e in errors)
         raise SettingsInvalid(f"invalid matcher settings: {summary}", errors) from exc
+
+
+def revise_settings(current: MatcherSettings, changes: Mapping[str, Any]) -> MatcherSettings:
+    """Apply an organizer's changes and validate the result (``model_copy`` would not).
+
+    When the targets change and no weights are given, the weights return to the
+    FiveThirtyEight defaults for the new targets.
+    """
+    data = current.model_dump()
+    if "targets" in changes and "weights" not in changes:
+        data.pop("weights")
+    data.update(changes)
+    return parse_settings(data)

@@ -47,6 +47,7 @@ UNWIND $rows AS row
 MATCH (s:Supporter {id: row.supporter_id})
 MATCH (p:Person {key: row.friend_key})
 CREATE (s)-[:SHOULD_ASK {rank: row.rank, impact: row.impact, channel: row.channel,
+        state: row.state,
         factors: row.factors, reasons: row.reasons, model_version: $model_version,
         run_id: $run_id, computed_at: datetime()}]->(p)
 """
@@ -63,7 +64,7 @@ MATCH (s)-[k:KNOWS]->(p)
 WHERE NOT EXISTS { MATCH (:DoNotContact {key: p.key}) }
 RETURN r.rank AS rank, k.friend_id AS friend_id, k.display_name AS name,
        k.first_name AS first_name, r.reasons AS reasons, r.channel AS channel,
-       r.model_version AS model_version, r.computed_at AS computed_at
+       r.model_version AS model_version, r.computed_at AS computed_at, r.state AS state
 ORDER BY rank
 SKIP $offset LIMIT $limit
 """
@@ -151,3 +152,17 @@ def read_targets(
     rows = read(driver, READ_TARGETS, supporter_id=supporter_id, offset=offset, limit=limit)
     total = int(read(driver, COUNT_TARGETS, supporter_id=supporter_id)[0]["n"])
     return rows, total
+
+
+EXPECTED_GAIN: LiteralString = """
+MATCH (:Supporter)-[r:SHOULD_ASK]->(:Person)
+RETURN count(r) AS asks, sum(r.impact) AS expected_votes,
+       collect(DISTINCT r.model_version) AS versions
+"""
+
+
+def expected_gain(driver: Driver) -> Row:
+    """The number of asks assigned and their summed expected net votes."""
+    row = read(driver, EXPECTED_GAIN)[0]
+    row["expected_votes"] = float(row["expected_votes"] or 0.0)
+    return row

@@ -8,8 +8,8 @@ the formula evaluated on numpy arrays; a test holds the two paths together.
 
 Channels: a phone number allows a call or a text, a social link a social-media
 message. An email counts as a "text": a written one-to-one message, whose effect is
-the text's. A supporter meeting a friend in person is never inferred from contact
-data, so ``in_person`` is only chosen through the supporter's own actions. With no
+the text's. Meeting in person is never inferred from contact data, so scoring never
+picks ``in_person``; its parameters apply when a supporter records such an ask. With no
 known channel the organizer's ``default_channel`` is used. The best channel is the
 one with the highest impact; ties go to the first in ``CHANNELS`` order.
 """

@@ -118,3 +118,46 @@ def wait_job_http(client: httpx.Client, job_id: str, timeout: float = 180.0) -> 
             return job
         time.sleep(0.2)
     raise TimeoutError(f"job {job_id} did not finish")
+
+
+def api_client(api_url: str, settings: Any, subject: str, role: str = "supporter") -> httpx.Client:
+    """An HTTP client on the real API carrying a token for ``subject`` acting as ``role``."""
+    from api.auth import issue_token
+
+    token = issue_token(settings, subject=subject, role=role)
+    return httpx.Client(
+        base_url=api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+
+
+def load_voter_rows(driver: Driver, path: Path, rows: list[dict[str, Any]]) -> None:
+    """Load voter rows through the real queue and wait for the job."""
+    from workers.enqueue import enqueue_voter_ingest
+
+    job = enqueue_voter_ingest(driver, path=write_voters(path, rows), mapping="demo")
+    assert wait_job(driver, job)["status"] == "succeeded"
+
+
+def consent_and_upload(client: httpx.Client, supporter: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Agree to the terms and upload contacts over HTTP; return the finished job."""
+    from ingest.contacts_job import CURRENT_TERMS
+
+    consent = client.post(f"/supporters/{supporter}/consent", json={"terms_version": CURRENT_TERMS})
+    assert consent.status_code == 200, consent.text
+    accepted = client.post(
+        f"/supporters/{supporter}/uploads",
+        files={"file": ("contacts.csv", contacts_csv(rows), "text/csv")},
+    )
+    assert accepted.status_code == 202, accepted.text
+    job = wait_job_http(client, accepted.json()["job_id"])
+    assert job["status"] == "succeeded", job
+    return job
+
+
+def rank_now(driver: Driver, supporter_ids: list[str]) -> dict[str, Any]:
+    """Re-rank the given supporters through the queue and wait."""
+    from workers.enqueue import enqueue_rank
+
+    job = wait_job(driver, enqueue_rank(driver, supporter_ids=supporter_ids))
+    assert job["status"] == "succeeded", job
+    return job

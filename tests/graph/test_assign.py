@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from hypothesis import given
@@ -18,6 +19,9 @@ from graph.assign import (
     assign_naive,
     total_impact,
 )
+from graph.matcher_settings import MatcherSettings
+from graph.scoring import score_pairs
+from tests.graph import random_pair
 
 
 @dataclass(frozen=True)
@@ -147,3 +151,22 @@ def test_caps_below_one_are_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         assign_naive([], n=0)
     assert assign([], k=1, n=1) == [] and assign_exact([], k=1, n=1) == []
+
+
+@given(st.integers(0, 10_000), st.floats(0.0, 0.5), st.floats(0.0, 0.9))
+def test_friends_without_an_ask_are_never_assigned(seed: int, share: float, floor: float) -> None:
+    settings = MatcherSettings(holdout_share=share, support_floor=floor, k=2, n=3)
+    rng = random.Random(seed)
+    unique = {}
+    for _ in range(120):
+        pair = random_pair(rng, supporters=8, friends=30)
+        unique[(pair.supporter_id, pair.friend_key)] = pair
+    pairs = list(unique.values())
+    scored = score_pairs(pairs, settings, as_of=date(2026, 10, 1))
+    by_pair = {(p.supporter_id, p.friend_key): p for p in scored}
+    for a in assign(scored, k=settings.k, n=settings.n):
+        got = by_pair[(a.supporter_id, a.friend_key)]
+        assert got.exclusion is None and not got.held_out and got.impact > 0
+        pair = unique[(a.supporter_id, a.friend_key)]
+        assert not pair.do_not_contact
+        assert (0.5 if pair.support_score is None else pair.support_score) >= floor

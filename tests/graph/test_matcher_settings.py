@@ -18,6 +18,7 @@ from graph.matcher_settings import (
     load_state_names,
     load_vpi,
     parse_settings,
+    revise_settings,
     settings_fingerprint,
 )
 from outreach.errors import SettingsInvalid
@@ -152,3 +153,12 @@ def test_any_positive_weights_normalize_into_zero_one_with_a_top_of_one(
     assert max(s.weights.values()) == 1.0
     assert all(0.0 < w <= 1.0 for w in s.weights.values())
     assert MatcherSettings(targets=s.targets, weights=s.weights).weights == s.weights
+
+
+def test_revising_settings_validates_and_refreshes_default_weights() -> None:
+    custom = MatcherSettings(targets=["WI", "PA"], weights={"WI": 1.0, "PA": 1.0})
+    assert revise_settings(custom, {"k": 2}).weights == {"PA": 1.0, "WI": 1.0}
+    moved = revise_settings(custom, {"targets": ["WI", "NV"]})
+    assert moved.weights == {"NV": pytest.approx(3.824542 / 7.163742), "WI": 1.0}
+    with pytest.raises(SettingsInvalid, match="n: Input should be greater than or equal to 1"):
+        revise_settings(custom, {"n": 0})

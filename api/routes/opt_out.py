@@ -1,0 +1,47 @@
+"""The asked friend's opt-out link: signed, no login, idempotent, effective at once."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from api.auth import read_opt_out_token
+from api.deps import AppSettings, Graph
+from graph.outcomes import opt_out
+
+router = APIRouter(prefix="/opt-out", tags=["friends"])
+
+_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width"><title>{title}</title></head>
+<body style="font-family:sans-serif;max-width:32em;margin:3em auto">
+<h1>{title}</h1><p>{body}</p>{form}</body></html>"""
+
+
+@router.get("/{token}", response_class=HTMLResponse)
+def opt_out_page(token: str, settings: AppSettings) -> HTMLResponse:
+    """A page with one button: stop friends asking me through this service."""
+    read_opt_out_token(settings, token)  # refuse a forged link before showing anything
+    form = (
+        f'<form method="post" action="/opt-out/{token}"><button>Don\'t contact me</button></form>'
+    )
+    return HTMLResponse(
+        _PAGE.format(
+            title="Don't contact me through friends",
+            body="Press the button and no one will be asked to contact you through this service.",
+            form=form,
+        )
+    )
+
+
+@router.post("/{token}", response_class=HTMLResponse)
+def opt_out_now(token: str, settings: AppSettings, graph: Graph) -> HTMLResponse:
+    """Opt out: you leave every list at once, and no later upload brings you back."""
+    supporter_id, friend_id = read_opt_out_token(settings, token)
+    opt_out(graph, supporter_id=supporter_id, friend_id=friend_id)
+    return HTMLResponse(
+        _PAGE.format(
+            title="Done",
+            body="You will not be asked to vote by friends through this service again.",
+            form="",
+        )
+    )

@@ -1,0 +1,108 @@
+"""Outcomes of asks, and the do-not-contact list that opt-outs and refusals feed."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from neo4j import Driver, ManagedTransaction
+
+from graph.run import Row, read, write_tx
+from outreach.errors import NotFound
+
+OUTCOMES = (
+    "asked",
+    "will_vote",
+    "registered",
+    "already_voted",
+    "not_interested",
+    "wrong_person",
+    "do_not_contact",
+)
+
+RECORD_OUTCOME: LiteralString = """
+MATCH (s:Supporter {id: $supporter_id})-[k:KNOWS {friend_id: $friend_id}]->(p:Person)
+CREATE (s)-[a:ASKED {id: $outcome_id, channel: $channel, outcome: $outcome, at: datetime()}]->(p)
+SET p.already_voted = CASE WHEN $outcome = 'already_voted' THEN true ELSE p.already_voted END
+RETURN p.key AS key, a.id AS id
+"""
+
+OUTCOME_EXISTS: LiteralString = """
+MATCH (:Supporter {id: $supporter_id})-[a:ASKED {id: $outcome_id}]->(:Person)
+RETURN a.id AS id
+"""
+
+BLOCK_PERSON: LiteralString = """
+MERGE (d:DoNotContact {key: $key})
+ON CREATE SET d.created_at = datetime(), d.source = $source
+WITH d
+OPTIONAL MATCH (p:Person {key: $key})
+SET p.do_not_contact = true
+WITH p
+OPTIONAL MATCH (:Supporter)-[r:SHOULD_ASK]->(p)
+DELETE r
+"""
+
+WRONG_PERSON: LiteralString = """
+MATCH (s:Supporter {id: $supporter_id})-[:KNOWS {friend_id: $friend_id}]->(p:Person)
+OPTIONAL MATCH (s)-[r:SHOULD_ASK]->(p)
+DELETE r
+"""
+
+FRIEND_KEY: LiteralString = """
+MATCH (:Supporter {id: $supporter_id})-[:KNOWS {friend_id: $friend_id}]->(p:Person)
+RETURN p.key AS key
+"""
+
+COUNT_OUTCOMES: LiteralString = """
+MATCH (:Supporter {id: $supporter_id})-[a:ASKED]->(:Person)
+RETURN count(a) AS n
+"""
+
+
+def record_outcome(
+    driver: Driver,
+    *,
+    supporter_id: str,
+    friend_id: str,
+    channel: str,
+    outcome: str,
+    outcome_id: str,
+) -> Row:
+    """Record what happened when a supporter asked a friend; ``outcome_id`` makes retries safe."""
+
+    def work(tx: ManagedTransaction) -> Row:
+        params = {"supporter_id": supporter_id, "outcome_id": outcome_id}
+        if tx.run(OUTCOME_EXISTS, params).single() is not None:
+            return {"id": outcome_id, "duplicate": True}
+        record = tx.run(
+            RECORD_OUTCOME,
+            {**params, "friend_id": friend_id, "channel": channel, "outcome": outcome},
+        ).single()
+        if record is None:
+            raise NotFound(f"you have no friend with id {friend_id!r}")
+        if outcome == "do_not_contact":
+            tx.run(BLOCK_PERSON, key=record["key"], source="supporter").consume()
+        elif outcome == "wrong_person":
+            tx.run(WRONG_PERSON, supporter_id=supporter_id, friend_id=friend_id).consume()
+        return {"id": outcome_id, "duplicate": False}
+
+    return write_tx(driver, work)
+
+
+def opt_out(driver: Driver, *, supporter_id: str, friend_id: str) -> bool:
+    """Put the friend behind a supporter's friend id on the do-not-contact list, at once."""
+    rows = read(driver, FRIEND_KEY, supporter_id=supporter_id, friend_id=friend_id)
+    if not rows:
+        return False
+    key = str(rows[0]["key"])
+
+    def work(tx: ManagedTransaction) -> None:
+        tx.run(BLOCK_PERSON, key=key, source="opt-out").consume()
+
+    write_tx(driver, work)
+    return True
+
+
+def count_outcomes(driver: Driver, supporter_id: str) -> int:
+    """How many outcomes a supporter has recorded."""
+    return int(read(driver, COUNT_OUTCOMES, supporter_id=supporter_id)[0]["n"])
