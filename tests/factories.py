@@ -54,11 +54,27 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
+def askable_voter_id() -> str:
+    """A fresh voter id whose friend key falls outside the default holdout."""
+    from graph.holdout import is_held_out
+    from graph.matcher_settings import MatcherSettings
+    from ingest.keys import voter_key
+    from outreach.settings import get_settings
+
+    defaults = MatcherSettings()
+    secret = get_settings().secret_key.get_secret_value()
+    while True:
+        candidate = unique("V")
+        key = voter_key(secret, candidate)
+        if not is_held_out(key, share=defaults.holdout_share, seed=defaults.holdout_seed):
+            return candidate
+
+
 def voter(**fields: Any) -> dict[str, Any]:
-    """One demo-layout voter row; unspecified fields get plausible values."""
+    """One demo-layout voter row, never held out; unspecified fields get plausible values."""
     row = {k: "" for k in VOTER_HEADER}
     row.update(
-        voter_id=unique("V"),
+        voter_id=askable_voter_id(),
         first_name="Pat",
         last_name="Doe",
         birth_year="1980",
