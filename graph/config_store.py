@@ -8,6 +8,7 @@ from neo4j import Driver
 
 from graph.matcher_settings import MatcherSettings, settings_fingerprint
 from graph.run import read, write_one
+from outreach.errors import NotFound
 
 LATEST: LiteralString = """
 MATCH (c:MatcherConfig)
@@ -21,6 +22,11 @@ WITH coalesce(max(prev.version), 0) + 1 AS next
 CREATE (c:MatcherConfig {version: next, body: $body, fingerprint: $fingerprint,
                          author: $author, created_at: datetime()})
 RETURN c.version AS version
+"""
+
+AT_VERSION: LiteralString = """
+MATCH (c:MatcherConfig {version: $version})
+RETURN c.body AS body
 """
 
 HISTORY: LiteralString = """
@@ -55,3 +61,11 @@ def save_settings(driver: Driver, settings: MatcherSettings, *, author: str) -> 
 def settings_history(driver: Driver) -> list[dict[str, object]]:
     """Every stored version, newest first."""
     return read(driver, HISTORY)
+
+
+def settings_at(driver: Driver, version: int) -> MatcherSettings:
+    """The settings stored as ``version`` (a fanned-out re-rank uses one version throughout)."""
+    rows = read(driver, AT_VERSION, version=version)
+    if not rows:
+        raise NotFound(f"no matcher settings version {version}")
+    return MatcherSettings.model_validate_json(rows[0]["body"])

@@ -1,11 +1,20 @@
-"""The matcher job: read scoreable pairs, score them, assign friends, write the rankings."""
+"""The matcher job: score (supporter, friend) pairs partition by partition, assign, write.
+
+A full re-rank splits supporters into partitions. Each partition is scored on its own
+(``score_partition``), which is what fans out over workers; only each supporter's best
+``CANDIDATES_PER_SLOT * n`` candidates travel on. Assignment is global, because friends
+are shared across partitions (``assign_and_write``). ``rank`` runs the same two steps in
+one process, for single-machine mode and for incremental re-ranks after an upload.
+"""
 
 from __future__ import annotations
 
+import heapq
 import json
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -13,17 +22,62 @@ from neo4j import Driver
 
 from graph.assign import assign
 from graph.config_store import current_settings
+from graph.matcher_settings import MatcherSettings
 from graph.ranking import (
     mark_holdout,
     read_competitors,
     read_pairs,
     read_reciprocal,
+    read_taken,
     replace_rankings,
 )
-from graph.scoring import PairFeatures, ScoredPair, score_pairs
-from graph.supporters import list_supporter_ids
+from graph.scoring import PairFeatures, score_pairs
+from graph.supporters import supporters_in_partitions
 
 Report = Callable[[dict[str, int]], None]
+CANDIDATES_PER_SLOT = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A scored, eligible pair that may be assigned: everything the ranking row needs."""
+
+    supporter_id: str
+    friend_key: str
+    impact: float
+    channel: str
+    reasons: list[str]
+    factors: dict[str, float]
+    state: str | None
+
+
+@dataclass
+class PartitionScores:
+    """One partition's output: pruned candidates, held-out keys, and counts."""
+
+    supporter_ids: list[str]
+    candidates: list[Candidate] = field(default_factory=list)
+    held_out: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe form, to cross the task queue."""
+        return {
+            "supporter_ids": self.supporter_ids,
+            "candidates": [asdict(c) for c in self.candidates],
+            "held_out": self.held_out,
+            "counts": self.counts,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PartitionScores:
+        """Rebuild from ``to_json``."""
+        return cls(
+            supporter_ids=list(data["supporter_ids"]),
+            candidates=[Candidate(**c) for c in data["candidates"]],
+            held_out=list(data["held_out"]),
+            counts=dict(data["counts"]),
+        )
 
 
 @dataclass
@@ -63,6 +117,105 @@ def features(row: dict[str, Any], reciprocal: set[tuple[str, str]]) -> PairFeatu
     )
 
 
+def score_partition(
+    driver: Driver, *, supporter_ids: list[str], settings: MatcherSettings, as_of: date
+) -> PartitionScores:
+    """Read and score these supporters' pairs; keep each supporter's best candidates."""
+    geos = [g for g in settings.targets if settings.weights.get(g, 0) > 0]
+    rows = read_pairs(driver, supporter_ids=supporter_ids, geos=geos)
+    reciprocal = read_reciprocal(driver, supporter_ids=supporter_ids)
+    state_of = {(str(r["supporter_id"]), str(r["friend_key"])): r.get("state") for r in rows}
+    scored = score_pairs([features(r, reciprocal) for r in rows], settings, as_of=as_of)
+    by_supporter: dict[str, list[Candidate]] = defaultdict(list)
+    held: set[str] = set()
+    eligible = 0
+    for s in scored:
+        if s.held_out:
+            held.add(s.friend_key)
+        if s.impact <= 0 or s.exclusion is not None:
+            continue
+        eligible += 1
+        by_supporter[s.supporter_id].append(
+            Candidate(
+                supporter_id=s.supporter_id,
+                friend_key=s.friend_key,
+                impact=s.impact,
+                channel=s.channel,
+                reasons=list(s.reasons),
+                factors=dict(s.factors),
+                state=state_of.get((s.supporter_id, s.friend_key)),
+            )
+        )
+    keep = CANDIDATES_PER_SLOT * settings.n * max(settings.k, 1)
+    candidates = [
+        c
+        for group in by_supporter.values()
+        for c in heapq.nlargest(keep, group, key=lambda c: (c.impact, c.friend_key))
+    ]
+    return PartitionScores(
+        supporter_ids=supporter_ids,
+        candidates=candidates,
+        held_out=sorted(held),
+        counts={"pairs": len(rows), "eligible": eligible, "held_out": len(held)},
+    )
+
+
+def assign_and_write(
+    driver: Driver,
+    *,
+    partitions: Iterable[PartitionScores],
+    settings: MatcherSettings,
+    model_version: int,
+) -> RankResult:
+    """Assign friends across all partitions within the caps, and swap in the new rankings."""
+    scope: list[str] = []
+    candidates: list[Candidate] = []
+    held: set[str] = set()
+    counts = {"supporters": 0, "pairs": 0, "eligible": 0, "held_out": 0, "assigned": 0}
+    for part in partitions:
+        scope.extend(part.supporter_ids)
+        candidates.extend(part.candidates)
+        held.update(part.held_out)
+        for key in ("pairs", "eligible"):
+            counts[key] += int(part.counts.get(key, 0))
+    counts["supporters"] = len(scope)
+    counts["held_out"] = len(held)
+    by_pair = {(c.supporter_id, c.friend_key): c for c in candidates}
+    rows: list[dict[str, Any]] = []
+    for a in assign(candidates, k=settings.k, n=settings.n):
+        c = by_pair[(a.supporter_id, a.friend_key)]
+        rows.append(
+            {
+                "supporter_id": a.supporter_id,
+                "friend_key": a.friend_key,
+                "rank": a.rank,
+                "impact": c.impact,
+                "channel": c.channel,
+                "factors": json.dumps(c.factors, sort_keys=True),
+                "reasons": c.reasons,
+                "state": c.state,
+            }
+        )
+    run_id = uuid.uuid4().hex
+    counts["assigned"] = replace_rankings(
+        driver, supporter_ids=scope, rows=rows, model_version=model_version, run_id=run_id
+    )
+    if held:
+        mark_holdout(driver, keys=sorted(held), model_version=model_version)
+    expected = float(sum(float(r["impact"]) for r in rows))
+    return RankResult(
+        run_id=run_id, model_version=model_version, counts=counts, expected_votes=expected
+    )
+
+
+def partition_scope(driver: Driver, *, partition: int, partitions: int) -> list[str]:
+    """The supporters of one of ``partitions`` slices of the stored partitions."""
+    from outreach.partition import PARTITIONS
+
+    wanted = [p for p in range(PARTITIONS) if p % partitions == partition]
+    return supporters_in_partitions(driver, wanted, with_unassigned=partition == 0)
+
+
 def rank(
     driver: Driver,
     *,
@@ -70,56 +223,34 @@ def rank(
     include_competitors: bool = True,
     as_of: date | None = None,
     report: Report | None = None,
+    partitions: int = 4,
 ) -> RankResult:
     """Re-rank all supporters, or the given ones and those who compete for their friends."""
     version, settings = current_settings(driver)
+    day = as_of or date.today()
     if supporter_ids is None:
-        scope = list_supporter_ids(driver)
+        slices = [
+            partition_scope(driver, partition=p, partitions=partitions) for p in range(partitions)
+        ]
     else:
         scope = sorted(set(supporter_ids))
         if include_competitors and scope:
             scope = sorted(set(scope) | set(read_competitors(driver, supporter_ids=scope)))
-    counts = {"supporters": len(scope), "pairs": 0, "eligible": 0, "held_out": 0, "assigned": 0}
-    geos = [g for g in settings.targets if settings.weights.get(g, 0) > 0]
-    rows = read_pairs(driver, supporter_ids=scope, geos=geos)
-    reciprocal = read_reciprocal(driver, supporter_ids=scope)
-    counts["pairs"] = len(rows)
+        slices = [scope]
+    scored: list[PartitionScores] = []
+    for ids in slices:
+        scored.append(score_partition(driver, supporter_ids=ids, settings=settings, as_of=day))
+        if report:
+            report({"partitions_scored": len(scored), "partitions": len(slices)})
+    if supporter_ids is not None:
+        # Friends already given to k supporters outside this scope stay with them.
+        keys = [c.friend_key for scores in scored for c in scores.candidates]
+        taken = read_taken(driver, keys=keys, scope=slices[0])
+        for scores in scored:
+            scores.candidates = [
+                c for c in scores.candidates if taken.get(c.friend_key, 0) < settings.k
+            ]
+    result = assign_and_write(driver, partitions=scored, settings=settings, model_version=version)
     if report:
-        report(dict(counts))
-    scored = score_pairs(
-        [features(r, reciprocal) for r in rows], settings, as_of=as_of or date.today()
-    )
-    eligible = [s for s in scored if s.impact > 0 and s.exclusion is None]
-    held = sorted({s.friend_key for s in scored if s.held_out})
-    counts["eligible"] = len(eligible)
-    counts["held_out"] = len(held)
-    assignments = assign(eligible, k=settings.k, n=settings.n)
-    by_pair: dict[tuple[str, str], ScoredPair] = {
-        (s.supporter_id, s.friend_key): s for s in eligible
-    }
-    state_of = {(str(r["supporter_id"]), str(r["friend_key"])): r.get("state") for r in rows}
-    out_rows: list[dict[str, Any]] = []
-    for a in assignments:
-        pair = by_pair[(a.supporter_id, a.friend_key)]
-        out_rows.append(
-            {
-                "supporter_id": a.supporter_id,
-                "friend_key": a.friend_key,
-                "rank": a.rank,
-                "impact": pair.impact,
-                "channel": pair.channel,
-                "factors": json.dumps(pair.factors, sort_keys=True),
-                "reasons": pair.reasons,
-                "state": state_of.get((a.supporter_id, a.friend_key)),
-            }
-        )
-    run_id = uuid.uuid4().hex
-    counts["assigned"] = replace_rankings(
-        driver, supporter_ids=scope, rows=out_rows, model_version=version, run_id=run_id
-    )
-    if held:
-        mark_holdout(driver, keys=held, model_version=version)
-    if report:
-        report(dict(counts))
-    expected = float(sum(float(r["impact"]) for r in out_rows))
-    return RankResult(run_id=run_id, model_version=version, counts=counts, expected_votes=expected)
+        report(dict(result.counts))
+    return result

@@ -166,3 +166,20 @@ def expected_gain(driver: Driver) -> Row:
     row = read(driver, EXPECTED_GAIN)[0]
     row["expected_votes"] = float(row["expected_votes"] or 0.0)
     return row
+
+
+READ_TAKEN: LiteralString = """
+UNWIND $keys AS key
+MATCH (o:Supporter)-[:SHOULD_ASK]->(p:Person {key: key})
+WHERE NOT o.id IN $scope
+RETURN key, count(o) AS askers
+"""
+
+
+def read_taken(driver: Driver, *, keys: list[str], scope: list[str]) -> dict[str, int]:
+    """How many supporters outside ``scope`` are already assigned each friend."""
+    taken: dict[str, int] = {}
+    for chunk in batches(sorted(set(keys)), 2000):
+        for row in read(driver, READ_TAKEN, keys=chunk, scope=scope):
+            taken[str(row["key"])] = int(row["askers"])
+    return taken

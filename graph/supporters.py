@@ -92,3 +92,18 @@ def sample_supporter(driver: Driver) -> str | None:
     """The supporter with the longest ranked list, for demos."""
     rows = read(driver, SAMPLE_SUPPORTER)
     return str(rows[0]["id"]) if rows else None
+
+
+IN_PARTITIONS: LiteralString = """
+MATCH (s:Supporter)
+WHERE s.partition IN $partitions OR ($with_unassigned AND s.partition IS NULL)
+RETURN s.id AS id ORDER BY id
+"""
+
+
+def supporters_in_partitions(
+    driver: Driver, partitions: list[int], *, with_unassigned: bool = False
+) -> list[str]:
+    """The ids of the supporters in any of the given partitions (and, if asked, in none)."""
+    rows = read(driver, IN_PARTITIONS, partitions=partitions, with_unassigned=with_unassigned)
+    return [str(r["id"]) for r in rows]

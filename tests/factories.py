@@ -141,9 +141,7 @@ def api_client(api_url: str, settings: Any, subject: str, role: str = "supporter
     from api.auth import issue_token
 
     token = issue_token(settings, subject=subject, role=role)
-    return httpx.Client(
-        base_url=api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    )
+    return httpx.Client(base_url=api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
 def load_voter_rows(driver: Driver, path: Path, rows: list[dict[str, Any]]) -> None:
@@ -154,7 +152,9 @@ def load_voter_rows(driver: Driver, path: Path, rows: list[dict[str, Any]]) -> N
     assert wait_job(driver, job)["status"] == "succeeded"
 
 
-def consent_and_upload(client: httpx.Client, supporter: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def consent_and_upload(
+    client: httpx.Client, supporter: str, rows: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Agree to the terms and upload contacts over HTTP; return the finished job."""
     from ingest.contacts_job import CURRENT_TERMS
 

@@ -106,5 +106,6 @@ def enqueue_rank(
         owner=owner,
         params={"supporters": len(supporter_ids) if supporter_ids else "all"},
     )
-    rank_task.apply_async(args=[job_id, supporter_ids], task_id=job_id)
+    partitions = get_settings().rank_partitions if supporter_ids is None else 0
+    rank_task.apply_async(args=[job_id, supporter_ids, partitions], task_id=job_id)
     return job_id

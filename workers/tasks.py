@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from celery import chord
+
+from graph.config_store import current_settings, settings_at
 from graph.contacts import upload_filename
 from graph.driver import get_driver
-from graph.matcher import rank
+from graph.jobs import update_job
+from graph.matcher import PartitionScores, assign_and_write, partition_scope, rank, score_partition
 from ingest.contacts_job import ingest_upload
 from ingest.voters_job import ingest_voters
 from outreach.errors import GraphUnavailable, NotFound, RowError
@@ -80,8 +85,25 @@ def ingest_contacts_task(
 @app.task(
     name="outreach.rank", autoretry_for=(GraphUnavailable,), retry_backoff=True, max_retries=5
 )
-def rank_task(job_id: str, supporter_ids: list[str] | None = None) -> dict[str, Any]:
-    """Re-rank everyone (no ids) or the given supporters and those who compete with them."""
+def rank_task(
+    job_id: str, supporter_ids: list[str] | None = None, partitions: int = 0
+) -> dict[str, Any]:
+    """Re-rank the given supporters and their competitors, or everyone.
+
+    With ``partitions`` > 1 a full re-rank fans out: one task scores each partition and
+    a chord callback assigns and writes. Otherwise the same code runs here in one go.
+    """
+    if supporter_ids is None and partitions > 1:
+        version, _ = current_settings(get_driver())
+        update_job(
+            get_driver(),
+            job_id=job_id,
+            status="running",
+            counts={"partitions": partitions, "settings_version": version},
+        )
+        header = [score_partition_task.s(job_id, p, partitions, version) for p in range(partitions)]
+        chord(header)(finish_rank_task.s(job_id, version).on_error(rank_failed_task.s(job_id)))
+        return {"status": "fanned_out", "partitions": partitions}
 
     def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
         result = rank(
@@ -92,3 +114,52 @@ def rank_task(job_id: str, supporter_ids: list[str] | None = None) -> dict[str, 
         return counts, []
 
     return run_job(job_id, work)
+
+
+@app.task(
+    name="outreach.rank_partition",
+    autoretry_for=(GraphUnavailable,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def score_partition_task(
+    job_id: str, partition: int, partitions: int, version: int
+) -> dict[str, Any]:
+    """Score one partition of supporters with one settings version; return its candidates."""
+    driver = get_driver()
+    settings = settings_at(driver, version)
+    scope = partition_scope(driver, partition=partition, partitions=partitions)
+    scores = score_partition(driver, supporter_ids=scope, settings=settings, as_of=date.today())
+    return scores.to_json()
+
+
+@app.task(name="outreach.rank_finish", autoretry_for=(GraphUnavailable,), max_retries=5)
+def finish_rank_task(results: list[dict[str, Any]], job_id: str, version: int) -> dict[str, Any]:
+    """Assign across every partition's candidates and write the rankings."""
+
+    def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
+        driver = get_driver()
+        result = assign_and_write(
+            driver,
+            partitions=[PartitionScores.from_json(r) for r in results],
+            settings=settings_at(driver, version),
+            model_version=version,
+        )
+        counts = dict(result.counts)
+        counts["model_version"] = version
+        counts["partitions"] = len(results)
+        return counts, []
+
+    return run_job(job_id, work)
+
+
+@app.task(name="outreach.rank_failed")
+def rank_failed_task(request: Any, exc: Any, traceback: Any, job_id: str) -> None:
+    """Record that a fanned-out re-rank failed, so nobody waits on it."""
+    update_job(
+        get_driver(),
+        job_id=job_id,
+        status="failed",
+        counts={},
+        message="a partition of the re-rank failed; start it again",
+    )

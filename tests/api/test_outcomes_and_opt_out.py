@@ -17,14 +17,26 @@ def _ranked_supporter(
     api_url: str, driver: Driver, settings: Settings, tmp_path: Path, phone: str
 ) -> tuple[str, str, list[dict[str, object]]]:
     tag = unique("o")[-6:]
-    friend = voter(first_name="Dana", last_name=f"Hill{tag}", phone=phone, state="PA",
-                   district="PA-7", city="Allentown", zip="18101", support_score="0.85",
-                   vote_2016g="Y", vote_2018g="N", vote_2020g="N", vote_2022g="N")
+    friend = voter(
+        first_name="Dana",
+        last_name=f"Hill{tag}",
+        phone=phone,
+        state="PA",
+        district="PA-7",
+        city="Allentown",
+        zip="18101",
+        support_score="0.85",
+        vote_2016g="Y",
+        vote_2018g="N",
+        vote_2020g="N",
+        vote_2022g="N",
+    )
     load_voter_rows(driver, tmp_path / "v.csv", [friend])
     supporter = unique("sup")
     with api_client(api_url, settings, supporter) as client:
-        consent_and_upload(client, supporter, [
-            {"first_name": "Dana", "last_name": f"Hill{tag}", "phone": phone}])
+        consent_and_upload(
+            client, supporter, [{"first_name": "Dana", "last_name": f"Hill{tag}", "phone": phone}]
+        )
         rank_now(driver, [supporter])
         items = client.get(f"/supporters/{supporter}/targets").json()["items"]
     assert items, "the friend in Pennsylvania should be on the list"
@@ -37,13 +49,22 @@ def test_outcomes_are_recorded_once_per_client_id(
     supporter, _, items = _ranked_supporter(api_url, driver, settings, tmp_path, "610-437-7700")
     friend_id = items[0]["friend_id"]
     with api_client(api_url, settings, supporter) as client:
-        body = {"friend_id": friend_id, "channel": "text", "outcome": "will_vote", "client_id": "x1"}
+        body = {
+            "friend_id": friend_id,
+            "channel": "text",
+            "outcome": "will_vote",
+            "client_id": "x1",
+        }
         first = client.post(f"/supporters/{supporter}/outcomes", json=body)
         again = client.post(f"/supporters/{supporter}/outcomes", json=body)
-        unknown = client.post(f"/supporters/{supporter}/outcomes",
-                              json={**body, "friend_id": "nope", "client_id": "x2"})
-        invalid = client.post(f"/supporters/{supporter}/outcomes",
-                              json={**body, "outcome": "maybe", "client_id": "x3"})
+        unknown = client.post(
+            f"/supporters/{supporter}/outcomes",
+            json={**body, "friend_id": "nope", "client_id": "x2"},
+        )
+        invalid = client.post(
+            f"/supporters/{supporter}/outcomes",
+            json={**body, "outcome": "maybe", "client_id": "x3"},
+        )
     assert first.status_code == 201 and not first.json()["duplicate"]
     assert again.status_code == 201 and again.json()["duplicate"]
     assert unknown.status_code == 404
@@ -67,8 +88,11 @@ def test_opt_out_link_removes_the_friend_everywhere_and_for_good(
         # A later upload of the same person does not bring them back.
         other = unique("sup")
         with api_client(api_url, settings, other) as client_other:
-            consent_and_upload(client_other, other, [
-                {"first_name": "Dana", "last_name": f"Hill{tag}", "phone": "610-437-7711"}])
+            consent_and_upload(
+                client_other,
+                other,
+                [{"first_name": "Dana", "last_name": f"Hill{tag}", "phone": "610-437-7711"}],
+            )
             rank_now(driver, [other])
             assert client_other.get(f"/supporters/{other}/targets").json()["items"] == []
             assert supporter_counts(driver, other)["friends"] == 0

@@ -1,0 +1,158 @@
+"""Linkage quality on a labelled test bed: precision, recall, match rate and review load.
+
+:func:`load_eval` reads the three files that ``outreach.demo.linkage.generate_linkage_eval``
+writes (voters, contacts with a ``contact_id`` column, truth). :func:`score_decisions`
+grades one linker's decisions against the truth:
+
+- precision: links to the right voter / links made;
+- recall: links to the right voter / contacts who are in the voter file;
+- match rate: links made / contacts;
+- review: contacts left for review, and how many of them have their voter among the
+  candidates.
+
+:func:`candidates_for` gives what the graph would hand a linker for an upload: the
+voters sharing a phone, email, name key or surname-and-state key with some contact.
+"""
+
+from __future__ import annotations
+
+import csv
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.keys import last_state_key
+from ingest.link_exact import ExactLinker
+from ingest.link_files import LinkReport, read_left, read_voters
+from ingest.link_splink import SplinkLinker
+from ingest.linking import KeyedContact, LinkDecision
+
+
+@dataclass(frozen=True, slots=True)
+class EvalSet:
+    """A labelled test bed, keyed and ready to link."""
+
+    ids: list[str]
+    contacts: list[KeyedContact]
+    voters: list[dict[str, Any]]
+    truth: dict[str, str]  # contact id -> voter id, "" for someone in no voter file
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """How one linker did at one threshold."""
+
+    threshold: float
+    links: int
+    correct: int
+    precision: float
+    recall: float
+    match_rate: float
+    review: int
+    review_with_truth: int
+
+
+def load_eval(voters_csv: Path, contacts_csv: Path, truth_csv: Path) -> EvalSet:
+    """Read a generated test bed; keys use a throwaway secret, as ``link_files`` does."""
+    secret = secrets.token_hex(16)
+    report = LinkReport(out_csv=Path(truth_csv))
+    ids, contacts = read_left(Path(contacts_csv), None, secret=secret, report=report)
+    voters = read_voters(Path(voters_csv), "demo", secret=secret, report=report)
+    with Path(truth_csv).open(newline="", encoding="utf-8") as f:
+        truth = {row["contact_id"]: row["voter_id"] for row in csv.DictReader(f)}
+    return EvalSet(ids=ids, contacts=contacts, voters=voters, truth=truth)
+
+
+def score_decisions(
+    evalset: EvalSet, decisions: Sequence[LinkDecision], *, threshold: float
+) -> Scores:
+    """Grade decisions (one per contact, in order) against the truth."""
+    links = correct = review = review_hits = 0
+    for contact_id, decision in zip(evalset.ids, decisions, strict=True):
+        true_voter = evalset.truth.get(contact_id, "")
+        if decision.voter_id:
+            links += 1
+            correct += decision.voter_id == true_voter
+        elif decision.candidates:
+            review += 1
+            review_hits += any(vid == true_voter for vid, _ in decision.candidates)
+    in_file = sum(1 for cid in evalset.ids if evalset.truth.get(cid))
+    return Scores(
+        threshold=threshold,
+        links=links,
+        correct=correct,
+        precision=correct / links if links else 1.0,
+        recall=correct / in_file if in_file else 1.0,
+        match_rate=links / len(evalset.ids) if evalset.ids else 0.0,
+        review=review,
+        review_with_truth=review_hits,
+    )
+
+
+def candidates_for(
+    contacts: Sequence[KeyedContact], voters: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The voters the graph would return for these contacts' blocking keys."""
+    index: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for voter in voters:
+        for kind, key in (
+            ("phone", voter.get("phone_hash")),
+            ("email", voter.get("email_hash")),
+            ("name", voter.get("name_key")),
+            ("last_state", last_state_key(voter.get("last_name"), voter.get("state"))),
+        ):
+            if key:
+                index[(kind, key)].append(voter)
+    found: dict[str, dict[str, Any]] = {}
+    for contact in contacts:
+        wanted = [("phone", k) for k in contact.phone_keys]
+        wanted += [("email", k) for k in contact.email_keys]
+        wanted += [("name", contact.name_key), ("last_state", contact.last_state_key)]
+        for kind, key in wanted:
+            if key:
+                for voter in index.get((kind, key), []):
+                    found.setdefault(voter["voter_id"], voter)
+    return [found[k] for k in sorted(found)]
+
+
+def format_table(rows: Sequence[tuple[str, Scores]]) -> str:
+    """A plain-text table of scores, one line per (linker, threshold)."""
+    header = (
+        f"{'linker':<8} {'threshold':>9} {'precision':>9} {'recall':>7} {'match':>7} "
+        f"{'links':>6} {'review':>7} {'review_hit':>10}"
+    )
+    lines = [header, "-" * len(header)]
+    for name, s in rows:
+        lines.append(
+            f"{name:<8} {s.threshold:>9.2f} {s.precision:>9.4f} {s.recall:>7.4f} "
+            f"{s.match_rate:>7.4f} {s.links:>6} {s.review:>7} {s.review_with_truth:>10}"
+        )
+    return "\n".join(lines)
+
+
+def sweep_splink(
+    linker: SplinkLinker, evalset: EvalSet, thresholds: Sequence[float]
+) -> list[Scores]:
+    """The splink linker's scores at each threshold, from one scoring run."""
+    pairs = linker.pairs_by_contact(evalset.contacts, evalset.voters)
+    return [
+        score_decisions(
+            evalset,
+            [linker.decide(pairs.get(str(i), []), threshold=t) for i in range(len(evalset.ids))],
+            threshold=t,
+        )
+        for t in thresholds
+    ]
+
+
+def sweep_exact(evalset: EvalSet, thresholds: Sequence[float]) -> list[Scores]:
+    """The exact-key baseline's scores at each threshold."""
+    return [
+        score_decisions(
+            evalset, ExactLinker(threshold=t).link(evalset.contacts, evalset.voters), threshold=t
+        )
+        for t in thresholds
+    ]

@@ -1,0 +1,245 @@
+"""Link two files with no graph: a contacts-like file against a voter file, and retraining.
+
+The left file is read as a contact upload (any format ``read_contacts`` knows) or, given
+a voter mapping, as a voter file; the right file is always a voter file read through its
+mapping. Both get the same keys as the graph path (keyed hashes of phones and emails,
+name keys), under a throwaway secret unless one is given, and the whole right file is
+one candidate set for :class:`~ingest.link_splink.SplinkLinker`, whose blocking keeps the
+work near-linear. The output CSV holds ``left_id,right_id,probability,decision``, where
+decision is ``link`` or ``review``.
+
+A left row's id is its ``contact_id`` or ``id`` column when the CSV has one (or the
+column named by ``left_id_column``), its voter id for a voter file, else its line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import secrets
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.encoding import decode_bytes
+from ingest.keys import email_key, last_state_key, name_key, phone_key
+from ingest.link_splink import (
+    DEFAULT_REVIEW_FLOOR,
+    DEFAULT_THRESHOLD,
+    SplinkLinker,
+    contact_rows,
+    save_model,
+    train_model,
+    voter_rows,
+)
+from ingest.linking import KeyedContact
+from ingest.mapping import VoterMapping, load_mapping
+from ingest.names import canonical_first_name
+from ingest.readers import read_contacts
+from ingest.readers.base import csv_rows, header_key, is_blank, sniff_delimiter
+from ingest.readers.voters import iter_voter_chunks
+from ingest.records import ContactRecord, VoterRecord
+from outreach.errors import RowError
+
+OUTPUT_HEADER = ("left_id", "right_id", "probability", "decision")
+_ID_HEADERS = ("contactid", "id")
+
+
+@dataclass
+class LinkReport:
+    """What a file-to-file link did."""
+
+    out_csv: Path
+    left_read: int = 0
+    right_read: int = 0
+    left_rejected: list[RowError] = field(default_factory=list)
+    right_rejected: list[RowError] = field(default_factory=list)
+    linked: int = 0
+    review: int = 0
+    unmatched: int = 0
+    seconds: float = 0.0
+
+
+def link_files(
+    left_csv: Path,
+    left_mapping: str | Path | None,
+    right_csv: Path,
+    right_mapping: str | Path,
+    out_csv: Path,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    review_floor: float = DEFAULT_REVIEW_FLOOR,
+    secret: str | None = None,
+    model: Path | None = None,
+    left_id_column: str | None = None,
+    region: str = "US",
+) -> LinkReport:
+    """Link every left row to the right voter file and write the links and review pairs."""
+    started = time.perf_counter()
+    secret = secret or secrets.token_hex(16)
+    report = LinkReport(out_csv=Path(out_csv))
+    ids, contacts = read_left(
+        Path(left_csv), left_mapping, secret=secret, report=report,
+        id_column=left_id_column, region=region,
+    )  # fmt: skip
+    voters = read_voters(Path(right_csv), right_mapping, secret=secret, report=report, region=region)
+    linker = SplinkLinker(model=model, threshold=threshold, review_floor=review_floor)
+    decisions = linker.link(contacts, voters)
+    with Path(out_csv).open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(OUTPUT_HEADER)
+        for left_id, decision in zip(ids, decisions, strict=True):
+            if decision.voter_id:
+                report.linked += 1
+                writer.writerow((left_id, decision.voter_id, _p(decision.probability), "link"))
+            elif decision.candidates:
+                report.review += 1
+                for voter_id, probability in decision.candidates:
+                    writer.writerow((left_id, voter_id, _p(probability), "review"))
+            else:
+                report.unmatched += 1
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def train_from_files(
+    voters_csv: Path,
+    voter_mapping: str | Path,
+    contacts_csv: Path,
+    out_json: Path,
+    *,
+    contacts_mapping: str | Path | None = None,
+    seed: int = 1,
+) -> Path:
+    """Estimate the linkage model from a voter file and a contacts file; write it as JSON."""
+    secret = secrets.token_hex(16)
+    report = LinkReport(out_csv=Path(out_json))
+    _, contacts = read_left(Path(contacts_csv), contacts_mapping, secret=secret, report=report)
+    voters = read_voters(Path(voters_csv), voter_mapping, secret=secret, report=report)
+    model = train_model(contact_rows(contacts), voter_rows(voters), seed=seed)
+    save_model(model, Path(out_json))
+    return Path(out_json)
+
+
+def read_left(
+    path: Path,
+    mapping: str | Path | None,
+    *,
+    secret: str,
+    report: LinkReport,
+    id_column: str | None = None,
+    region: str = "US",
+) -> tuple[list[str], list[KeyedContact]]:
+    """The left rows' ids and keyed contacts: a contact file, or a voter file given a mapping."""
+    if mapping is not None:
+        records, ids = [], []
+        for voter in _voters(path, load_mapping(mapping), report=report, side="left", region=region):
+            ids.append(voter.voter_id)
+            records.append(_as_contact(voter))
+        return ids, [keyed(record, secret=secret) for record in records]
+    data = path.read_bytes()
+    parsed = read_contacts(data, filename=path.name, region=region)
+    report.left_read = parsed.rows_read
+    report.left_rejected = parsed.rejected
+    by_line = _ids_by_line(data, id_column) if parsed.format == "csv" else {}
+    ids = [by_line.get(record.line) or str(record.line) for record in parsed.records]
+    return ids, [keyed(record, secret=secret) for record in parsed.records]
+
+
+def read_voters(
+    path: Path, mapping: str | Path, *, secret: str, report: LinkReport, region: str = "US"
+) -> list[dict[str, Any]]:
+    """Every voter in a voter file as a candidate row, shaped like the graph's voter rows."""
+    column_map = load_mapping(mapping)
+    return [
+        voter_candidate(voter, secret=secret)
+        for voter in _voters(path, column_map, report=report, side="right", region=region)
+    ]
+
+
+def keyed(record: ContactRecord, *, secret: str) -> KeyedContact:
+    """A contact with its blocking keys, computed as the upload job computes them."""
+    canonical = canonical_first_name(record.first_name) if record.first_name else None
+    return KeyedContact(
+        record=record,
+        canonical_first=canonical,
+        phone_keys=[phone_key(secret, p) for p in record.phones],
+        email_keys=[email_key(secret, e) for e in record.emails],
+        name_key=name_key(canonical, record.last_name) if canonical else None,
+        last_state_key=last_state_key(record.last_name, record.state),
+    )
+
+
+def voter_candidate(voter: VoterRecord, *, secret: str) -> dict[str, Any]:
+    """A voter record as a candidate row: public fields plus keyed hashes."""
+    canonical = canonical_first_name(voter.first_name) if voter.first_name else ""
+    return {
+        "voter_id": voter.voter_id,
+        "first_name": voter.first_name,
+        "middle_name": voter.middle_name,
+        "last_name": voter.last_name,
+        "birth_year": voter.birth_year,
+        "city": voter.city,
+        "zip": voter.zip,
+        "state": voter.state,
+        "phone_hash": phone_key(secret, voter.phone) if voter.phone else None,
+        "email_hash": email_key(secret, voter.email) if voter.email else None,
+        "household_id": voter.household_id,
+        "name_key": name_key(canonical, voter.last_name),
+    }
+
+
+def _voters(
+    path: Path, mapping: VoterMapping, *, report: LinkReport, side: str, region: str
+) -> Iterable[VoterRecord]:
+    """Stream a voter file's records, counting rows and rejections on ``side``."""
+    for chunk in iter_voter_chunks(path, mapping, chunk_size=20_000, region=region):
+        if side == "left":
+            report.left_read += chunk.rows_read
+            report.left_rejected.extend(chunk.rejected)
+        else:
+            report.right_read += chunk.rows_read
+            report.right_rejected.extend(chunk.rejected)
+        yield from chunk.records
+
+
+def _as_contact(voter: VoterRecord) -> ContactRecord:
+    """A voter record seen as a contact, to link one voter file against another."""
+    return ContactRecord(
+        line=voter.line,
+        display_name=" ".join(p for p in (voter.first_name, voter.last_name) if p),
+        first_name=voter.first_name or None,
+        last_name=voter.last_name or None,
+        middle_name=voter.middle_name,
+        phones=[voter.phone] if voter.phone else [],
+        emails=[voter.email] if voter.email else [],
+        city=voter.city,
+        state=voter.state,
+        zip=voter.zip,
+        birth_year=voter.birth_year,
+    )
+
+
+def _ids_by_line(data: bytes, id_column: str | None) -> dict[int, str]:
+    """Line number -> the row's id cell, when the CSV has an id column."""
+    text = decode_bytes(data)
+    wanted = (header_key(id_column),) if id_column else _ID_HEADERS
+    index: int | None = None
+    found: dict[int, str] = {}
+    for line, row in csv_rows(text, sniff_delimiter(text)):
+        if index is None:
+            if is_blank(row):
+                continue
+            keys = [header_key(cell.lstrip("\ufeff")) for cell in row]
+            index = next((keys.index(k) for k in wanted if k in keys), -1)
+            if index < 0:
+                return {}
+        elif index < len(row) and row[index].strip():
+            found[line] = row[index].strip()
+    return found
+
+
+def _p(probability: float) -> str:
+    """A probability as written to the output file."""
+    return f"{probability:.6f}"

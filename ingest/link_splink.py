@@ -1,0 +1,381 @@
+"""Probabilistic linkage of contacts to voters: a Fellegi-Sunter model run by splink on DuckDB.
+
+The model compares a contact with a candidate voter on phone and email (keyed hashes, any
+of the contact's against the voter's), first name (exact, canonical through nicknames,
+the other's middle name, Jaro-Winkler), last name (exact, Damerau-Levenshtein,
+Jaro-Winkler), state, city, ZIP code and birth year. Candidate pairs come from blocking
+on phone, email, the ``first|last`` name key, last name with state and last name with ZIP.
+
+Its parameters are estimated once and shipped in ``link_model.json``: u probabilities by
+random sampling of voter pairs, m probabilities by expectation maximisation on contacts
+against voters, blocked on email, on the name key and on first name with ZIP (blocks
+that do not pair housemates, whose shared phone, surname and address would otherwise be
+learnt as a match). :func:`train_model` does it again for another voter file.
+
+From the scored pairs of one contact the linker takes the chance that it is each
+candidate, given that it is at most one of them: the odds of every pair, divided by one
+plus the sum of the odds. Two equally good candidates (namesakes, a household phone
+with no first name to tell the members apart) so share the probability and neither is
+linked. The best candidate is linked at ``threshold`` or above, unless the first names
+disagree outright; candidates from ``review_floor`` up are kept for review (three at
+most) when nothing is linked.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+from ingest.keys import fold, name_key
+from ingest.linking import KeyedContact, LinkDecision
+from ingest.names import canonical_first_name
+from ingest.names import fold as fold_words
+
+MODEL_PATH = Path(__file__).with_name("link_model.json")
+DEFAULT_THRESHOLD = 0.9
+DEFAULT_REVIEW_FLOOR = 0.5
+REVIEW_LIMIT = 3
+METHOD = "splink"
+# Pairs below this match weight (odds of 1 in 1024) are dropped before deciding.
+_MIN_MATCH_WEIGHT = -10.0
+_FIRST_NAMES_DISAGREE = 0  # the comparison vector value of the first-name ElseLevel
+# m probabilities for evidence the demo contacts never carry (birth year, middle name).
+_PRIOR_M = {"birth_year": (0.90, 0.06, 0.04), "middle_as_first": 0.01}
+_UNOBSERVED_M = 0.001
+
+SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.string()),
+        ("first_name", pa.string()),
+        ("first_canonical", pa.string()),
+        ("middle_canonical", pa.string()),
+        ("last_name", pa.string()),
+        ("name_key", pa.string()),
+        ("phone_keys", pa.list_(pa.string())),
+        ("email_keys", pa.list_(pa.string())),
+        ("city", pa.string()),
+        ("state", pa.string()),
+        ("zip", pa.string()),
+        ("birth_year", pa.int32()),
+    ]
+)
+
+
+def comparisons() -> list[cl.CustomComparison]:
+    """The comparisons of the model, most telling first."""
+    first_as_middle = (
+        "first_canonical_l = middle_canonical_r OR middle_canonical_l = first_canonical_r"
+    )
+    return [
+        _compared("phone", cll.NullLevel("phone_keys"), cll.ArrayIntersectLevel("phone_keys")),
+        _compared("email", cll.NullLevel("email_keys"), cll.ArrayIntersectLevel("email_keys")),
+        _compared(
+            "first_name",
+            cll.NullLevel("first_name"),
+            cll.ExactMatchLevel("first_name"),
+            cll.ExactMatchLevel("first_canonical"),
+            cll.JaroWinklerLevel("first_name", 0.92),
+            cll.CustomLevel(first_as_middle, "first name is the other's middle name").configure(
+                m_probability=_PRIOR_M["middle_as_first"], fix_m_probability=True
+            ),
+            cll.JaroWinklerLevel("first_name", 0.8),
+        ),
+        _compared(
+            "last_name",
+            cll.NullLevel("last_name"),
+            cll.ExactMatchLevel("last_name"),
+            cll.DamerauLevenshteinLevel("last_name", 1),
+            cll.JaroWinklerLevel("last_name", 0.88),
+        ),
+        _compared("state", cll.NullLevel("state"), cll.ExactMatchLevel("state")),
+        _compared("city", cll.NullLevel("city"), cll.ExactMatchLevel("city")),
+        _compared(
+            "zip",
+            cll.NullLevel("zip"),
+            cll.ExactMatchLevel("zip"),
+            cll.CustomLevel("substr(zip_l, 1, 3) = substr(zip_r, 1, 3)", "same ZIP3"),
+        ),
+        _compared(
+            "birth_year",
+            cll.NullLevel("birth_year"),
+            *(
+                level.configure(m_probability=m, fix_m_probability=True)
+                for level, m in zip(
+                    (
+                        cll.ExactMatchLevel("birth_year"),
+                        cll.AbsoluteDifferenceLevel("birth_year", 1),
+                    ),
+                    _PRIOR_M["birth_year"],
+                    strict=False,
+                )
+            ),
+            else_m=_PRIOR_M["birth_year"][2],
+        ),
+    ]
+
+
+def _compared(name: str, *levels: Any, else_m: float | None = None) -> cl.CustomComparison:
+    """A comparison named ``name``: the given levels, then everything else."""
+    other = cll.ElseLevel()
+    if else_m is not None:
+        other.configure(m_probability=else_m, fix_m_probability=True)
+    return cl.CustomComparison([*levels, other], output_column_name=name)
+
+
+def blocking_rules() -> list[Any]:
+    """Which pairs are scored at all: shared phone, email, name key, or surname and place."""
+    return [
+        block_on("phone_keys", arrays_to_explode=["phone_keys"]),
+        block_on("email_keys", arrays_to_explode=["email_keys"]),
+        block_on("name_key"),
+        block_on("last_name", "state"),
+        block_on("last_name", "zip"),
+    ]
+
+
+def contact_rows(contacts: Sequence[KeyedContact]) -> list[dict[str, Any]]:
+    """Model rows for contacts; each row's id is the contact's position."""
+    rows = []
+    for i, contact in enumerate(contacts):
+        record = contact.record
+        rows.append(
+            _row(
+                str(i),
+                first=record.first_name,
+                middle=record.middle_name,
+                last=record.last_name,
+                phone_keys=contact.phone_keys,
+                email_keys=contact.email_keys,
+                city=record.city,
+                state=record.state,
+                zip_code=record.zip,
+                birth_year=record.birth_year,
+            )
+        )
+    return rows
+
+
+def voter_rows(voters: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Model rows for candidate voters (graph rows), each voter once."""
+    rows, seen = [], set()
+    for voter in voters:
+        voter_id = str(voter["voter_id"])
+        if voter_id in seen:
+            continue
+        seen.add(voter_id)
+        rows.append(
+            _row(
+                voter_id,
+                first=voter.get("first_name"),
+                middle=voter.get("middle_name"),
+                last=voter.get("last_name"),
+                phone_keys=[voter["phone_hash"]] if voter.get("phone_hash") else [],
+                email_keys=[voter["email_hash"]] if voter.get("email_hash") else [],
+                city=voter.get("city"),
+                state=voter.get("state"),
+                zip_code=voter.get("zip"),
+                birth_year=voter.get("birth_year"),
+            )
+        )
+    return rows
+
+
+def _row(
+    unique_id: str,
+    *,
+    first: str | None,
+    middle: str | None,
+    last: str | None,
+    phone_keys: Sequence[str],
+    email_keys: Sequence[str],
+    city: str | None,
+    state: str | None,
+    zip_code: str | None,
+    birth_year: int | None,
+) -> dict[str, Any]:
+    """One model row; blanks become nulls, so that they count as no evidence."""
+    words = fold_words(first) if first else ""
+    canonical = canonical_first_name(first) if first else ""
+    middle_canonical = canonical_first_name(middle) if middle else ""
+    return {
+        "unique_id": unique_id,
+        "first_name": words.split(" ", 1)[0] or None,
+        "first_canonical": canonical or None,
+        "middle_canonical": middle_canonical or None,
+        "last_name": fold(last) or None,
+        "name_key": name_key(canonical, last) if canonical else None,
+        "phone_keys": list(phone_keys) or None,
+        "email_keys": list(email_keys) or None,
+        "city": fold(city) or None,
+        "state": state.upper() if state else None,
+        "zip": zip_code[:5] if zip_code else None,
+        "birth_year": birth_year,
+    }
+
+
+def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
+    """A trained model's settings, as saved by :func:`save_model`."""
+    model: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return model
+
+
+def save_model(model: dict[str, Any], path: Path) -> None:
+    """Write a trained model's settings as JSON."""
+    Path(path).write_text(json.dumps(model, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+class SplinkLinker:
+    """Link contacts to candidate voters with the trained splink model."""
+
+    def __init__(
+        self,
+        *,
+        model: Path | dict[str, Any] | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        review_floor: float = DEFAULT_REVIEW_FLOOR,
+    ) -> None:
+        if not 0.0 <= review_floor <= threshold <= 1.0:
+            raise ValueError("need 0 <= review_floor <= threshold <= 1")
+        self.threshold = threshold
+        self.review_floor = review_floor
+        settings = model if isinstance(model, dict) else load_model(model or MODEL_PATH)
+        self._db = DuckDBAPI()
+        self._names = count()
+        self._lock = threading.Lock()
+        empty = pa.Table.from_pylist([], schema=SCHEMA)
+        seeds = [self._db.register(empty, table_name=f"seed_{side}") for side in "lr"]
+        self._linker = Linker(seeds, settings, log_level=None)
+
+    def link(
+        self, contacts: Sequence[KeyedContact], voters: Sequence[dict[str, Any]]
+    ) -> list[LinkDecision]:
+        """One decision per contact, in order."""
+        pairs = self.pairs_by_contact(contacts, voters)
+        return [self.decide(pairs.get(str(i), [])) for i in range(len(contacts))]
+
+    def pairs_by_contact(
+        self, contacts: Sequence[KeyedContact], voters: Sequence[dict[str, Any]]
+    ) -> dict[str, list[tuple[str, float, int]]]:
+        """Contact position -> its scored candidates (voter id, match weight, first-name level)."""
+        by_contact: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
+        for left, right, weight, first_level in self.score(contact_rows(contacts), voter_rows(voters)):
+            by_contact[left].append((right, weight, first_level))
+        return by_contact
+
+    def score(
+        self, left: list[dict[str, Any]], right: list[dict[str, Any]]
+    ) -> list[tuple[str, str, float, int]]:
+        """Blocked pairs with their match weight and first-name level, in a stable order."""
+        if not left or not right:
+            return []
+        with self._lock:
+            n = next(self._names)
+            frames = [
+                self._db.register(pa.Table.from_pylist(rows, schema=SCHEMA), table_name=name)
+                for rows, name in ((left, f"left_{n}"), (right, f"right_{n}"))
+            ]
+            try:
+                predictions = self._linker.inference.predict_between(
+                    frames[0],
+                    frames[1],
+                    threshold_match_weight=_MIN_MATCH_WEIGHT,
+                    warning_mode="never",
+                )
+                rows = self._db.duckdb_con.execute(
+                    "SELECT unique_id_l, unique_id_r, match_weight, gamma_first_name "
+                    f"FROM {predictions.physical_name} "
+                    "ORDER BY unique_id_l, match_weight DESC, unique_id_r"
+                ).fetchall()
+                predictions.drop_table_from_database_and_remove_from_cache()
+            finally:
+                for frame in frames:
+                    self._db.duckdb_con.unregister(frame.physical_name)
+        return [(str(a), str(b), float(w), int(g)) for a, b, w, g in rows]
+
+    def decide(
+        self, pairs: Sequence[tuple[str, float, int]], *, threshold: float | None = None
+    ) -> LinkDecision:
+        """The decision for one contact from its (voter id, match weight, first-name level)."""
+        threshold = self.threshold if threshold is None else threshold
+        if not pairs:
+            return LinkDecision(voter_id=None, probability=0.0, method="none")
+        odds = {voter_id: 2.0 ** min(weight, 1000.0) for voter_id, weight, _ in pairs}
+        total = 1.0 + math.fsum(odds.values())
+        ranked = sorted(
+            ((voter_id, o / total, gamma) for (voter_id, _, gamma), o in zip(
+                pairs, odds.values(), strict=True
+            )),
+            key=lambda item: (-item[1], item[0]),
+        )
+        best_id, best_p, best_gamma = ranked[0]
+        if best_p >= threshold and best_gamma != _FIRST_NAMES_DISAGREE:
+            return LinkDecision(voter_id=best_id, probability=best_p, method=METHOD)
+        review = [(vid, p) for vid, p, _ in ranked[:REVIEW_LIMIT] if p >= self.review_floor]
+        return LinkDecision(voter_id=None, probability=best_p, method=METHOD, candidates=review)
+
+
+def train_model(
+    contacts: list[dict[str, Any]],
+    voters: list[dict[str, Any]],
+    *,
+    seed: int = 1,
+    u_max_pairs: float = 1e7,
+    recall: float = 0.6,
+) -> dict[str, Any]:
+    """Estimate the model's parameters from contact rows and voter rows (no labels needed)."""
+    logger = logging.getLogger(__name__)
+    table = {name: pa.Table.from_pylist(rows, schema=SCHEMA) for name, rows in
+             (("contacts", contacts), ("voters", voters))}  # fmt: skip
+    u_db = DuckDBAPI()
+    u_linker = Linker(
+        u_db.register(table["voters"], table_name="voters"),
+        SettingsCreator(link_type="dedupe_only", comparisons=comparisons(), linker_uid="outreach"),
+        log_level=None,
+    )
+    u_linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    settings = u_linker.misc.save_model_to_json()
+    settings["link_type"] = "link_only"
+    settings["blocking_rules_to_generate_predictions"] = [
+        rule.create_blocking_rule_dict("duckdb") for rule in blocking_rules()
+    ]
+    db = DuckDBAPI()
+    frames = [db.register(table[name], table_name=name) for name in ("contacts", "voters")]
+    linker = Linker(frames, settings, log_level=None)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("first_canonical", "last_name", "zip"), "l.email_keys[1] = r.email_keys[1]"],
+        recall=recall,
+    )
+    for rule in (
+        "l.email_keys[1] = r.email_keys[1]",
+        block_on("name_key"),
+        block_on("first_canonical", "zip"),
+    ):
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    model = linker.misc.save_model_to_json()
+    _fill_unobserved(model, voters=max(len(voters), 2))
+    logger.info("trained a linkage model on %d contacts and %d voters", len(contacts), len(voters))
+    return model
+
+
+def _fill_unobserved(model: dict[str, Any], *, voters: int) -> None:
+    """Give levels never seen in training a rare m, and a one-in-the-file u."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            if not isinstance(level.get("m_probability"), float | int):
+                level["m_probability"] = _UNOBSERVED_M
+            if not isinstance(level.get("u_probability"), float | int):
+                level["u_probability"] = 1.0 / voters
