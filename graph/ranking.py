@@ -183,3 +183,31 @@ def read_taken(driver: Driver, *, keys: list[str], scope: list[str]) -> dict[str
         for row in read(driver, READ_TAKEN, keys=chunk, scope=scope):
             taken[str(row["key"])] = int(row["askers"])
     return taken
+
+
+RANKINGS_OF: LiteralString = """
+MATCH (s:Supporter)-[r:SHOULD_ASK]->(p:Person)
+WHERE s.id IN $ids
+RETURN s.id AS supporter, p.key AS friend, r.rank AS rank, r.model_version AS version
+ORDER BY supporter, rank
+"""
+
+HELD_OUT_ASSIGNED: LiteralString = """
+MATCH (:Supporter)-[r:SHOULD_ASK]->(p:Person)
+WHERE p.held_out = true
+RETURN count(r) AS n
+"""
+
+HELD_OUT_COUNT: LiteralString = "MATCH (p:Person) WHERE p.held_out = true RETURN count(p) AS n"
+
+
+def rankings_of(driver: Driver, supporter_ids: list[str]) -> list[Row]:
+    """The stored ranking rows of these supporters: supporter, friend key, rank, version."""
+    return read(driver, RANKINGS_OF, ids=supporter_ids)
+
+
+def held_out_summary(driver: Driver) -> tuple[int, int]:
+    """How many friends are held out, and how many asks were (wrongly) given to them."""
+    held = int(read(driver, HELD_OUT_COUNT)[0]["n"])
+    assigned = int(read(driver, HELD_OUT_ASSIGNED)[0]["n"])
+    return held, assigned

@@ -27,6 +27,7 @@ import json
 import logging
 import math
 import threading
+from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import count
@@ -40,7 +41,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from ingest.keys import fold, name_key
 from ingest.linking import KeyedContact, LinkDecision
-from ingest.names import canonical_first_name
+from ingest.names import canonical_first_name, name_variants
 from ingest.names import fold as fold_words
 
 MODEL_PATH = Path(__file__).with_name("link_model.json")
@@ -60,6 +61,7 @@ SCHEMA = pa.schema(
         ("unique_id", pa.string()),
         ("first_name", pa.string()),
         ("first_canonical", pa.string()),
+        ("first_variants", pa.list_(pa.string())),
         ("middle_canonical", pa.string()),
         ("last_name", pa.string()),
         ("name_key", pa.string()),
@@ -75,6 +77,10 @@ SCHEMA = pa.schema(
 
 def comparisons() -> list[cl.CustomComparison]:
     """The comparisons of the model, most telling first."""
+    nickname = (
+        "list_contains(first_variants_r, first_name_l) "
+        "OR list_contains(first_variants_l, first_name_r)"
+    )
     first_as_middle = (
         "first_canonical_l = middle_canonical_r OR middle_canonical_l = first_canonical_r"
     )
@@ -86,6 +92,7 @@ def comparisons() -> list[cl.CustomComparison]:
             cll.NullLevel("first_name"),
             cll.ExactMatchLevel("first_name"),
             cll.ExactMatchLevel("first_canonical"),
+            cll.CustomLevel(nickname, "one first name is a nickname of the other"),
             cll.JaroWinklerLevel("first_name", 0.92),
             cll.CustomLevel(first_as_middle, "first name is the other's middle name").configure(
                 m_probability=_PRIOR_M["middle_as_first"], fix_m_probability=True
@@ -142,6 +149,8 @@ def blocking_rules() -> list[Any]:
         block_on("name_key"),
         block_on("last_name", "state"),
         block_on("last_name", "zip"),
+        block_on("first_name", "zip"),
+        block_on("first_name", "city"),
     ]
 
 
@@ -213,6 +222,7 @@ def _row(
         "unique_id": unique_id,
         "first_name": words.split(" ", 1)[0] or None,
         "first_canonical": canonical or None,
+        "first_variants": _variants(words.split(" ", 1)[0]) if words else None,
         "middle_canonical": middle_canonical or None,
         "last_name": fold(last) or None,
         "name_key": name_key(canonical, last) if canonical else None,
@@ -223,6 +233,12 @@ def _row(
         "zip": zip_code[:5] if zip_code else None,
         "birth_year": birth_year,
     }
+
+
+@lru_cache(maxsize=65536)
+def _variants(first: str) -> list[str] | None:
+    """The nicknames and formal names of a folded first name, sorted."""
+    return sorted(name_variants(first)) or None
 
 
 def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
@@ -311,12 +327,13 @@ class SplinkLinker:
         threshold = self.threshold if threshold is None else threshold
         if not pairs:
             return LinkDecision(voter_id=None, probability=0.0, method="none")
-        odds = {voter_id: 2.0 ** min(weight, 1000.0) for voter_id, weight, _ in pairs}
-        total = 1.0 + math.fsum(odds.values())
+        if any(gamma > _FIRST_NAMES_DISAGREE for _, _, gamma in pairs):
+            # A housemate sharing the phone, surname and address is another person.
+            pairs = [pair for pair in pairs if pair[2] != _FIRST_NAMES_DISAGREE]
+        odds = [2.0 ** min(weight, 1000.0) for _, weight, _ in pairs]
+        total = 1.0 + math.fsum(odds)
         ranked = sorted(
-            ((voter_id, o / total, gamma) for (voter_id, _, gamma), o in zip(
-                pairs, odds.values(), strict=True
-            )),
+            ((voter_id, o / total, gamma) for (voter_id, _, gamma), o in zip(pairs, odds, strict=True)),
             key=lambda item: (-item[1], item[0]),
         )
         best_id, best_p, best_gamma = ranked[0]

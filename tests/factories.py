@@ -54,8 +54,8 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def askable_voter_id() -> str:
-    """A fresh voter id whose friend key falls outside the default holdout."""
+def askable_voter_id(*, held_out: bool = False) -> str:
+    """A fresh voter id whose friend key falls outside (or, if asked, inside) the holdout."""
     from graph.holdout import is_held_out
     from graph.matcher_settings import MatcherSettings
     from ingest.keys import voter_key
@@ -66,7 +66,7 @@ def askable_voter_id() -> str:
     while True:
         candidate = unique("V")
         key = voter_key(secret, candidate)
-        if not is_held_out(key, share=defaults.holdout_share, seed=defaults.holdout_seed):
+        if is_held_out(key, share=defaults.holdout_share, seed=defaults.holdout_seed) == held_out:
             return candidate
 
 

@@ -8,24 +8,18 @@ from neo4j import Driver
 
 from graph.config_store import current_settings
 from graph.matcher import rank
-from graph.ranking import read_targets
-from graph.run import read
+from graph.ranking import held_out_summary, rankings_of, read_targets
 from graph.supporters import record_consent
 from ingest.contacts_job import CURRENT_TERMS, ingest_upload
 from outreach.partition import partition_of
 from outreach.settings import Settings
-from tests.factories import contacts_csv, load_voter_rows, unique, voter, wait_job
+from tests.factories import askable_voter_id, contacts_csv, load_voter_rows, unique, voter, wait_job
 from workers.enqueue import enqueue_rank
 
-RANKED = """
-MATCH (s:Supporter)-[r:SHOULD_ASK]->(p:Person)
-WHERE s.id IN $ids
-RETURN s.id AS supporter, p.key AS friend, r.rank AS rank, r.model_version AS version
-ORDER BY supporter, rank
-"""
 
-
-def _network(driver: Driver, settings: Settings, tmp_path: Path, size: int = 6) -> list[str]:
+def _network(
+    driver: Driver, settings: Settings, tmp_path: Path, size: int = 6, held: int = 0
+) -> list[str]:
     """Supporters who share swing-state friends, loaded through the real ingest code."""
     tag = unique("m")[-6:]
     exchange = 200 + int(tag, 16) % 700
@@ -41,6 +35,8 @@ def _network(driver: Driver, settings: Settings, tmp_path: Path, size: int = 6) 
         )
         for i in range(30)
     ]
+    for v in voters[:held]:
+        v["voter_id"] = askable_voter_id(held_out=True)
     load_voter_rows(driver, tmp_path / "v.csv", voters)
     supporters = [unique("sup") for _ in range(size)]
     for j, sid in enumerate(supporters):
@@ -76,9 +72,9 @@ def test_fanned_out_rerank_matches_the_one_process_rank(
     job = wait_job(driver, enqueue_rank(driver))
     assert job["status"] == "succeeded", job
     assert job["counts"]["partitions"] == settings.rank_partitions
-    fanned = read(driver, RANKED, ids=supporters)
+    fanned = rankings_of(driver, supporters)
     rank(driver)
-    single = read(driver, RANKED, ids=supporters)
+    single = rankings_of(driver, supporters)
     assert [(r["supporter"], r["friend"], r["rank"]) for r in fanned] == [
         (r["supporter"], r["friend"], r["rank"]) for r in single
     ]
@@ -100,20 +96,19 @@ def test_incremental_rerank_keeps_friends_assigned_outside_its_scope(
     rank(driver, supporter_ids=supporters)
     # Re-rank one supporter alone (no competitors): it must not take friends already given.
     rank(driver, supporter_ids=supporters[:1], include_competitors=False)
-    rows = read(driver, RANKED, ids=supporters)
+    rows = rankings_of(driver, supporters)
     per_friend: dict[str, int] = {}
     for r in rows:
         per_friend[r["friend"]] = per_friend.get(r["friend"], 0) + 1
     assert rows and max(per_friend.values()) <= current_settings(driver)[1].k
 
 
-def test_held_out_friends_are_flagged_and_never_assigned(driver: Driver) -> None:
-    held = read(driver, "MATCH (p:Person) WHERE p.held_out = true RETURN p.key AS key")
-    keys = [r["key"] for r in held]
-    if keys:
-        assigned = read(
-            driver,
-            "MATCH (:Supporter)-[:SHOULD_ASK]->(p:Person) WHERE p.key IN $keys RETURN count(p) AS n",
-            keys=keys,
-        )
-        assert assigned[0]["n"] == 0
+def test_held_out_friends_are_never_assigned(
+    driver: Driver, worker: object, settings: Settings, tmp_path: Path
+) -> None:
+    supporters = _network(driver, settings, tmp_path, size=3, held=3)
+    rank(driver)
+    held, assigned = held_out_summary(driver)
+    assert held >= 3
+    assert assigned == 0
+    assert rankings_of(driver, supporters), "the others are still assigned"
