@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
-from api.routes import jobs, opt_out, organizer, supporters
+from api.routes import analytics, jobs, opt_out, organizer, supporters
 from graph.driver import create_driver, set_driver
 from outreach import __version__
 from outreach.logs import configure_logging
@@ -46,6 +46,7 @@ def create_app() -> FastAPI:
     app.include_router(jobs.router)
     app.include_router(organizer.router)
     app.include_router(opt_out.router)
+    app.include_router(analytics.router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -7,6 +7,7 @@ uploaded about a friend (the name as they wrote it, the channels, labels) lives 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, LiteralString
 
 from neo4j import Driver, ManagedTransaction
@@ -91,6 +92,7 @@ def write_friends(
     matches: list[dict[str, Any]],
     candidates: list[dict[str, Any]],
     batch_size: int,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Merge friends, KNOWS edges, voter links and review candidates, batch by batch."""
     by_key_matches: dict[str, list[dict[str, Any]]] = {}
@@ -100,6 +102,7 @@ def write_friends(
     for row in candidates:
         by_key_candidates.setdefault(row["key"], []).append(row)
 
+    written = 0
     for chunk in batches(knows, batch_size):
         keys = [row["key"] for row in chunk]
         chunk_matches = [m for k in keys for m in by_key_matches.get(k, [])]
@@ -119,7 +122,10 @@ def write_friends(
                 tx.run(WRITE_CANDIDATES, {"rows": chunk_candidates, **params}).consume()
 
         write_tx(driver, work)
-    return len(knows)
+        written += len(chunk)
+        if progress:
+            progress(written)
+    return written
 
 
 def supporter_counts(driver: Driver, supporter_id: str) -> Row:
@@ -139,3 +145,24 @@ def upload_filename(driver: Driver, upload_id: str) -> str | None:
     """The file name an upload arrived with (it guides format detection)."""
     rows = read(driver, UPLOAD_FILENAME, id=upload_id)
     return rows[0]["filename"] if rows else None
+
+
+SNAPSHOT_FRIENDS: LiteralString = """
+MATCH (s:Supporter {id: $supporter_id})-[k:KNOWS]->(p:Person)
+OPTIONAL MATCH (p)-[m:MATCHES]->(v:Voter)
+OPTIONAL MATCH (p)-[c:CANDIDATE {supporter_id: $supporter_id}]->(cv:Voter)
+WITH p, k, m, v, collect(DISTINCT cv.voter_id) AS candidates
+RETURN p.key AS key, k.display_name AS name, k.sources AS sources, k.labels AS labels,
+       k.favorite AS favorite, count(k) AS edges, collect(DISTINCT v.voter_id) AS voters,
+       collect(DISTINCT m.probability) AS probabilities, candidates
+ORDER BY key
+"""
+
+
+def snapshot_friends(driver: Driver, supporter_id: str) -> list[Row]:
+    """Everything a supporter's uploads put in the graph, in a comparable form."""
+    rows = read(driver, SNAPSHOT_FRIENDS, supporter_id=supporter_id)
+    for row in rows:
+        for key in ("voters", "probabilities", "candidates", "sources", "labels"):
+            row[key] = sorted(row[key] or [])
+    return rows

@@ -165,7 +165,8 @@ def check_read_only(query: str) -> None:
         raise QueryRefused("the query holds only comments")
     for i, token in enumerate(tokens):
         if token.kind == "punct" and token.text == ";" and i != len(tokens) - 1:
-            raise _refuse(query, token.offset, "send one statement at a time", clause=";")
+            reason = "; separates statements: send one statement at a time"
+            raise _refuse(query, token.offset, reason, clause=";")
         if token.kind != "word" or _after_dot(tokens, i):
             continue
         word = token.upper
@@ -201,17 +202,18 @@ def _check_show(query: str, tokens: list[Token], i: int) -> None:
 def _check_call(query: str, tokens: list[Token], i: int) -> None:
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     if nxt is None:
-        raise _refuse(query, tokens[i].offset, "CALL without a procedure", clause="CALL")
+        raise _refuse(query, tokens[i].offset, "CALL needs a procedure", clause="CALL")
     if nxt.kind == "punct" and nxt.text in ("{", "("):
         return  # a subquery; its clauses are checked like any others
     name, _ = _dotted_name(tokens, i + 1)
     if name.lower() not in READ_PROCEDURES:
+        clause = f"CALL {name}" if name else "CALL"
         allowed = ", ".join(READ_PROCEDURE_NAMES)
         raise _refuse(
             query,
             tokens[i].offset,
-            f"procedure {name or '?'} is not on the read-only allow-list ({allowed})",
-            clause=f"CALL {name}",
+            f"{clause} is not on the allow-list of read-only procedures ({allowed})",
+            clause=clause,
         )
 
 
@@ -224,9 +226,14 @@ def _check_functions(query: str, tokens: list[Token]) -> None:
         if last.kind not in ("word", "quoted"):
             continue
         start = name_end
-        while start >= 2 and tokens[start - 1].text == "." and tokens[start - 2].kind in (
-            "word",
-            "quoted",
+        while (
+            start >= 2
+            and tokens[start - 1].text == "."
+            and tokens[start - 2].kind
+            in (
+                "word",
+                "quoted",
+            )
         ):
             start -= 2
         if start > 0 and tokens[start - 1].upper == "CALL":
@@ -241,7 +248,7 @@ def _check_functions(query: str, tokens: list[Token]) -> None:
         raise _refuse(
             query,
             tokens[start].offset,
-            f"function {name} is not allowed; only built-in functions may be called",
+            f"{name}() is not a built-in function; only those may be called",
             clause=f"{name}()",
         )
 
@@ -251,9 +258,14 @@ def _dotted_name(tokens: list[Token], start: int) -> tuple[str, int]:
     j = start
     while j < len(tokens) and tokens[j].kind in ("word", "quoted"):
         parts.append(tokens[j].text)
-        if j + 2 < len(tokens) and tokens[j + 1].text == "." and tokens[j + 2].kind in (
-            "word",
-            "quoted",
+        if (
+            j + 2 < len(tokens)
+            and tokens[j + 1].text == "."
+            and tokens[j + 2].kind
+            in (
+                "word",
+                "quoted",
+            )
         ):
             j += 2
             continue

@@ -183,8 +183,14 @@ def ingest_upload(
                 }
             )
     progress(parsed.rejected)
+
+    def written_so_far(written: int) -> None:
+        counts["written"] = written
+        progress(parsed.rejected)
+
     counts["written"] = write_friends(
         driver,
+        progress=written_so_far,
         supporter_id=supporter_id,
         upload_id=upload_id,
         knows=list(knows.values()),

@@ -35,6 +35,7 @@ from ingest.linking import KeyedContact, LinkDecision
 class EvalSet:
     """A labelled test bed, keyed and ready to link."""
 
+    secret: str
     ids: list[str]
     contacts: list[KeyedContact]
     voters: list[dict[str, Any]]
@@ -63,7 +64,7 @@ def load_eval(voters_csv: Path, contacts_csv: Path, truth_csv: Path) -> EvalSet:
     voters = read_voters(Path(voters_csv), "demo", secret=secret, report=report)
     with Path(truth_csv).open(newline="", encoding="utf-8") as f:
         truth = {row["contact_id"]: row["voter_id"] for row in csv.DictReader(f)}
-    return EvalSet(ids=ids, contacts=contacts, voters=voters, truth=truth)
+    return EvalSet(secret=secret, ids=ids, contacts=contacts, voters=voters, truth=truth)
 
 
 def score_decisions(

@@ -84,7 +84,9 @@ def link_files(
         id_column=left_id_column, region=region,
     )  # fmt: skip
     voters = read_voters(Path(right_csv), right_mapping, secret=secret, report=report, region=region)
-    linker = SplinkLinker(model=model, threshold=threshold, review_floor=review_floor)
+    linker = SplinkLinker(
+        model=model, threshold=threshold, review_floor=review_floor, secret=secret
+    )
     decisions = linker.link(contacts, voters)
     with Path(out_csv).open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\n")
@@ -116,8 +118,10 @@ def train_from_files(
     secret = secrets.token_hex(16)
     report = LinkReport(out_csv=Path(out_json))
     _, contacts = read_left(Path(contacts_csv), contacts_mapping, secret=secret, report=report)
-    voters = read_voters(Path(voters_csv), voter_mapping, secret=secret, report=report)
-    model = train_model(contact_rows(contacts), voter_rows(voters), seed=seed)
+    voters = read_voters(
+        Path(voters_csv), voter_mapping, secret=secret, report=report, keep_phone=True
+    )
+    model = train_model(contact_rows(contacts, secret=secret), voter_rows(voters), seed=seed)
     save_model(model, Path(out_json))
     return Path(out_json)
 
@@ -148,12 +152,18 @@ def read_left(
 
 
 def read_voters(
-    path: Path, mapping: str | Path, *, secret: str, report: LinkReport, region: str = "US"
+    path: Path,
+    mapping: str | Path,
+    *,
+    secret: str,
+    report: LinkReport,
+    region: str = "US",
+    keep_phone: bool = False,
 ) -> list[dict[str, Any]]:
     """Every voter in a voter file as a candidate row, shaped like the graph's voter rows."""
     column_map = load_mapping(mapping)
     return [
-        voter_candidate(voter, secret=secret)
+        voter_candidate(voter, secret=secret, keep_phone=keep_phone)
         for voter in _voters(path, column_map, report=report, side="right", region=region)
     ]
 
@@ -171,10 +181,12 @@ def keyed(record: ContactRecord, *, secret: str) -> KeyedContact:
     )
 
 
-def voter_candidate(voter: VoterRecord, *, secret: str) -> dict[str, Any]:
-    """A voter record as a candidate row: public fields plus keyed hashes."""
+def voter_candidate(
+    voter: VoterRecord, *, secret: str, keep_phone: bool = False
+) -> dict[str, Any]:
+    """A voter record as a candidate row: public fields plus keyed hashes (and raw phone)."""
     canonical = canonical_first_name(voter.first_name) if voter.first_name else ""
-    return {
+    row = {
         "voter_id": voter.voter_id,
         "first_name": voter.first_name,
         "middle_name": voter.middle_name,
@@ -188,6 +200,9 @@ def voter_candidate(voter: VoterRecord, *, secret: str) -> dict[str, Any]:
         "household_id": voter.household_id,
         "name_key": name_key(canonical, voter.last_name),
     }
+    if keep_phone:
+        row["phone"] = voter.phone  # for training only: the graph keeps no raw phone
+    return row
 
 
 def _voters(

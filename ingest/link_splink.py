@@ -34,15 +34,19 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 import pyarrow as pa
+from phonenumbers import geocoder
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
 
-from ingest.keys import fold, name_key
+from ingest.keys import fold, name_key, phone_key
 from ingest.linking import KeyedContact, LinkDecision
 from ingest.names import canonical_first_name, name_variants
 from ingest.names import fold as fold_words
+from ingest.normalize import normalize_state
 
 MODEL_PATH = Path(__file__).with_name("link_model.json")
 DEFAULT_THRESHOLD = 0.9
@@ -55,6 +59,7 @@ _FIRST_NAMES_DISAGREE = 0  # the comparison vector value of the first-name ElseL
 # m probabilities for evidence the demo contacts never carry (birth year, middle name).
 _PRIOR_M = {"birth_year": (0.90, 0.06, 0.04), "middle_as_first": 0.01}
 _UNOBSERVED_M = 0.001
+_EXCHANGE_STATES: dict[str, str | None] = {}
 
 SCHEMA = pa.schema(
     [
@@ -66,35 +71,64 @@ SCHEMA = pa.schema(
         ("last_name", pa.string()),
         ("name_key", pa.string()),
         ("phone_keys", pa.list_(pa.string())),
+        ("phone_near_keys", pa.list_(pa.string())),
         ("email_keys", pa.list_(pa.string())),
         ("city", pa.string()),
         ("state", pa.string()),
+        ("phone_states", pa.list_(pa.string())),
         ("zip", pa.string()),
         ("birth_year", pa.int32()),
     ]
 )
 
 
+_NICKNAME = (
+    "list_contains(first_variants_r, first_name_l) OR list_contains(first_variants_l, first_name_r)"
+)
+_SWAPPED = (
+    "list_has_any(phone_near_keys_l, phone_keys_r) OR list_has_any(phone_keys_l, phone_near_keys_r)"
+)
+_MIDDLE = "first_canonical_l = middle_canonical_r OR middle_canonical_l = first_canonical_r"
+_NO_PLACE = " OR ".join(
+    f"(state_{s} IS NULL AND city_{s} IS NULL AND zip_{s} IS NULL AND phone_states_{s} IS NULL)"
+    for s in "lr"
+)
+_PLACE_LEVELS = (
+    ("zip_l = zip_r", "same ZIP code"),
+    ("city_l = city_r AND state_l = state_r", "same city and state"),
+    ("city_l = city_r AND (state_l IS NULL OR state_r IS NULL)", "same city, a state unknown"),
+    ("state_l = state_r", "same state"),
+    (
+        "(state_l IS NULL AND list_contains(phone_states_l, state_r)) "
+        "OR (state_r IS NULL AND list_contains(phone_states_r, state_l))",
+        "no state given, a phone's area code in the other's state",
+    ),
+)
+
+
 def comparisons() -> list[cl.CustomComparison]:
-    """The comparisons of the model, most telling first."""
-    nickname = (
-        "list_contains(first_variants_r, first_name_l) "
-        "OR list_contains(first_variants_l, first_name_r)"
-    )
-    first_as_middle = (
-        "first_canonical_l = middle_canonical_r OR middle_canonical_l = first_canonical_r"
-    )
+    """The comparisons of the model.
+
+    City, state, ZIP code and the area code of the phone all say where someone lives, so
+    they form one comparison of ordered levels rather than four that would count the
+    same evidence several times.
+    """
     return [
-        _compared("phone", cll.NullLevel("phone_keys"), cll.ArrayIntersectLevel("phone_keys")),
+        _compared(
+            "phone",
+            cll.NullLevel("phone_keys"),
+            cll.ArrayIntersectLevel("phone_keys"),
+            cll.CustomLevel(_SWAPPED, "the same phone but for two adjacent digits swapped"),
+        ),
         _compared("email", cll.NullLevel("email_keys"), cll.ArrayIntersectLevel("email_keys")),
         _compared(
             "first_name",
             cll.NullLevel("first_name"),
             cll.ExactMatchLevel("first_name"),
             cll.ExactMatchLevel("first_canonical"),
-            cll.CustomLevel(nickname, "one first name is a nickname of the other"),
+            cll.CustomLevel(_NICKNAME, "one first name is a nickname of the other"),
             cll.JaroWinklerLevel("first_name", 0.92),
-            cll.CustomLevel(first_as_middle, "first name is the other's middle name").configure(
+            cll.CustomLevel(_MIDDLE, "first name is the other's middle name").configure(
                 m_probability=_PRIOR_M["middle_as_first"], fix_m_probability=True
             ),
             cll.JaroWinklerLevel("first_name", 0.8),
@@ -106,27 +140,19 @@ def comparisons() -> list[cl.CustomComparison]:
             cll.DamerauLevenshteinLevel("last_name", 1),
             cll.JaroWinklerLevel("last_name", 0.88),
         ),
-        _compared("state", cll.NullLevel("state"), cll.ExactMatchLevel("state")),
-        _compared("city", cll.NullLevel("city"), cll.ExactMatchLevel("city")),
         _compared(
-            "zip",
-            cll.NullLevel("zip"),
-            cll.ExactMatchLevel("zip"),
-            cll.CustomLevel("substr(zip_l, 1, 3) = substr(zip_r, 1, 3)", "same ZIP3"),
+            "place",
+            cll.CustomLevel(_NO_PLACE, "no place given").configure(is_null_level=True),
+            *(cll.CustomLevel(sql, label) for sql, label in _PLACE_LEVELS),
         ),
         _compared(
             "birth_year",
             cll.NullLevel("birth_year"),
-            *(
-                level.configure(m_probability=m, fix_m_probability=True)
-                for level, m in zip(
-                    (
-                        cll.ExactMatchLevel("birth_year"),
-                        cll.AbsoluteDifferenceLevel("birth_year", 1),
-                    ),
-                    _PRIOR_M["birth_year"],
-                    strict=False,
-                )
+            cll.ExactMatchLevel("birth_year").configure(
+                m_probability=_PRIOR_M["birth_year"][0], fix_m_probability=True
+            ),
+            cll.AbsoluteDifferenceLevel("birth_year", 1).configure(
+                m_probability=_PRIOR_M["birth_year"][1], fix_m_probability=True
             ),
             else_m=_PRIOR_M["birth_year"][2],
         ),
@@ -145,6 +171,9 @@ def blocking_rules() -> list[Any]:
     """Which pairs are scored at all: shared phone, email, name key, or surname and place."""
     return [
         block_on("phone_keys", arrays_to_explode=["phone_keys"]),
+        CustomRule(
+            "l.phone_near_keys = r.phone_keys", arrays_to_explode=["phone_near_keys", "phone_keys"]
+        ),
         block_on("email_keys", arrays_to_explode=["email_keys"]),
         block_on("name_key"),
         block_on("last_name", "state"),
@@ -154,30 +183,37 @@ def blocking_rules() -> list[Any]:
     ]
 
 
-def contact_rows(contacts: Sequence[KeyedContact]) -> list[dict[str, Any]]:
-    """Model rows for contacts; each row's id is the contact's position."""
-    rows = []
-    for i, contact in enumerate(contacts):
-        record = contact.record
-        rows.append(
-            _row(
-                str(i),
-                first=record.first_name,
-                middle=record.middle_name,
-                last=record.last_name,
-                phone_keys=contact.phone_keys,
-                email_keys=contact.email_keys,
-                city=record.city,
-                state=record.state,
-                zip_code=record.zip,
-                birth_year=record.birth_year,
-            )
+def contact_rows(
+    contacts: Sequence[KeyedContact], *, secret: str | None = None
+) -> list[dict[str, Any]]:
+    """Model rows for contacts; each row's id is the contact's position.
+
+    With the hashing ``secret``, a contact's phones also get the keys of every number
+    one swap of adjacent digits away, so that a mistyped number can still agree.
+    """
+    return [
+        _row(
+            str(i),
+            first=contact.record.first_name,
+            middle=contact.record.middle_name,
+            last=contact.record.last_name,
+            phones=contact.record.phones,
+            phone_keys=contact.phone_keys,
+            phone_near_keys=swapped_phone_keys(secret, contact.record.phones) if secret else [],
+            email_keys=contact.email_keys,
+            place=(contact.record.city, contact.record.state, contact.record.zip),
+            birth_year=contact.record.birth_year,
         )
-    return rows
+        for i, contact in enumerate(contacts)
+    ]
 
 
 def voter_rows(voters: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Model rows for candidate voters (graph rows), each voter once."""
+    """Model rows for candidate voters (graph rows), each voter once.
+
+    Graph rows carry no raw phone; a ``phone`` value, when given (training), adds the
+    state of the phone's area code.
+    """
     rows, seen = [], set()
     for voter in voters:
         voter_id = str(voter["voter_id"])
@@ -190,11 +226,11 @@ def voter_rows(voters: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 first=voter.get("first_name"),
                 middle=voter.get("middle_name"),
                 last=voter.get("last_name"),
+                phones=[voter["phone"]] if voter.get("phone") else [],
                 phone_keys=[voter["phone_hash"]] if voter.get("phone_hash") else [],
+                phone_near_keys=[],
                 email_keys=[voter["email_hash"]] if voter.get("email_hash") else [],
-                city=voter.get("city"),
-                state=voter.get("state"),
-                zip_code=voter.get("zip"),
+                place=(voter.get("city"), voter.get("state"), voter.get("zip")),
                 birth_year=voter.get("birth_year"),
             )
         )
@@ -207,32 +243,61 @@ def _row(
     first: str | None,
     middle: str | None,
     last: str | None,
+    phones: Sequence[str],
     phone_keys: Sequence[str],
+    phone_near_keys: Sequence[str],
     email_keys: Sequence[str],
-    city: str | None,
-    state: str | None,
-    zip_code: str | None,
+    place: tuple[str | None, str | None, str | None],
     birth_year: int | None,
 ) -> dict[str, Any]:
     """One model row; blanks become nulls, so that they count as no evidence."""
     words = fold_words(first) if first else ""
+    first_word = words.split(" ", 1)[0]
     canonical = canonical_first_name(first) if first else ""
     middle_canonical = canonical_first_name(middle) if middle else ""
+    city, state, zip_code = place
+    phone_states = sorted({s for s in map(phone_state, phones) if s})
     return {
         "unique_id": unique_id,
-        "first_name": words.split(" ", 1)[0] or None,
+        "first_name": first_word or None,
         "first_canonical": canonical or None,
-        "first_variants": _variants(words.split(" ", 1)[0]) if words else None,
+        "first_variants": _variants(first_word) if first_word else None,
         "middle_canonical": middle_canonical or None,
         "last_name": fold(last) or None,
         "name_key": name_key(canonical, last) if canonical else None,
         "phone_keys": list(phone_keys) or None,
+        "phone_near_keys": list(phone_near_keys) or None,
         "email_keys": list(email_keys) or None,
         "city": fold(city) or None,
         "state": state.upper() if state else None,
+        "phone_states": phone_states or None,
         "zip": zip_code[:5] if zip_code else None,
         "birth_year": birth_year,
     }
+
+
+def swapped_phone_keys(secret: str, phones: Sequence[str]) -> list[str]:
+    """Keyed hashes of each phone with one pair of adjacent digits swapped (E.164 in)."""
+    keys: set[str] = set()
+    for phone in phones:
+        prefix, digits = (phone[:2], phone[2:]) if phone.startswith("+1") else (phone[:1], phone[1:])
+        for i in range(len(digits) - 1):
+            if digits[i] != digits[i + 1]:
+                swapped = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
+                keys.add(phone_key(secret, prefix + swapped))
+    return sorted(keys)
+
+
+def phone_state(e164: str) -> str | None:
+    """The US state of a phone number's area code (E.164), or None."""
+    if not (e164.startswith("+1") and len(e164) == 12):
+        return None
+    exchange = e164[:8]  # +1, area code, exchange: one place
+    if exchange not in _EXCHANGE_STATES:
+        description = geocoder.description_for_number(phonenumbers.parse(e164), "en")
+        place = description.rsplit(", ", 1)[-1].removesuffix(" State")
+        _EXCHANGE_STATES[exchange] = normalize_state(place) if place else None
+    return _EXCHANGE_STATES[exchange]
 
 
 @lru_cache(maxsize=65536)
@@ -261,13 +326,15 @@ class SplinkLinker:
         model: Path | dict[str, Any] | None = None,
         threshold: float = DEFAULT_THRESHOLD,
         review_floor: float = DEFAULT_REVIEW_FLOOR,
+        secret: str | None = None,
     ) -> None:
         if not 0.0 <= review_floor <= threshold <= 1.0:
             raise ValueError("need 0 <= review_floor <= threshold <= 1")
         self.threshold = threshold
         self.review_floor = review_floor
+        self._secret = secret
         settings = model if isinstance(model, dict) else load_model(model or MODEL_PATH)
-        self._db = DuckDBAPI()
+        self._db = _duckdb_api()
         self._names = count()
         self._lock = threading.Lock()
         empty = pa.Table.from_pylist([], schema=SCHEMA)
@@ -286,8 +353,9 @@ class SplinkLinker:
     ) -> dict[str, list[tuple[str, float, int]]]:
         """Contact position -> its scored candidates (voter id, match weight, first-name level)."""
         by_contact: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
-        for left, right, weight, first_level in self.score(contact_rows(contacts), voter_rows(voters)):
-            by_contact[left].append((right, weight, first_level))
+        left = contact_rows(contacts, secret=self._secret)
+        for contact, voter, weight, first_level in self.score(left, voter_rows(voters)):
+            by_contact[contact].append((voter, weight, first_level))
         return by_contact
 
     def score(
@@ -343,6 +411,13 @@ class SplinkLinker:
         return LinkDecision(voter_id=None, probability=best_p, method=METHOD, candidates=review)
 
 
+def _duckdb_api() -> DuckDBAPI:
+    """An in-memory DuckDB for splink, quiet (no progress bar)."""
+    db = DuckDBAPI()
+    db.duckdb_con.execute("SET enable_progress_bar = false")
+    return db
+
+
 def train_model(
     contacts: list[dict[str, Any]],
     voters: list[dict[str, Any]],
@@ -351,25 +426,33 @@ def train_model(
     u_max_pairs: float = 1e7,
     recall: float = 0.6,
 ) -> dict[str, Any]:
-    """Estimate the model's parameters from contact rows and voter rows (no labels needed)."""
-    logger = logging.getLogger(__name__)
-    table = {name: pa.Table.from_pylist(rows, schema=SCHEMA) for name, rows in
-             (("contacts", contacts), ("voters", voters))}  # fmt: skip
-    u_db = DuckDBAPI()
-    u_linker = Linker(
-        u_db.register(table["voters"], table_name="voters"),
+    """Estimate the model's parameters from contact rows and voter rows (no labels needed).
+
+    u comes from random contact-voter pairs, and from random voter pairs for levels the
+    contacts never reach (birth year, when they give none); m from expectation
+    maximisation; the prior from deterministic rules whose ``recall`` is assumed.
+    """
+    tables = {"contacts": contacts, "voters": voters}
+    db = _duckdb_api()
+    frames = {
+        name: db.register(pa.Table.from_pylist(rows, schema=SCHEMA), table_name=name)
+        for name, rows in tables.items()
+    }
+    creator = SettingsCreator(
+        link_type="link_only",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        linker_uid="outreach",
+    )
+    linker = Linker([frames["contacts"], frames["voters"]], creator, log_level=None)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    voters_only = Linker(
+        frames["voters"],
         SettingsCreator(link_type="dedupe_only", comparisons=comparisons(), linker_uid="outreach"),
         log_level=None,
     )
-    u_linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
-    settings = u_linker.misc.save_model_to_json()
-    settings["link_type"] = "link_only"
-    settings["blocking_rules_to_generate_predictions"] = [
-        rule.create_blocking_rule_dict("duckdb") for rule in blocking_rules()
-    ]
-    db = DuckDBAPI()
-    frames = [db.register(table[name], table_name=name) for name in ("contacts", "voters")]
-    linker = Linker(frames, settings, log_level=None)
+    voters_only.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    fallback_u = _u_values(voters_only.misc.save_model_to_json())
     linker.training.estimate_probability_two_random_records_match(
         [block_on("first_canonical", "last_name", "zip"), "l.email_keys[1] = r.email_keys[1]"],
         recall=recall,
@@ -380,14 +463,28 @@ def train_model(
         block_on("first_canonical", "zip"),
     ):
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    model = linker.misc.save_model_to_json()
-    _fill_unobserved(model, voters=max(len(voters), 2))
-    logger.info("trained a linkage model on %d contacts and %d voters", len(contacts), len(voters))
+    model: dict[str, Any] = linker.misc.save_model_to_json()
+    _fill_unobserved(model, fallback_u, voters=max(len(voters), 2))
+    logging.getLogger(__name__).info(
+        "trained a linkage model on %d contacts and %d voters", len(contacts), len(voters)
+    )
     return model
 
 
-def _fill_unobserved(model: dict[str, Any], *, voters: int) -> None:
-    """Give levels never seen in training a rare m, and a one-in-the-file u."""
+def _u_values(model: dict[str, Any]) -> dict[tuple[str, str], float]:
+    """(comparison, level condition) -> trained u, for the levels that have one."""
+    return {
+        (comparison["output_column_name"], level["sql_condition"]): level["u_probability"]
+        for comparison in model["comparisons"]
+        for level in comparison["comparison_levels"]
+        if isinstance(level.get("u_probability"), float | int)
+    }
+
+
+def _fill_unobserved(
+    model: dict[str, Any], fallback_u: dict[tuple[str, str], float], *, voters: int
+) -> None:
+    """Levels never seen in training: a rare m; u from voter pairs, else one in the file."""
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             if level.get("is_null_level"):
@@ -395,4 +492,5 @@ def _fill_unobserved(model: dict[str, Any], *, voters: int) -> None:
             if not isinstance(level.get("m_probability"), float | int):
                 level["m_probability"] = _UNOBSERVED_M
             if not isinstance(level.get("u_probability"), float | int):
-                level["u_probability"] = 1.0 / voters
+                key = (comparison["output_column_name"], level["sql_condition"])
+                level["u_probability"] = fallback_u.get(key, 1.0 / voters)

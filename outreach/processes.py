@@ -36,6 +36,7 @@ def start_worker(
     *,
     concurrency: int = 2,
     pool: str = "prefork",
+    queues: str = "outreach",
     extra_env: dict[str, str] | None = None,
 ) -> Worker:
     """Start a Celery worker for this project's queue, logging to the data directory."""
@@ -56,7 +57,7 @@ def start_worker(
         "--concurrency",
         str(concurrency),
         "--queues",
-        "outreach",
+        queues,
         "--loglevel",
         "INFO",
         "--without-gossip",

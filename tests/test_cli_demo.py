@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import subprocess
@@ -65,3 +66,28 @@ def test_demo_prints_a_ranked_list_that_the_api_serves(
     for item in body["items"]:
         assert str(item["name"]) in result.stdout
         assert item["reasons"], "every friend on the list comes with reasons"
+
+    # No phone number or email from the uploads appears in any log or output of the run.
+    personal = _personal_data(tmp_path / "demo")
+    assert len(personal) > 100
+    logs = [result.stdout, result.stderr]
+    logs += [p.read_text(errors="replace") for p in tmp_path.rglob("*.log")]
+    logs += [p.read_text(errors="replace") for p in tmp_path.rglob("server.out")]
+    haystack = re.sub(r"\D", "", "\n".join(logs)), "\n".join(logs).lower()
+    leaked = [v for v in personal if v in (haystack[0] if v.isdigit() else haystack[1])]
+    assert not leaked, f"{len(leaked)} phone numbers or emails leaked into the logs"
+
+
+def _personal_data(demo_dir: Path) -> set[str]:
+    """Every phone (as 10 digits) and email in the demo's contact files."""
+    found: set[str] = set()
+    for path in demo_dir.rglob("contacts/*"):
+        with path.open(newline="") as fh:
+            for row in csv.DictReader(fh):
+                digits = re.sub(r"\D", "", row.get("phone") or "")[-10:]
+                if len(digits) == 10:
+                    found.add(digits)
+                email = (row.get("email") or "").strip().lower()
+                if "@" in email:
+                    found.add(email)
+    return found

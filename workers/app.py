@@ -9,7 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_process_shutdown
+from celery.signals import (
+    after_setup_logger,
+    after_setup_task_logger,
+    worker_process_init,
+    worker_process_shutdown,
+)
 
 from outreach.settings import Settings, get_settings
 
@@ -51,3 +56,13 @@ def _close_driver(**_: Any) -> None:
     from graph.driver import close_driver
 
     close_driver()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _redact_logs(logger: Any, **_: Any) -> None:
+    """Mask phone numbers and emails in everything the worker logs."""
+    from outreach.logs import RedactingFilter
+
+    for handler in logger.handlers:
+        handler.addFilter(RedactingFilter())

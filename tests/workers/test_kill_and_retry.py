@@ -1,0 +1,100 @@
+"""A worker killed with SIGKILL in the middle of an upload, then retried, leaves the same graph."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import psutil
+from neo4j import Driver
+
+from graph.contacts import record_upload, snapshot_friends
+from graph.jobs import create_job, get_job
+from graph.supporters import record_consent
+from ingest.contacts_job import CURRENT_TERMS, ingest_upload
+from outreach.partition import partition_of
+from outreach.processes import start_worker
+from outreach.settings import Settings
+from tests.factories import contacts_csv, load_voter_rows, unique, voter, wait_job
+from workers.app import app
+
+QUEUE = "outreach-kill-test"
+
+
+def _upload(tag: str, size: int) -> bytes:
+    rows = []
+    for i in range(size):
+        rows.append(
+            {
+                "first_name": f"K{i}",
+                "last_name": f"Kill{tag}",
+                "phone": f"608-{200 + i // 10000}-{i % 10000:04d}" if i % 5 else "",
+                "email": f"k{i}.{tag}@example.net" if i % 3 == 0 else "",
+                "labels": "family" if i % 11 == 0 else "",
+            }
+        )
+    return contacts_csv(rows)
+
+
+def test_sigkill_mid_upload_then_retry_equals_a_clean_run(
+    driver: Driver, worker: object, settings: Settings, tmp_path: Path
+) -> None:
+    tag = unique("k")[-6:]
+    load_voter_rows(
+        driver,
+        tmp_path / "v.csv",
+        [
+            voter(first_name=f"K{i}", last_name=f"Kill{tag}", phone=f"608-200-{i:04d}", state="WI")
+            for i in range(1, 400, 7)
+        ],
+    )
+    data = _upload(tag, 2000)
+    killed, clean = unique("supK"), unique("supC")
+    for sid in (killed, clean):
+        record_consent(driver, supporter_id=sid, version=CURRENT_TERMS, partition=partition_of(sid))
+
+    # The clean run, in this process.
+    ingest_upload(
+        driver,
+        supporter_id=clean,
+        upload_id=unique("upl"),
+        data=data,
+        filename="c.csv",
+        settings=settings,
+    )
+
+    # The interrupted run: a worker on its own queue, writing in small batches.
+    upload_id = unique("upl")
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    (settings.uploads_dir / upload_id).write_bytes(data)
+    record_upload(driver, supporter_id=killed, upload_id=upload_id, filename="c.csv")
+    handle = start_worker(
+        settings, concurrency=1, queues=QUEUE, extra_env={"OUTREACH_GRAPH_WRITE_BATCH": "10"}
+    )
+    try:
+        job_id = unique("job")
+        create_job(driver, job_id=job_id, kind="ingest_contacts", owner=killed, params={})
+        app.send_task(
+            "outreach.ingest_contacts",
+            args=[job_id, killed, upload_id, False],
+            task_id=job_id,
+            queue=QUEUE,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            written = int(get_job(driver, job_id)["counts"].get("written", 0))
+            if written > 0:
+                break
+            time.sleep(0.05)
+        assert 0 < written < 1500, f"the kill should land mid-upload (written={written})"
+        children = psutil.Process(handle.process.pid).children(recursive=True)
+        assert children, "the prefork pool has a child running the task"
+        for child in children:
+            child.send_signal(signal.SIGKILL)
+        # The main worker process notices the lost child and the task runs again.
+        job = wait_job(driver, job_id, timeout=180)
+    finally:
+        handle.stop()
+    assert job["status"] == "succeeded", job
+    assert snapshot_friends(driver, killed) == snapshot_friends(driver, clean)
