@@ -109,7 +109,7 @@ def candidates_for(
                 index[(kind, key)].append(voter)
     found: dict[str, dict[str, Any]] = {}
     for contact in contacts:
-        wanted = [("phone", k) for k in contact.phone_keys]
+        wanted: list[tuple[str, str | None]] = [("phone", k) for k in contact.phone_keys]
         wanted += [("email", k) for k in contact.email_keys]
         wanted += [("name", contact.name_key), ("last_state", contact.last_state_key)]
         for kind, key in wanted:

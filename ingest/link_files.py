@@ -15,6 +15,7 @@ column named by ``left_id_column``), its voter id for a voter file, else its lin
 from __future__ import annotations
 
 import csv
+import logging
 import secrets
 import time
 from collections.abc import Iterable
@@ -22,15 +23,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+from splink import Linker, SettingsCreator, block_on
+
 from ingest.encoding import decode_bytes
 from ingest.keys import email_key, last_state_key, name_key, phone_key
 from ingest.link_splink import (
     DEFAULT_REVIEW_FLOOR,
     DEFAULT_THRESHOLD,
+    SCHEMA,
     SplinkLinker,
+    blocking_rules,
+    comparisons,
     contact_rows,
+    duckdb_api,
     save_model,
-    train_model,
     voter_rows,
 )
 from ingest.linking import KeyedContact
@@ -43,6 +50,7 @@ from ingest.records import ContactRecord, VoterRecord
 from outreach.errors import RowError
 
 OUTPUT_HEADER = ("left_id", "right_id", "probability", "decision")
+_UNOBSERVED_M = 0.001  # m of a level never seen in training: rare among matches
 _ID_HEADERS = ("contactid", "id")
 
 
@@ -83,7 +91,9 @@ def link_files(
         Path(left_csv), left_mapping, secret=secret, report=report,
         id_column=left_id_column, region=region,
     )  # fmt: skip
-    voters = read_voters(Path(right_csv), right_mapping, secret=secret, report=report, region=region)
+    voters = read_voters(
+        Path(right_csv), right_mapping, secret=secret, report=report, region=region
+    )
     linker = SplinkLinker(
         model=model, threshold=threshold, review_floor=review_floor, secret=secret
     )
@@ -138,7 +148,9 @@ def read_left(
     """The left rows' ids and keyed contacts: a contact file, or a voter file given a mapping."""
     if mapping is not None:
         records, ids = [], []
-        for voter in _voters(path, load_mapping(mapping), report=report, side="left", region=region):
+        for voter in _voters(
+            path, load_mapping(mapping), report=report, side="left", region=region
+        ):
             ids.append(voter.voter_id)
             records.append(_as_contact(voter))
         return ids, [keyed(record, secret=secret) for record in records]
@@ -181,9 +193,7 @@ def keyed(record: ContactRecord, *, secret: str) -> KeyedContact:
     )
 
 
-def voter_candidate(
-    voter: VoterRecord, *, secret: str, keep_phone: bool = False
-) -> dict[str, Any]:
+def voter_candidate(voter: VoterRecord, *, secret: str, keep_phone: bool = False) -> dict[str, Any]:
     """A voter record as a candidate row: public fields plus keyed hashes (and raw phone)."""
     canonical = canonical_first_name(voter.first_name) if voter.first_name else ""
     row = {
@@ -258,3 +268,81 @@ def _ids_by_line(data: bytes, id_column: str | None) -> dict[int, str]:
 def _p(probability: float) -> str:
     """A probability as written to the output file."""
     return f"{probability:.6f}"
+
+
+def train_model(
+    contacts: list[dict[str, Any]],
+    voters: list[dict[str, Any]],
+    *,
+    seed: int = 1,
+    u_max_pairs: float = 1e7,
+    recall: float = 0.6,
+) -> dict[str, Any]:
+    """Estimate the model's parameters from contact rows and voter rows (no labels needed).
+
+    u comes from random contact-voter pairs, and from random voter pairs for levels the
+    contacts never reach (birth year, when they give none); m from expectation
+    maximisation; the prior from deterministic rules whose ``recall`` is assumed.
+    """
+    tables = {"contacts": contacts, "voters": voters}
+    db = duckdb_api()
+    frames = {
+        name: db.register(pa.Table.from_pylist(rows, schema=SCHEMA), table_name=name)
+        for name, rows in tables.items()
+    }
+    creator = SettingsCreator(
+        link_type="link_only",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        linker_uid="outreach",
+    )
+    linker = Linker([frames["contacts"], frames["voters"]], creator, log_level=None)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    voters_only = Linker(
+        frames["voters"],
+        SettingsCreator(link_type="dedupe_only", comparisons=comparisons(), linker_uid="outreach"),
+        log_level=None,
+    )
+    voters_only.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    fallback_u = _u_values(voters_only.misc.save_model_to_json())
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("first_canonical", "last_name", "zip"), "l.email_keys[1] = r.email_keys[1]"],
+        recall=recall,
+    )
+    for rule in (
+        "l.email_keys[1] = r.email_keys[1]",
+        block_on("name_key"),
+        block_on("first_canonical", "zip"),
+    ):
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    model: dict[str, Any] = linker.misc.save_model_to_json()
+    _fill_unobserved(model, fallback_u, voters=max(len(voters), 2))
+    logging.getLogger(__name__).info(
+        "trained a linkage model on %d contacts and %d voters", len(contacts), len(voters)
+    )
+    return model
+
+
+def _u_values(model: dict[str, Any]) -> dict[tuple[str, str], float]:
+    """(comparison, level condition) -> trained u, for the levels that have one."""
+    return {
+        (comparison["output_column_name"], level["sql_condition"]): level["u_probability"]
+        for comparison in model["comparisons"]
+        for level in comparison["comparison_levels"]
+        if isinstance(level.get("u_probability"), float | int)
+    }
+
+
+def _fill_unobserved(
+    model: dict[str, Any], fallback_u: dict[tuple[str, str], float], *, voters: int
+) -> None:
+    """Levels never seen in training: a rare m; u from voter pairs, else one in the file."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            if not isinstance(level.get("m_probability"), float | int):
+                level["m_probability"] = _UNOBSERVED_M
+            if not isinstance(level.get("u_probability"), float | int):
+                key = (comparison["output_column_name"], level["sql_condition"])
+                level["u_probability"] = fallback_u.get(key, 1.0 / voters)

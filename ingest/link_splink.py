@@ -1,45 +1,44 @@
 """Probabilistic linkage of contacts to voters: a Fellegi-Sunter model run by splink on DuckDB.
 
-The model compares a contact with a candidate voter on phone and email (keyed hashes, any
-of the contact's against the voter's), first name (exact, canonical through nicknames,
-the other's middle name, Jaro-Winkler), last name (exact, Damerau-Levenshtein,
-Jaro-Winkler), state, city, ZIP code and birth year. Candidate pairs come from blocking
-on phone, email, the ``first|last`` name key, last name with state and last name with ZIP.
+Comparisons (see :func:`comparisons`): phone (any keyed hash of the contact's against the
+voter's, then the same number with two adjacent digits swapped), email, first name
+(exact, canonical, a known nickname, Jaro-Winkler, the other's middle name), last name
+(exact, Damerau-Levenshtein, Jaro-Winkler), place (ZIP code, city and state, state, or the
+state of the phone's area code when no state is given: one comparison, since these say
+the same thing) and birth year. Blocking (:func:`blocking_rules`): phone, swapped phone,
+email, the ``first|last`` name key, last name with state or ZIP, first name with ZIP or
+city.
 
-Its parameters are estimated once and shipped in ``link_model.json``: u probabilities by
-random sampling of voter pairs, m probabilities by expectation maximisation on contacts
-against voters, blocked on email, on the name key and on first name with ZIP (blocks
-that do not pair housemates, whose shared phone, surname and address would otherwise be
-learnt as a match). :func:`train_model` does it again for another voter file.
+The parameters ship in ``link_model.json``, estimated once with
+``ingest.link_files.train_model`` on a generated voter file and contacts (seed 7, 20,000
+of each; ``python bench/linkage_quality.py --train-model ingest/link_model.json``):
+u by random sampling, m by expectation maximisation, no labels used.
 
-From the scored pairs of one contact the linker takes the chance that it is each
-candidate, given that it is at most one of them: the odds of every pair, divided by one
-plus the sum of the odds. Two equally good candidates (namesakes, a household phone
-with no first name to tell the members apart) so share the probability and neither is
-linked. The best candidate is linked at ``threshold`` or above, unless the first names
-disagree outright; candidates from ``review_floor`` up are kept for review (three at
-most) when nothing is linked.
+Deciding, per contact: the chance that it is each candidate, given that it is at most
+one of them, is that pair's odds over one plus the sum of all its pairs' odds, so two
+equally good candidates share it and neither links. When some candidate's first name
+agrees, candidates whose first name disagrees outright are dropped first: a housemate
+sharing the phone, surname and address is another person. The best candidate links at
+``threshold`` or above (never on a first name that disagrees); otherwise candidates from
+``review_floor`` up are kept for review, three at most.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import math
 import threading
-from functools import lru_cache
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import phonenumbers
 import pyarrow as pa
-from phonenumbers import geocoder
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import DuckDBAPI, Linker, block_on
 from splink.blocking_rule_library import CustomRule
 
 from ingest.keys import fold, name_key, phone_key
@@ -47,6 +46,9 @@ from ingest.linking import KeyedContact, LinkDecision
 from ingest.names import canonical_first_name, name_variants
 from ingest.names import fold as fold_words
 from ingest.normalize import normalize_state
+
+if TYPE_CHECKING:
+    from splink.internals.comparison_creator import ComparisonCreator
 
 MODEL_PATH = Path(__file__).with_name("link_model.json")
 DEFAULT_THRESHOLD = 0.9
@@ -56,10 +58,10 @@ METHOD = "splink"
 # Pairs below this match weight (odds of 1 in 1024) are dropped before deciding.
 _MIN_MATCH_WEIGHT = -10.0
 _FIRST_NAMES_DISAGREE = 0  # the comparison vector value of the first-name ElseLevel
-# m probabilities for evidence the demo contacts never carry (birth year, middle name).
-_PRIOR_M = {"birth_year": (0.90, 0.06, 0.04), "middle_as_first": 0.01}
-_UNOBSERVED_M = 0.001
-_EXCHANGE_STATES: dict[str, str | None] = {}
+# m probabilities for evidence the demo contacts never carry, so not estimated: birth year
+# (same, one year apart, other) and a first name that is the other's middle name.
+_BIRTH_YEAR_M = (0.90, 0.06, 0.04)
+_MIDDLE_M = 0.01
 
 SCHEMA = pa.schema(
     [
@@ -106,7 +108,7 @@ _PLACE_LEVELS = (
 )
 
 
-def comparisons() -> list[cl.CustomComparison]:
+def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
     """The comparisons of the model.
 
     City, state, ZIP code and the area code of the phone all say where someone lives, so
@@ -129,7 +131,7 @@ def comparisons() -> list[cl.CustomComparison]:
             cll.CustomLevel(_NICKNAME, "one first name is a nickname of the other"),
             cll.JaroWinklerLevel("first_name", 0.92),
             cll.CustomLevel(_MIDDLE, "first name is the other's middle name").configure(
-                m_probability=_PRIOR_M["middle_as_first"], fix_m_probability=True
+                m_probability=_MIDDLE_M, fix_m_probability=True
             ),
             cll.JaroWinklerLevel("first_name", 0.8),
         ),
@@ -149,12 +151,12 @@ def comparisons() -> list[cl.CustomComparison]:
             "birth_year",
             cll.NullLevel("birth_year"),
             cll.ExactMatchLevel("birth_year").configure(
-                m_probability=_PRIOR_M["birth_year"][0], fix_m_probability=True
+                m_probability=_BIRTH_YEAR_M[0], fix_m_probability=True
             ),
             cll.AbsoluteDifferenceLevel("birth_year", 1).configure(
-                m_probability=_PRIOR_M["birth_year"][1], fix_m_probability=True
+                m_probability=_BIRTH_YEAR_M[1], fix_m_probability=True
             ),
-            else_m=_PRIOR_M["birth_year"][2],
+            else_m=_BIRTH_YEAR_M[2],
         ),
     ]
 
@@ -280,7 +282,9 @@ def swapped_phone_keys(secret: str, phones: Sequence[str]) -> list[str]:
     """Keyed hashes of each phone with one pair of adjacent digits swapped (E.164 in)."""
     keys: set[str] = set()
     for phone in phones:
-        prefix, digits = (phone[:2], phone[2:]) if phone.startswith("+1") else (phone[:1], phone[1:])
+        prefix, digits = (
+            (phone[:2], phone[2:]) if phone.startswith("+1") else (phone[:1], phone[1:])
+        )
         for i in range(len(digits) - 1):
             if digits[i] != digits[i + 1]:
                 swapped = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
@@ -292,12 +296,23 @@ def phone_state(e164: str) -> str | None:
     """The US state of a phone number's area code (E.164), or None."""
     if not (e164.startswith("+1") and len(e164) == 12):
         return None
-    exchange = e164[:8]  # +1, area code, exchange: one place
-    if exchange not in _EXCHANGE_STATES:
-        description = geocoder.description_for_number(phonenumbers.parse(e164), "en")
-        place = description.rsplit(", ", 1)[-1].removesuffix(" State")
-        _EXCHANGE_STATES[exchange] = normalize_state(place) if place else None
-    return _EXCHANGE_STATES[exchange]
+    return _area_states().get(e164[2:5])
+
+
+@lru_cache(maxsize=1)
+def _area_states() -> dict[str, str]:
+    """Area code -> state, from libphonenumber's geocoding data (the state most named)."""
+    from phonenumbers.geodata import GEOCODE_DATA  # large; loaded on first use only
+
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for prefix, names in GEOCODE_DATA.items():
+        if prefix.startswith("1") and len(prefix) >= 4:
+            description = names.get("en", "")
+            place = description.rsplit(", ", 1)[-1].removesuffix(" State")
+            state = "DC" if "D.C." in description else normalize_state(place)
+            if state:
+                votes[prefix[1:4]][state] += 1
+    return {area: max(sorted(c), key=c.__getitem__) for area, c in votes.items()}
 
 
 @lru_cache(maxsize=65536)
@@ -318,7 +333,12 @@ def save_model(model: dict[str, Any], path: Path) -> None:
 
 
 class SplinkLinker:
-    """Link contacts to candidate voters with the trained splink model."""
+    """Link contacts to candidate voters with the trained splink model.
+
+    Build it once per process and reuse it: it holds its own DuckDB connection and splink
+    linker, and serialises calls. Given the keyed-hash ``secret``, contacts' phones are
+    also compared one adjacent-digit swap away.
+    """
 
     def __init__(
         self,
@@ -334,7 +354,7 @@ class SplinkLinker:
         self.review_floor = review_floor
         self._secret = secret
         settings = model if isinstance(model, dict) else load_model(model or MODEL_PATH)
-        self._db = _duckdb_api()
+        self._db = duckdb_api()
         self._names = count()
         self._lock = threading.Lock()
         empty = pa.Table.from_pylist([], schema=SCHEMA)
@@ -396,14 +416,11 @@ class SplinkLinker:
         if not pairs:
             return LinkDecision(voter_id=None, probability=0.0, method="none")
         if any(gamma > _FIRST_NAMES_DISAGREE for _, _, gamma in pairs):
-            # A housemate sharing the phone, surname and address is another person.
             pairs = [pair for pair in pairs if pair[2] != _FIRST_NAMES_DISAGREE]
-        odds = [2.0 ** min(weight, 1000.0) for _, weight, _ in pairs]
+        odds = [2.0 ** min(weight, 500.0) for _, weight, _ in pairs]
         total = 1.0 + math.fsum(odds)
-        ranked = sorted(
-            ((voter_id, o / total, gamma) for (voter_id, _, gamma), o in zip(pairs, odds, strict=True)),
-            key=lambda item: (-item[1], item[0]),
-        )
+        chances = [(vid, o / total, gamma) for (vid, _, gamma), o in zip(pairs, odds, strict=True)]
+        ranked = sorted(chances, key=lambda item: (-item[1], item[0]))
         best_id, best_p, best_gamma = ranked[0]
         if best_p >= threshold and best_gamma != _FIRST_NAMES_DISAGREE:
             return LinkDecision(voter_id=best_id, probability=best_p, method=METHOD)
@@ -411,86 +428,14 @@ class SplinkLinker:
         return LinkDecision(voter_id=None, probability=best_p, method=METHOD, candidates=review)
 
 
-def _duckdb_api() -> DuckDBAPI:
+@lru_cache(maxsize=4)
+def default_linker(secret: str | None = None) -> SplinkLinker:
+    """The process's linker with the shipped model and default thresholds, built on first use."""
+    return SplinkLinker(secret=secret)
+
+
+def duckdb_api() -> DuckDBAPI:
     """An in-memory DuckDB for splink, quiet (no progress bar)."""
     db = DuckDBAPI()
     db.duckdb_con.execute("SET enable_progress_bar = false")
     return db
-
-
-def train_model(
-    contacts: list[dict[str, Any]],
-    voters: list[dict[str, Any]],
-    *,
-    seed: int = 1,
-    u_max_pairs: float = 1e7,
-    recall: float = 0.6,
-) -> dict[str, Any]:
-    """Estimate the model's parameters from contact rows and voter rows (no labels needed).
-
-    u comes from random contact-voter pairs, and from random voter pairs for levels the
-    contacts never reach (birth year, when they give none); m from expectation
-    maximisation; the prior from deterministic rules whose ``recall`` is assumed.
-    """
-    tables = {"contacts": contacts, "voters": voters}
-    db = _duckdb_api()
-    frames = {
-        name: db.register(pa.Table.from_pylist(rows, schema=SCHEMA), table_name=name)
-        for name, rows in tables.items()
-    }
-    creator = SettingsCreator(
-        link_type="link_only",
-        comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=blocking_rules(),
-        linker_uid="outreach",
-    )
-    linker = Linker([frames["contacts"], frames["voters"]], creator, log_level=None)
-    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
-    voters_only = Linker(
-        frames["voters"],
-        SettingsCreator(link_type="dedupe_only", comparisons=comparisons(), linker_uid="outreach"),
-        log_level=None,
-    )
-    voters_only.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
-    fallback_u = _u_values(voters_only.misc.save_model_to_json())
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_canonical", "last_name", "zip"), "l.email_keys[1] = r.email_keys[1]"],
-        recall=recall,
-    )
-    for rule in (
-        "l.email_keys[1] = r.email_keys[1]",
-        block_on("name_key"),
-        block_on("first_canonical", "zip"),
-    ):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    model: dict[str, Any] = linker.misc.save_model_to_json()
-    _fill_unobserved(model, fallback_u, voters=max(len(voters), 2))
-    logging.getLogger(__name__).info(
-        "trained a linkage model on %d contacts and %d voters", len(contacts), len(voters)
-    )
-    return model
-
-
-def _u_values(model: dict[str, Any]) -> dict[tuple[str, str], float]:
-    """(comparison, level condition) -> trained u, for the levels that have one."""
-    return {
-        (comparison["output_column_name"], level["sql_condition"]): level["u_probability"]
-        for comparison in model["comparisons"]
-        for level in comparison["comparison_levels"]
-        if isinstance(level.get("u_probability"), float | int)
-    }
-
-
-def _fill_unobserved(
-    model: dict[str, Any], fallback_u: dict[tuple[str, str], float], *, voters: int
-) -> None:
-    """Levels never seen in training: a rare m; u from voter pairs, else one in the file."""
-    for comparison in model["comparisons"]:
-        for level in comparison["comparison_levels"]:
-            if level.get("is_null_level"):
-                continue
-            if not isinstance(level.get("m_probability"), float | int):
-                level["m_probability"] = _UNOBSERVED_M
-            if not isinstance(level.get("u_probability"), float | int):
-                key = (comparison["output_column_name"], level["sql_condition"])
-                level["u_probability"] = fallback_u.get(key, 1.0 / voters)

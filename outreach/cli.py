@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
-from neo4j import Driver
 from rich.console import Console
 
+from outreach.cli_admin import reports_app, settings_app, supporters_app, users_app
+from outreach.cli_support import embedded_worker, graph_session
 from outreach.logs import configure_logging
 from outreach.settings import get_settings
 
@@ -19,33 +19,11 @@ graph_app = typer.Typer(help="The graph database: local server and schema.", no_
 ingest_app = typer.Typer(help="Load voter files and contact uploads.", no_args_is_help=True)
 app.add_typer(graph_app, name="graph")
 app.add_typer(ingest_app, name="ingest")
+app.add_typer(users_app, name="user")
+app.add_typer(supporters_app, name="supporters")
+app.add_typer(settings_app, name="settings")
+app.add_typer(reports_app, name="report")
 console = Console()
-
-
-@contextlib.contextmanager
-def _graph() -> Iterator[Driver]:
-    """The local server (started or reused when no URI is set) and a driver on it."""
-    from graph.driver import close_driver, get_driver
-    from graph.local_server import ensure_running
-
-    server = ensure_running(get_settings())
-    try:
-        yield get_driver()
-    finally:
-        close_driver()
-        server.stop()
-
-
-@contextlib.contextmanager
-def _worker(start: bool) -> Iterator[None]:
-    from outreach.processes import start_worker
-
-    worker = start_worker(get_settings()) if start else None
-    try:
-        yield
-    finally:
-        if worker:
-            worker.stop()
 
 
 @app.command()
@@ -69,7 +47,7 @@ def demo(
     settings = get_settings()
     configure_logging("WARNING")
     console.print("[bold]Starting the local graph server and a worker[/] ...")
-    with _graph() as driver, _worker(True):
+    with graph_session() as driver, embedded_worker():
         outcome = run_demo(
             driver,
             settings,
@@ -126,7 +104,7 @@ def graph_init() -> None:
     """Create the constraints and indexes that are missing (safe to run again)."""
     from graph.schema import init_schema
 
-    with _graph() as driver:
+    with graph_session() as driver:
         report = init_schema(driver)
     console.print(
         f"{report.constraints} constraints, {report.indexes} indexes; {report.created} created now."
@@ -144,7 +122,7 @@ def ingest_voters_cmd(
     from outreach.waiting import wait_for_jobs
     from workers.enqueue import enqueue_voter_ingest
 
-    with _graph() as driver, _worker(True):
+    with graph_session() as driver, embedded_worker():
         job = enqueue_voter_ingest(driver, path=path, mapping=mapping)
         (result,) = wait_for_jobs(
             driver,
@@ -165,7 +143,7 @@ def ingest_contacts_cmd(
     from outreach.waiting import wait_for_jobs
     from workers.enqueue import enqueue_upload
 
-    with _graph() as driver, _worker(True):
+    with graph_session() as driver, embedded_worker():
         job, _ = enqueue_upload(
             driver,
             supporter_id=supporter,
@@ -186,7 +164,7 @@ def rank(
     from outreach.waiting import wait_for_jobs
     from workers.enqueue import enqueue_rank
 
-    with _graph() as driver, _worker(True):
+    with graph_session() as driver, embedded_worker():
         job = enqueue_rank(driver, supporter_ids=supporter or None)
         (result,) = wait_for_jobs(driver, [job], label="Ranking")
     _print_job(result)
@@ -241,5 +219,20 @@ def _print_job(job: dict[str, object]) -> None:
 
 
 def main() -> None:
-    """Entry point of the ``outreach`` command."""
-    app()
+    """Entry point of the ``outreach`` command: our errors print as one clear message."""
+    from outreach.errors import OutreachError
+
+    try:
+        code = app(standalone_mode=False)
+    except OutreachError as exc:
+        console.print(f"[red]{exc.title}:[/] {exc.detail}")
+        for error in exc.extra.get("errors", [])[:20]:
+            console.print(f"  {error.get('field')}: {error.get('reason')}")
+        raise SystemExit(1) from None
+    except click.exceptions.Abort:
+        raise SystemExit(1) from None
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    if isinstance(code, int) and code:
+        raise SystemExit(code)

@@ -1,0 +1,152 @@
+"""How well and how fast contacts link to the voter file: the splink linker against exact keys.
+
+Run from the repository root:
+
+    python bench/linkage_quality.py                    # 20,000 voters, 5,000 contacts, seed 11
+    python bench/linkage_quality.py --files 100000     # also link_files on 100k x 100k
+    python bench/linkage_quality.py --train-model ingest/link_model.json   # rebuild the model
+
+Everything comes from ``generate_linkage_eval`` (seeded), so a run is repeatable:
+
+1. Quality, with the whole voter file as candidates: precision, recall, match rate and
+   review load of ``SplinkLinker`` and of the ``ExactLinker`` baseline, at several
+   thresholds; each linker's default threshold is marked with ``*``.
+2. Quality the way uploads run: contacts in batches of 1,000, each against only the
+   voters the graph would return for its blocking keys (``candidates_for``).
+3. Speed: seconds per 1,000-contact upload for both linkers (median of the batches) and
+   the ratio, measured in the same run; with ``--files N``, ``link_files`` on N contacts
+   against N voters.
+
+The model is trained on a different seed (7) from the one evaluated (11 by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from ingest.link_eval import (
+    EvalSet,
+    Scores,
+    candidates_for,
+    format_table,
+    load_eval,
+    score_decisions,
+    sweep_exact,
+    sweep_splink,
+)
+from ingest.link_exact import ExactLinker
+from ingest.link_files import link_files, train_from_files
+from ingest.link_splink import DEFAULT_THRESHOLD, SplinkLinker
+from ingest.linking import LinkDecision, Linker
+from outreach.demo.linkage import generate_linkage_eval
+
+SPLINK_THRESHOLDS = (0.5, 0.7, 0.8, DEFAULT_THRESHOLD, 0.95, 0.98, 0.99)
+EXACT_THRESHOLDS = (0.7, 0.8, 0.9, 0.97)
+EXACT_DEFAULT = 0.8
+UPLOAD = 1000
+TRAIN_SEED = 7
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--voters", type=int, default=20_000)
+    parser.add_argument("--contacts", type=int, default=5_000)
+    parser.add_argument("--files", type=int, default=0, help="also time link_files on N x N")
+    parser.add_argument("--train-model", type=Path, help="train the model (seed 7) to this path")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.train_model:
+            train(Path(tmp) / "train", args.train_model)
+            return
+        paths = generate_linkage_eval(
+            Path(tmp) / "eval", seed=args.seed, voters=args.voters, contacts=args.contacts
+        )
+        evalset = load_eval(*paths)
+        in_file = sum(1 for cid in evalset.ids if evalset.truth.get(cid))
+        print(
+            f"seed {args.seed}: {len(evalset.voters):,} voters, {len(evalset.ids):,} contacts, "
+            f"{in_file:,} of them in the voter file"
+        )
+        splink = SplinkLinker(secret=evalset.secret)
+        quality(splink, evalset)
+        uploads(splink, evalset)
+        if args.files:
+            files(Path(tmp) / "files", args.files)
+
+
+def train(directory: Path, out: Path) -> None:
+    """Train the shipped model on a generated set that the benchmark never evaluates on."""
+    voters, contacts, _ = generate_linkage_eval(
+        directory, seed=TRAIN_SEED, voters=20_000, contacts=20_000
+    )
+    started = time.perf_counter()
+    train_from_files(voters, "demo", contacts, out)
+    print(f"trained on seed {TRAIN_SEED} in {time.perf_counter() - started:.1f} s: {out}")
+
+
+def quality(splink: SplinkLinker, evalset: EvalSet) -> None:
+    """Table 1: both linkers, whole voter file as candidates, several thresholds."""
+    rows = [("splink", s) for s in sweep_splink(splink, evalset, SPLINK_THRESHOLDS)]
+    rows += [("exact", s) for s in sweep_exact(evalset, EXACT_THRESHOLDS)]
+    print("\n1. Quality, the whole voter file as candidates (* = default threshold)")
+    print(marked(format_table(rows), rows))
+
+
+def uploads(splink: SplinkLinker, evalset: EvalSet) -> None:
+    """Tables 2 and 3: uploads of 1,000 contacts against their graph candidates."""
+    results: dict[str, tuple[list[LinkDecision], list[float]]] = {}
+    linkers: dict[str, Linker] = {"splink": splink, "exact": ExactLinker()}
+    for name, linker in linkers.items():
+        decisions: list[LinkDecision] = []
+        times: list[float] = []
+        for start in range(0, len(evalset.contacts), UPLOAD):
+            batch = evalset.contacts[start : start + UPLOAD]
+            candidates = candidates_for(batch, evalset.voters)
+            began = time.perf_counter()
+            decisions.extend(linker.link(batch, candidates))
+            times.append(time.perf_counter() - began)
+        results[name] = (decisions, times)
+    thresholds = {"splink": DEFAULT_THRESHOLD, "exact": EXACT_DEFAULT}
+    rows = [
+        (name, score_decisions(evalset, decisions, threshold=thresholds[name]))
+        for name, (decisions, _) in results.items()
+    ]
+    print(f"\n2. Quality as uploads run: batches of {UPLOAD:,}, graph candidates only")
+    print(format_table(rows))
+    medians = {name: statistics.median(times) for name, (_, times) in results.items()}
+    print(f"\n3. Speed per upload of {UPLOAD:,} contacts (median of {len(results['exact'][1])})")
+    for name, seconds in medians.items():
+        print(f"   {name:<7} {seconds:8.3f} s")
+    print(f"   splink / exact: {medians['splink'] / medians['exact']:.0f}x")
+
+
+def files(directory: Path, size: int) -> None:
+    """link_files on ``size`` contacts against ``size`` voters, timed end to end."""
+    voters, contacts, _ = generate_linkage_eval(
+        directory, seed=TRAIN_SEED + 100, voters=size, contacts=size
+    )
+    report = link_files(contacts, None, voters, "demo", directory / "links.csv")
+    print(
+        f"\n   link_files {size:,} x {size:,}: {report.seconds:.1f} s "
+        f"({report.linked:,} linked, {report.review:,} for review, {report.unmatched:,} not)"
+    )
+
+
+def marked(table: str, rows: list[tuple[str, Scores]]) -> str:
+    """The table with each linker's default threshold marked."""
+    lines = table.split("\n")
+    defaults = {"splink": DEFAULT_THRESHOLD, "exact": EXACT_DEFAULT}
+    for i, (name, s) in enumerate(rows, start=2):
+        if s.threshold == defaults[name]:
+            lines[i] += "  *"
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

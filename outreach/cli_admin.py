@@ -1,0 +1,182 @@
+"""Command-line mirrors of the API's main operations: users, supporters, settings, reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from outreach.cli_support import graph_session
+from outreach.settings import get_settings
+
+users_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
+supporters_app = typer.Typer(
+    help="Supporters: roster, consent, lists, deletion.", no_args_is_help=True
+)
+settings_app = typer.Typer(help="The matcher settings organizers tune.", no_args_is_help=True)
+reports_app = typer.Typer(help="Campaign reports.", no_args_is_help=True)
+console = Console()
+
+
+@users_app.command("create")
+def user_create(
+    user_id: Annotated[
+        str, typer.Option("--id", help="Account id (a supporter's id for supporters)")
+    ],
+    role: Annotated[str, typer.Option(help="supporter, organizer, analyst or admin")],
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+) -> None:
+    """Create an account and print its API token once (tokens are signed, not stored)."""
+    from api.auth import ROLES, issue_token
+    from graph.users import create_user
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
+    with graph_session() as driver:
+        create_user(driver, user_id=user_id, role=role, name=name)
+    console.print(f"Account {user_id} ({role}). Its token, shown only now:")
+    print(issue_token(get_settings(), subject=user_id, role=role))
+
+
+@users_app.command("list")
+def user_list() -> None:
+    """List accounts and their roles."""
+    from graph.users import list_users
+
+    with graph_session() as driver:
+        rows = list_users(driver)
+    _table("Accounts", rows)
+
+
+@supporters_app.command("load")
+def supporters_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Load a roster CSV (supporter_id, first_name, last_name, state, voter_id)."""
+    from ingest.supporters_job import ingest_roster
+
+    settings = get_settings()
+    with graph_session() as driver:
+        count, rejected = ingest_roster(
+            driver,
+            path=path,
+            secret=settings.secret_key.get_secret_value(),
+            batch_size=settings.graph_write_batch,
+        )
+    console.print(f"{count} supporters loaded, {len(rejected)} rows rejected.")
+    for error in rejected[:20]:
+        console.print(f"  line {error.line}, {error.field}: {error.reason}")
+
+
+@supporters_app.command("consent")
+def supporters_consent(supporter: str) -> None:
+    """Record that a supporter agreed to the current terms (for consent taken offline)."""
+    from graph.supporters import record_consent
+    from ingest.contacts_job import CURRENT_TERMS
+    from outreach.partition import partition_of
+
+    with graph_session() as driver:
+        record_consent(
+            driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter)
+        )
+    console.print(f"{supporter} agreed to terms {CURRENT_TERMS}.")
+
+
+@supporters_app.command("targets")
+def supporters_targets(supporter: str) -> None:
+    """Print a supporter's "ask these friends" list."""
+    from outreach.demo_run import print_targets
+
+    with graph_session() as driver:
+        print_targets(driver, console, supporter)
+
+
+@supporters_app.command("delete")
+def supporters_delete(
+    supporter: str, yes: Annotated[bool, typer.Option("--yes", help="Do not ask")] = False
+) -> None:
+    """Delete a supporter's data: uploads, links, and friends nobody else knows."""
+    from graph.deletion import delete_supporter, upload_ids
+
+    if not yes:
+        typer.confirm(f"Delete everything {supporter} uploaded?", abort=True)
+    settings = get_settings()
+    with graph_session() as driver:
+        for upload_id in upload_ids(driver, supporter):
+            (settings.uploads_dir / upload_id).unlink(missing_ok=True)
+        counts = delete_supporter(driver, supporter_id=supporter)
+    console.print(counts)
+
+
+@settings_app.command("show")
+def settings_show() -> None:
+    """Print the matcher settings in force and their version."""
+    from graph.config_store import current_settings
+
+    with graph_session() as driver:
+        version, matcher = current_settings(driver)
+    console.print(f"version {version}")
+    console.print_json(matcher.model_dump_json())
+
+
+@settings_app.command("set")
+def settings_set(
+    changes: Annotated[
+        list[str], typer.Argument(help="name=JSON value, e.g. k=2 'targets=[\"WI\"]'")
+    ],
+    author: Annotated[str, typer.Option(help="Who makes the change")] = "cli",
+) -> None:
+    """Change settings (validated) and store them as a new version."""
+    from graph.config_store import current_settings, save_settings
+    from graph.matcher_settings import revise_settings
+
+    parsed: dict[str, Any] = {}
+    for change in changes:
+        name, _, raw = change.partition("=")
+        try:
+            parsed[name] = json.loads(raw)
+        except json.JSONDecodeError:
+            parsed[name] = raw
+    with graph_session() as driver:
+        _, current = current_settings(driver)
+        version = save_settings(driver, revise_settings(current, parsed), author=author)
+    console.print(f"Stored as version {version}. Run `outreach rank` to apply it.")
+
+
+@reports_app.command("reach")
+def report_reach() -> None:
+    """Reach by target state: reachable, assigned, asked, outcomes."""
+    from graph.analytics import reach_by_geo, target_geos
+
+    with graph_session() as driver:
+        rows = reach_by_geo(driver, geos=target_geos(driver))
+    _table("Reach by state", rows)
+
+
+@reports_app.command("funnel")
+def report_funnel() -> None:
+    """The outcome funnel."""
+    from graph.analytics import funnel
+
+    with graph_session() as driver:
+        console.print_json(json.dumps(funnel(driver), default=str))
+
+
+@reports_app.command("lift")
+def report_lift() -> None:
+    """Lift against the holdout, with a confidence interval."""
+    from graph.analytics import lift
+
+    with graph_session() as driver:
+        console.print_json(json.dumps(lift(driver), default=str))
+
+
+def _table(title: str, rows: list[dict[str, Any]]) -> None:
+    table = Table(title=title)
+    for column in rows[0] if rows else []:
+        table.add_column(str(column))
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    console.print(table)

@@ -1,0 +1,52 @@
+"""The command line mirrors the API: accounts with tokens, settings, reports."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+from neo4j import Driver
+
+from tests.factories import unique
+
+
+def outreach(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the ``outreach`` command against the test graph."""
+    env = dict(os.environ, COLUMNS="200")
+    return subprocess.run(
+        [sys.executable, "-m", "outreach", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_user_create_prints_a_token_the_api_accepts(driver: Driver, api_url: str) -> None:
+    analyst = unique("analyst")
+    result = outreach("user", "create", "--id", analyst, "--role", "analyst")
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip().splitlines()[-1]
+    response = httpx.get(
+        f"{api_url}/analytics/reach-by-state", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    supporter_only = httpx.get(
+        f"{api_url}/organizer/settings", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert supporter_only.status_code == 200, "analysts may read the settings"
+    listed = outreach("user", "list")
+    assert analyst in listed.stdout
+
+
+def test_settings_set_validates_and_versions(driver: Driver) -> None:
+    before = outreach("settings", "show")
+    assert before.returncode == 0 and "version" in before.stdout
+    bad = outreach("settings", "set", "k=0")
+    assert bad.returncode != 0
+    assert "k" in (bad.stdout + bad.stderr)
+    good = outreach("settings", "set", "k=1", "--author", "test")
+    assert good.returncode == 0, good.stderr
+    assert "Stored as version" in good.stdout
