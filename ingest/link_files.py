@@ -336,7 +336,11 @@ def _u_values(model: dict[str, Any]) -> dict[tuple[str, str], float]:
 def _fill_unobserved(
     model: dict[str, Any], fallback_u: dict[tuple[str, str], float], *, voters: int
 ) -> None:
-    """Levels never seen in training: a rare m; u from voter pairs, else one in the file."""
+    """Levels never seen in training get a rare m, and u from voter pairs, else one in the file.
+
+    Every probability is rounded to 10 significant digits, below the noise of DuckDB's
+    parallel sums, so that training twice writes the same file.
+    """
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             if level.get("is_null_level"):
@@ -346,3 +350,5 @@ def _fill_unobserved(
             if not isinstance(level.get("u_probability"), float | int):
                 key = (comparison["output_column_name"], level["sql_condition"])
                 level["u_probability"] = fallback_u.get(key, 1.0 / voters)
+            for name in ("m_probability", "u_probability"):
+                level[name] = float(f"{level[name]:.10g}")  # the same file on every run

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
@@ -14,7 +13,11 @@ from outreach.cli_support import embedded_worker, graph_session
 from outreach.logs import configure_logging
 from outreach.settings import get_settings
 
-app = typer.Typer(help="Relational outreach engine: ask the right friends.", no_args_is_help=True)
+app = typer.Typer(
+    help="Relational outreach engine: ask the right friends.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 graph_app = typer.Typer(help="The graph database: local server and schema.", no_args_is_help=True)
 ingest_app = typer.Typer(help="Load voter files and contact uploads.", no_args_is_help=True)
 app.add_typer(graph_app, name="graph")
@@ -223,16 +226,9 @@ def main() -> None:
     from outreach.errors import OutreachError
 
     try:
-        code = app(standalone_mode=False)
+        app()
     except OutreachError as exc:
         console.print(f"[red]{exc.title}:[/] {exc.detail}")
         for error in exc.extra.get("errors", [])[:20]:
             console.print(f"  {error.get('field')}: {error.get('reason')}")
         raise SystemExit(1) from None
-    except click.exceptions.Abort:
-        raise SystemExit(1) from None
-    except click.exceptions.ClickException as exc:
-        exc.show()
-        raise SystemExit(exc.exit_code) from None
-    if isinstance(code, int) and code:
-        raise SystemExit(code)
