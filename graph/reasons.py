@@ -174,6 +174,8 @@ def _turnout_reason(
     elections = f"the last {_NUMBER_WORDS[total]} elections"
     if voted == 0:
         return f"Registered, but hasn't voted in any of {elections}"
+    if voted * 2 > total:
+        return f"Registered, and voted in {_NUMBER_WORDS[voted]} of {elections}: a nudge helps"
     return f"Registered, but has voted in only {_NUMBER_WORDS[voted]} of {elections}"
 
 

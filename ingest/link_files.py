@@ -10,6 +10,10 @@ decision is ``link`` or ``review``.
 
 A left row's id is its ``contact_id`` or ``id`` column when the CSV has one (or the
 column named by ``left_id_column``), its voter id for a voter file, else its line number.
+
+:func:`train_model` estimates the linker's parameters without labels (what
+``link_model.json`` ships), and :func:`train_from_files` does it from a voter file and a
+contacts file, for ``outreach link --train``.
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ from ingest.linking import KeyedContact, LinkDecision
 from ingest.names import canonical_first_name, name_variants
 from ingest.names import fold as fold_words
 from ingest.normalize import normalize_state
+from outreach.errors import InvalidInput
 
 if TYPE_CHECKING:
     from splink.internals.comparison_creator import ComparisonCreator
@@ -322,8 +323,13 @@ def _variants(first: str) -> list[str] | None:
 
 
 def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
-    """A trained model's settings, as saved by :func:`save_model`."""
-    model: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    """A trained model's settings, as saved by :func:`save_model`; InvalidInput if unreadable."""
+    try:
+        model = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"cannot read the linkage model {path}: {exc}") from exc
+    if not isinstance(model, dict) or "comparisons" not in model:
+        raise InvalidInput(f"{path} is not a saved linkage model")
     return model
 
 
@@ -349,7 +355,9 @@ class SplinkLinker:
         secret: str | None = None,
     ) -> None:
         if not 0.0 <= review_floor <= threshold <= 1.0:
-            raise ValueError("need 0 <= review_floor <= threshold <= 1")
+            raise InvalidInput(
+                f"need 0 <= review floor <= threshold <= 1, got {review_floor} and {threshold}"
+            )
         self.threshold = threshold
         self.review_floor = review_floor
         self._secret = secret
@@ -406,6 +414,9 @@ class SplinkLinker:
             finally:
                 for frame in frames:
                     self._db.duckdb_con.unregister(frame.physical_name)
+                    self._db._registered_table_names.discard(frame.physical_name)
+                # splink keeps every query it ran; a long-lived worker must not.
+                self._db._intermediate_table_cache.reset_executed_queries_tracker()
         return [(str(a), str(b), float(w), int(g)) for a, b, w, g in rows]
 
     def decide(

@@ -1,0 +1,181 @@
+"""The splink linker: nicknames and typos, household phones, namesakes, probabilities, quality."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingest.keys import phone_key
+from ingest.link_eval import load_eval, score_decisions, sweep_exact, sweep_splink
+from ingest.link_files import LinkReport, read_left, read_voters
+from ingest.link_splink import SplinkLinker, phone_state, swapped_phone_keys
+from ingest.linking import KeyedContact, LinkDecision
+from outreach.demo.linkage import generate_linkage_eval
+from tests.ingest.factories import demo_voter, generic_csv, write_demo_voters
+
+SECRET = "test-linkage-secret"
+
+VOTERS = [
+    demo_voter(voter_id="WI-1", first_name="Robert", last_name="Smith", phone="(608) 262-4471",
+               email="rsmith@example.org", household_id="H1"),
+    demo_voter(voter_id="WI-2", first_name="Roberta", last_name="Smith", phone="(608) 262-9915",
+               email="", city="Madison", zip="53711", household_id="H2"),
+    demo_voter(voter_id="MN-3", first_name="Robert", last_name="Smyth", phone="",
+               email="", city="Duluth", state="MN", zip="55802", household_id="H3"),
+    # One household, one landline listed by two members, a third lists no phone.
+    demo_voter(voter_id="PA-4", first_name="Maria", last_name="Garcia", phone="(215) 731-2200",
+               email="", city="Philadelphia", state="PA", zip="19104", household_id="H4"),
+    demo_voter(voter_id="PA-5", first_name="Jose", last_name="Garcia", phone="(215) 731-2200",
+               email="", city="Philadelphia", state="PA", zip="19104", household_id="H4"),
+    demo_voter(voter_id="PA-6", first_name="Ana", last_name="Garcia", phone="",
+               email="", city="Philadelphia", state="PA", zip="19104", household_id="H4"),
+    demo_voter(voter_id="AZ-7", first_name="James", last_name="Wilson", phone="(602) 555-0142",
+               email="", city="Phoenix", state="AZ", zip="85004", household_id="H7"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def linker() -> SplinkLinker:
+    """One linker with the shipped model, as a worker process would hold it."""
+    return SplinkLinker(secret=SECRET)
+
+
+@pytest.fixture(scope="module")
+def voters(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """The candidate voters above, read from a real demo-layout voter file."""
+    path = write_demo_voters(tmp_path_factory.mktemp("voters") / "voters.csv", VOTERS)
+    return read_voters(path, "demo", secret=SECRET, report=LinkReport(out_csv=path))
+
+
+@pytest.fixture
+def contacts_file(tmp_path: Path) -> Iterator[Any]:
+    """Write contacts to a generic CSV and read them back keyed, as an upload would be."""
+
+    def read(*rows: dict[str, str]) -> list[KeyedContact]:
+        path = tmp_path / "contacts.csv"
+        path.write_bytes(generic_csv(rows))
+        _, contacts = read_left(path, None, secret=SECRET, report=LinkReport(out_csv=path))
+        return contacts
+
+    yield read
+
+
+def link_one(linker: SplinkLinker, contact: KeyedContact, voters: list[dict[str, Any]]) -> Any:
+    """The decision for a single contact."""
+    (decision,) = linker.link([contact], voters)
+    return decision
+
+
+def test_nickname_and_typo_still_link(
+    linker: SplinkLinker, voters: list[dict[str, Any]], contacts_file: Any
+) -> None:
+    (bob,) = contacts_file(
+        {"first_name": "Bob", "last_name": "Smtih", "phone": "608-262-4471", "city": "Madison"}
+    )
+    decision = link_one(linker, bob, voters)
+    assert decision.voter_id == "WI-1"
+    assert decision.probability >= linker.threshold
+    assert decision.method == "splink"
+
+
+def test_swapped_phone_digits_still_agree(
+    linker: SplinkLinker, voters: list[dict[str, Any]], contacts_file: Any
+) -> None:
+    (rob,) = contacts_file({"first_name": "Rob", "last_name": "Smith", "phone": "608-226-4471"})
+    assert link_one(linker, rob, voters).voter_id == "WI-1"
+    assert phone_state("+16082264471") == "WI"
+    swaps = swapped_phone_keys(SECRET, ["+16082264471"])
+    assert phone_key(SECRET, "+16082624471") in swaps
+    assert len(swaps) == 7  # nine adjacent pairs, two of them equal digits
+
+
+def test_household_landline_links_the_member_named(
+    linker: SplinkLinker, voters: list[dict[str, Any]], contacts_file: Any
+) -> None:
+    jose, ana, maria = contacts_file(
+        {"first_name": "Jose", "last_name": "Garcia", "phone": "215-731-2200"},
+        {"first_name": "Ana", "last_name": "Garcia", "phone": "(215) 731-2200"},
+        {"first_name": "Maria", "last_name": "Garcia", "phone": "2157312200", "state": "PA"},
+    )
+    decisions = linker.link([jose, ana, maria], voters)
+    assert [d.voter_id for d in decisions] == ["PA-5", "PA-6", "PA-4"]
+
+
+def test_household_landline_without_a_first_name_links_nobody(
+    linker: SplinkLinker, voters: list[dict[str, Any]], contacts_file: Any
+) -> None:
+    (someone,) = contacts_file({"last_name": "Garcia", "phone": "215-731-2200"})
+    decision = link_one(linker, someone, voters)
+    assert decision.voter_id is None
+    assert all(voter_id in {"PA-4", "PA-5"} for voter_id, _ in decision.candidates)
+
+
+def test_namesake_in_another_state_does_not_link(
+    linker: SplinkLinker, voters: list[dict[str, Any]], contacts_file: Any
+) -> None:
+    (james,) = contacts_file(
+        {"first_name": "James", "last_name": "Wilson", "city": "Columbus", "state": "OH"}
+    )
+    decision = link_one(linker, james, voters)
+    assert decision.voter_id is None
+    assert decision.probability < linker.threshold
+
+
+def test_probabilities_are_bounded_and_grow_with_evidence(
+    linker: SplinkLinker, voters: list[dict[str, Any]], contacts_file: Any
+) -> None:
+    steps = contacts_file(
+        {"first_name": "Robert", "last_name": "Smith"},
+        {"first_name": "Robert", "last_name": "Smith", "state": "WI"},
+        {"first_name": "Robert", "last_name": "Smith", "state": "WI", "city": "Madison"},
+        {"first_name": "Robert", "last_name": "Smith", "state": "WI", "city": "Madison",
+         "email": "RSmith@example.org"},
+    )  # fmt: skip
+    decisions = linker.link(steps, voters)
+    probabilities = [d.probability for d in decisions]
+    assert all(0.0 <= p <= 1.0 for p in probabilities)
+    assert probabilities == sorted(probabilities)
+    assert decisions[-1].voter_id == "WI-1"
+    assert decisions[-1].probability > 0.999
+
+
+def test_doubtful_candidates_are_kept_for_review_not_linked(
+    linker: SplinkLinker, voters: list[dict[str, Any]], contacts_file: Any
+) -> None:
+    (name_only,) = contacts_file({"first_name": "Robert", "last_name": "Smith", "state": "WI"})
+    decision = link_one(linker, name_only, voters)
+    assert decision.voter_id is None
+    assert decision.candidates and decision.candidates[0][0] == "WI-1"
+    assert all(linker.review_floor <= p < linker.threshold for _, p in decision.candidates)
+    assert len(decision.candidates) <= 3
+
+
+def test_linking_is_deterministic(voters: list[dict[str, Any]], contacts_file: Any) -> None:
+    contacts = contacts_file(
+        {"first_name": "Bob", "last_name": "Smith", "city": "Madison", "state": "WI"},
+        {"first_name": "Ana", "last_name": "Garcia", "phone": "215-731-2200"},
+        {"first_name": "Robert", "last_name": "Smyth", "state": "MN"},
+        {"first_name": "Nobody", "last_name": "Known"},
+    )
+    runs: list[list[LinkDecision]] = []
+    for _ in range(2):
+        linker = SplinkLinker(secret=SECRET)
+        runs += [linker.link(contacts, voters), linker.link(contacts, list(reversed(voters)))]
+    assert all(run == runs[0] for run in runs)
+    assert linker.link([], voters) == []
+    assert linker.link(contacts[:1], []) == [LinkDecision(None, 0.0, "none")]
+
+
+def test_quality_on_a_small_generated_set(tmp_path: Path) -> None:
+    evalset = load_eval(*generate_linkage_eval(tmp_path, seed=5, voters=4000, contacts=1000))
+    linker = SplinkLinker(secret=evalset.secret)
+    loose, default = sweep_splink(linker, evalset, [0.7, linker.threshold])
+    assert loose.precision >= 0.95 and loose.recall >= 0.85
+    assert default.precision >= 0.98 and default.recall >= 0.78
+    (exact,) = sweep_exact(evalset, [0.8])
+    assert default.precision > exact.precision and default.recall > exact.recall
+    decisions = linker.link(evalset.contacts, evalset.voters)
+    assert score_decisions(evalset, decisions, threshold=linker.threshold) == default
