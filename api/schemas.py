@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -56,6 +56,26 @@ class JobOut(BaseModel):
 
 class Target(BaseModel):
     """One friend to ask, with the reasons and a message to start from."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rank": 1,
+                    "friend_id": "3f9a1c0d2b7e4a5f6c81",
+                    "name": "Bob Smith",
+                    "reasons": [
+                        "Lives in Wisconsin, one of the states most likely to decide the election",
+                        "Registered, but has voted in only one of the last four elections",
+                        "You can reach them by phone and email",
+                    ],
+                    "channel": "call",
+                    "suggested_message": "Hi Bob! It's me. Do you have a minute? ...",
+                    "opt_out_url": "http://127.0.0.1:8000/opt-out/eyJzIjoi...",
+                }
+            ]
+        }
+    )
 
     rank: int
     friend_id: str = Field(description="Your id for this friend; use it to record outcomes")
@@ -129,3 +149,34 @@ class SettingsOut(BaseModel):
 
     version: int
     settings: dict[str, Any]
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details."""
+
+    type: str = Field(examples=["https://outreach.invalid/problems/consent-required"])
+    title: str = Field(examples=["Consent required"])
+    status: int = Field(examples=[409])
+    detail: str = Field(examples=["supporter 'sup-0001' must agree to the current terms (2026-1)"])
+    instance: str | None = Field(default=None, examples=["/supporters/sup-0001/uploads"])
+    errors: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="For invalid input: each line and field at fault, and why",
+        examples=[[{"line": 4, "field": "first_name", "reason": "longer than 200 characters"}]],
+    )
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "model": Problem,
+        "description": description,
+        "content": {"application/problem+json": {}},
+    }
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _problem("No bearer token, or one that does not verify"),
+    403: _problem("Your role or identity does not allow this"),
+    404: _problem("No such thing, or not yours"),
+    422: _problem("Invalid input; `errors` names each field (and line) at fault"),
+}

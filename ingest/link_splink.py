@@ -31,7 +31,6 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -363,7 +362,6 @@ class SplinkLinker:
         self._secret = secret
         settings = model if isinstance(model, dict) else load_model(model or MODEL_PATH)
         self._db = duckdb_api()
-        self._names = count()
         self._lock = threading.Lock()
         empty = pa.Table.from_pylist([], schema=SCHEMA)
         seeds = [self._db.register(empty, table_name=f"seed_{side}") for side in "lr"]
@@ -393,10 +391,9 @@ class SplinkLinker:
         if not left or not right:
             return []
         with self._lock:
-            n = next(self._names)
             frames = [
                 self._db.register(pa.Table.from_pylist(rows, schema=SCHEMA), table_name=name)
-                for rows, name in ((left, f"left_{n}"), (right, f"right_{n}"))
+                for rows, name in ((left, "contacts"), (right, "voters"))
             ]
             try:
                 predictions = self._linker.inference.predict_between(
@@ -416,7 +413,7 @@ class SplinkLinker:
                     self._db.duckdb_con.unregister(frame.physical_name)
                     self._db._registered_table_names.discard(frame.physical_name)
                 # splink keeps every query it ran; a long-lived worker must not.
-                self._db._intermediate_table_cache.reset_executed_queries_tracker()
+                self._db._intermediate_table_cache.executed_queries.clear()
         return [(str(a), str(b), float(w), int(g)) for a, b, w, g in rows]
 
     def decide(

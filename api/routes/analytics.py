@@ -21,12 +21,12 @@ from pydantic import BaseModel, Field
 
 from api.csv_export import csv_response, records_to_csv, to_csv
 from api.deps import CurrentPrincipal, Graph, require_role
-from api.schemas import Page
+from api.schemas import PROBLEM_RESPONSES, Page
 from graph import analytics
 from outreach.errors import QueryRefused
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/analytics", tags=["analytics"])
+router = APIRouter(prefix="/analytics", tags=["analytics"], responses=PROBLEM_RESPONSES)
 
 Format = Annotated[Literal["json", "csv"], Query(alias="format", description="json or csv")]
 Geos = Annotated[

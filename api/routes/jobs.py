@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import CurrentPrincipal, Graph
-from api.schemas import JobOut
+from api.schemas import PROBLEM_RESPONSES, JobOut
 from graph.jobs import get_job
 from outreach.errors import NotFound
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/{job_id}", response_model=JobOut)

@@ -7,13 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Body, Query, status
 
 from api.deps import CurrentPrincipal, Graph, require_role
-from api.schemas import JobAccepted, SettingsOut
+from api.schemas import PROBLEM_RESPONSES, JobAccepted, SettingsOut
 from graph.config_store import current_settings, save_settings, settings_history
 from graph.matcher_settings import revise_settings
 from graph.ranking import expected_gain
 from workers.enqueue import enqueue_rank
 
-router = APIRouter(prefix="/organizer", tags=["organizers"])
+router = APIRouter(prefix="/organizer", tags=["organizers"], responses=PROBLEM_RESPONSES)
 
 SETTINGS_EXAMPLE = {"targets": ["WI", "PA", "MI", "AZ", "GA", "NE-2"], "k": 1, "n": 10}
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile, status
 from api.auth import issue_opt_out_token
 from api.deps import AppSettings, CurrentPrincipal, Graph, ensure_self_or_admin
 from api.schemas import (
+    PROBLEM_RESPONSES,
     ConsentIn,
     ConsentOut,
     DeletionOut,
@@ -34,7 +35,7 @@ from outreach.messages import suggested_message
 from outreach.partition import partition_of
 from workers.enqueue import enqueue_rank, enqueue_upload
 
-router = APIRouter(prefix="/supporters", tags=["supporters"])
+router = APIRouter(prefix="/supporters", tags=["supporters"], responses=PROBLEM_RESPONSES)
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip")]
 
