@@ -20,7 +20,7 @@ from graph.supporters import consent_version
 from graph.voters import find_candidates
 from ingest.dedupe import merge_duplicates
 from ingest.keys import email_key, friend_id, last_state_key, name_key, phone_key, voter_key
-from ingest.link_exact import ExactLinker
+from ingest.link_splink import default_linker, swapped_phone_keys
 from ingest.linking import KeyedContact, LinkDecision, Linker
 from ingest.names import canonical_first_name
 from ingest.readers import read_contacts
@@ -53,11 +53,18 @@ def keyed(contact: Any, *, secret: str) -> KeyedContact:
     )
 
 
-def fetch_voters(driver: Driver, contacts: list[KeyedContact]) -> list[dict[str, Any]]:
-    """Candidate voters for these contacts, by every blocking key they carry."""
+def fetch_voters(
+    driver: Driver, contacts: list[KeyedContact], *, secret: str
+) -> list[dict[str, Any]]:
+    """Candidate voters for these contacts, by every blocking key they carry.
+
+    Phones are looked up as written and with one pair of adjacent digits swapped, the
+    commonest typo in a saved number.
+    """
     wanted: dict[str, list[str]] = {"phone": [], "email": [], "name": [], "last_state": []}
     for c in contacts:
         wanted["phone"].extend(c.phone_keys)
+        wanted["phone"].extend(swapped_phone_keys(secret, c.record.phones))
         wanted["email"].extend(c.email_keys)
         if c.name_key:
             wanted["name"].append(c.name_key)
@@ -136,7 +143,8 @@ def ingest_upload(
     counts["normalized"] = len(contacts)
     progress(parsed.rejected)
 
-    decisions = (linker or ExactLinker()).link(contacts, fetch_voters(driver, contacts))
+    chosen = linker or default_linker(secret)
+    decisions = chosen.link(contacts, fetch_voters(driver, contacts, secret=secret))
     knows: dict[str, dict[str, Any]] = {}
     matches: list[dict[str, Any]] = []
     candidates: list[dict[str, Any]] = []

@@ -29,6 +29,7 @@ from nameparser import HumanName
 from nicknames import NickNamer
 
 PREFERRED: dict[str, str] = {
+    "beth": "elizabeth",
     "al": "albert", "alex": "alexander", "andy": "andrew", "abby": "abigail",
     "bill": "william", "billy": "william", "bob": "robert", "bobby": "robert",
     "cathy": "catherine", "chris": "christopher", "cindy": "cynthia", "dan": "daniel",
@@ -133,6 +134,9 @@ def _first_key(first: str) -> str:
     return folded.split(" ", 1)[0] if folded else ""
 
 
+FORMAL_NAME_NICKNAMES = 3
+
+
 @lru_cache(maxsize=8192)
 def _canonical(key: str) -> str:
     """The canonical formal name for a folded key, by the rules in the module docstring."""
@@ -140,7 +144,8 @@ def _canonical(key: str) -> str:
         return PREFERRED[key]
     namer = _namer()
     candidates = namer.canonicals_of(key)
-    if not candidates:
+    if not candidates or len(namer.nicknames_of(key)) >= FORMAL_NAME_NICKNAMES:
+        # A name with several nicknames of its own is a given name: Michael stays michael.
         return key
     best = min(candidates, key=lambda c: (-len(namer.nicknames_of(c)), -len(c), c))
     if len(namer.nicknames_of(key)) >= len(namer.nicknames_of(best)):

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from outreach.cli_admin import reports_app, settings_app, supporters_app, users_app
+from outreach.cli_admin import link, reports_app, settings_app, supporters_app, users_app
 from outreach.cli_support import embedded_worker, graph_session
 from outreach.logs import configure_logging
 from outreach.settings import get_settings
@@ -26,6 +26,7 @@ app.add_typer(users_app, name="user")
 app.add_typer(supporters_app, name="supporters")
 app.add_typer(settings_app, name="settings")
 app.add_typer(reports_app, name="report")
+app.command("link")(link)
 console = Console()
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 from neo4j import Driver
@@ -50,3 +52,21 @@ def test_settings_set_validates_and_versions(driver: Driver) -> None:
     good = outreach("settings", "set", "k=1", "--author", "test")
     assert good.returncode == 0, good.stderr
     assert "Stored as version" in good.stdout
+
+
+def test_link_two_files_without_a_graph(tmp_path: Path) -> None:
+    from outreach.demo import generate_linkage_eval
+
+    voters, contacts, truth = generate_linkage_eval(tmp_path, seed=3, voters=3000, contacts=400)
+    out = tmp_path / "pairs.csv"
+    result = outreach("link", str(contacts), str(voters), "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "linked" in result.stdout
+    with out.open(newline="") as fh:
+        pairs = list(csv.DictReader(fh))
+    assert pairs and set(pairs[0]) == {"left_id", "right_id", "probability", "decision"}
+    with truth.open(newline="") as fh:
+        true_voter = {row["contact_id"]: row["voter_id"] for row in csv.DictReader(fh)}
+    links = [p for p in pairs if p["decision"] == "link"]
+    correct = sum(1 for p in links if true_voter.get(p["left_id"]) == p["right_id"])
+    assert correct / len(links) >= 0.95

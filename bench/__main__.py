@@ -1,0 +1,90 @@
+"""``python -m bench [ingest|rank|api|quality|all] [--scale small|full] [--keep]``.
+
+Each suite starts its own local graph server in a fresh folder on free ports, prints its
+tables (figures as ratios against a baseline measured in the same run), writes a Markdown
+copy to ``bench/results/<suite>-<scale>.md`` and stops the server. ``all`` runs ingest,
+rank and api; ``quality`` runs the assignment and linkage quality scripts, which need no
+graph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from bench.common import SCALES, Report, console, machine_line, prepare_env
+
+SUITES = ("ingest", "rank", "api")
+QUALITY_SCRIPTS = {
+    "assignment_quality.py": {"small": ["--pairs", "200000"], "full": []},
+    "linkage_quality.py": {"small": [], "full": []},
+}
+
+
+def run_suite(name: str, scale: str, *, keep: bool) -> float:
+    """Run one suite with its own environment and server; return its wall time."""
+    env = prepare_env(name)
+    report = Report(suite=name, scale=scale)
+    started = time.perf_counter()
+    try:
+        if name == "ingest":
+            from bench import ingest
+
+            ingest.run(env, scale, report)
+        elif name == "rank":
+            from bench import rank
+
+            rank.run(env, scale, report)
+        else:
+            from bench import api
+
+            api.run(env, scale, report)
+    finally:
+        env.cleanup(keep=keep)
+    took = time.perf_counter() - started
+    header = (
+        f"## bench {name} --scale {scale}\n\n"
+        f"Run {datetime.now().isoformat(timespec='minutes')}, {took:.0f}s; {machine_line()}.\n"
+    )
+    report.save(header)
+    console.print(f"[bold]{name} ({scale}) took {took:.0f}s[/]")
+    return took
+
+
+def run_quality(scale: str) -> None:
+    """The quality scripts next to this file, as their authors run them."""
+    here = Path(__file__).resolve().parent
+    for script, args in QUALITY_SCRIPTS.items():
+        path = here / script
+        if not path.exists():
+            console.print(f"[dim]{script} not found; skipped[/]")
+            continue
+        console.rule(f"[bold]{script}")
+        subprocess.run([sys.executable, str(path), *args[scale]], check=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and run the chosen suites."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("suite", nargs="?", default="all", choices=(*SUITES, "quality", "all"))
+    parser.add_argument("--scale", default="small", choices=SCALES)
+    parser.add_argument("--keep", action="store_true", help="keep the generated data and graph")
+    args = parser.parse_args(argv)
+    console.print(f"[dim]{machine_line()}[/]")
+    if args.suite == "quality":
+        run_quality(args.scale)
+        return
+    chosen = SUITES if args.suite == "all" else (args.suite,)
+    total = 0.0
+    for name in chosen:
+        total += run_suite(name, args.scale, keep=args.keep)
+    if len(chosen) > 1:
+        console.print(f"[bold]all suites took {total:.0f}s[/]")
+
+
+if __name__ == "__main__":
+    main()
