@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import math
 import os
 import resource
@@ -47,7 +48,7 @@ DEFAULT_HTTP_PORT = 12490
 BENCH_SECRET = "bench"
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
-console = Console(width=max(120, shutil.get_terminal_size((140, 40)).columns), highlight=False)
+console = Console(width=max(160, shutil.get_terminal_size((160, 40)).columns), highlight=False)
 
 
 # --------------------------------------------------------------------------- environment
@@ -221,27 +222,46 @@ def init_schema_on(driver: Any, database: str) -> None:
 
 @dataclass
 class Stages:
-    """Seconds and calls accumulated per named stage."""
+    """Seconds and calls accumulated per named stage.
+
+    Stages do not nest: time spent in a timed call made from inside another timed call
+    counts once, for the outer one, so the stages of a run add up to at most its wall time.
+    """
 
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    _depth: int = 0
 
     @contextmanager
     def time(self, name: str) -> Iterator[None]:
         """Add the wall time of the block to ``name``."""
+        if self._depth:
+            yield
+            return
+        self._depth += 1
         start = time.perf_counter()
         try:
             yield
         finally:
             self.seconds[name] += time.perf_counter() - start
             self.calls[name] += 1
+            self._depth -= 1
 
     def wrap(self, fn: Callable[..., T], name: str) -> Callable[..., T]:
-        """``fn``, timed into ``name`` on every call."""
+        """``fn``, timed into ``name`` on every call (cheap enough for per-row functions)."""
+        clock = time.perf_counter
 
         def timed(*args: Any, **kwargs: Any) -> T:
-            with self.time(name):
+            if self._depth:
                 return fn(*args, **kwargs)
+            self._depth += 1
+            start = clock()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[name] += clock() - start
+                self.calls[name] += 1
+                self._depth -= 1
 
         timed.__wrapped__ = fn  # type: ignore[attr-defined]
         return timed
@@ -297,6 +317,38 @@ def timed_stages(module: ModuleType, stages: Stages, names: dict[str, str]) -> d
         for attr, stage in names.items()
         if hasattr(module, attr)
     }
+
+
+class DriverRetries(logging.Handler):
+    """Counts the neo4j driver's "will be retried" warnings and keeps them off the console.
+
+    The local server fails concurrent writes to the same page with a transient error
+    that the driver retries; how often that happens is part of what a run measured.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+        self.samples: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "retried" in message:
+            self.count += 1
+            if len(self.samples) < 2:
+                self.samples.append(message[:160])
+
+
+def count_driver_retries() -> DriverRetries:
+    """Install (once per process) and return the counter of the driver's retries."""
+    logger = logging.getLogger("neo4j")
+    for handler in logger.handlers:
+        if isinstance(handler, DriverRetries):
+            return handler
+    handler = DriverRetries()
+    logger.addHandler(handler)
+    logger.propagate = False
+    return handler
 
 
 # --------------------------------------------------------------------------- memory

@@ -39,6 +39,7 @@ from bench.common import (
     Report,
     Stages,
     console,
+    count_driver_retries,
     create_database,
     fmt_int,
     fmt_mib,
@@ -136,6 +137,30 @@ def _bare_friends(
 # --------------------------------------------------------------------------- the worker (child)
 
 
+class _TimedLinker:
+    """A linker whose ``link`` calls are timed; everything else is the wrapped linker's."""
+
+    def __init__(self, inner: Any, stages: Stages) -> None:
+        self._inner = inner
+        self._stages = stages
+
+    def link(self, contacts: Any, voters: Any) -> Any:
+        with self._stages.time("link: decide"):
+            return self._inner.link(contacts, voters)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def _timed_linker_factory(factory: Any, stages: Stages) -> Any:
+    """``factory`` (the job's default linker maker), returning linkers whose work is timed."""
+
+    def make(*args: Any, **kwargs: Any) -> _TimedLinker:
+        return _TimedLinker(factory(*args, **kwargs), stages)
+
+    return make
+
+
 def worker_main(job: dict[str, Any]) -> dict[str, Any]:
     """The main run, in a spawned child: voters, then contacts, each with its ceiling."""
     import resource
@@ -151,6 +176,7 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
 
     settings = get_settings()
     batch = settings.graph_write_batch
+    retries = count_driver_retries()
     driver = create_driver(settings)
     rss_start = rss_bytes()
     out: dict[str, Any] = {"rss_start": rss_start, "batch": batch}
@@ -236,15 +262,9 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
     )
     replacements["find_candidates"] = timed_find
     replacements["write_friends"] = write_and_capture
-    if hasattr(contacts_job, "ExactLinker"):
-        base_linker = contacts_job.ExactLinker
-
-        class TimedLinker(base_linker):  # type: ignore[misc, valid-type]
-            def link(self, contacts: Any, voters: Any) -> Any:
-                with stages.time("link: decide"):
-                    return super().link(contacts, voters)
-
-        replacements["ExactLinker"] = TimedLinker
+    for factory in ("default_linker", "ExactLinker"):
+        if hasattr(contacts_job, factory):
+            replacements[factory] = _timed_linker_factory(getattr(contacts_job, factory), stages)
 
     totals = {"uploads": 0, "read": 0, "normalized": 0, "linked": 0, "candidates": 0,
               "written": 0, "matches": 0, "e2e": 0.0}  # fmt: skip
@@ -288,6 +308,7 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
         "by_format": by_format,
         "cpu": (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime),
     }
+    out["retries"] = retries.count
     driver.close()
     return out
 
@@ -464,8 +485,8 @@ def _print(
         line("contacts: link", crows, link_total + c_other, c_e2e, c_ceiling),
         line("  of which candidate look-ups", crows, float(cs.get("link: look-ups", 0.0)), c_e2e,
              c_ceiling),
-        line("  of which linker decisions", crows, float(cs.get("link: decide", 0.0)), c_e2e,
-             c_ceiling),
+        line("  of which linker (scoring, decisions)", crows, float(cs.get("link: decide", 0.0)),
+             c_e2e, c_ceiling),
         line("  of which friend rows", crows, c_other, c_e2e, c_ceiling),
         line("contacts: write (write_friends)", crows, float(cs.get("write", 0.0)), c_e2e,
              c_ceiling),
@@ -491,7 +512,7 @@ def _print(
             f"({fmt_int(ct['matches'])} MATCHES rows); rows/s counts contacts read.",
             f"CPU: worker {v['cpu']:.0f}s (voters) + {c['cpu']:.0f}s (contacts), graph server "
             f"{server_cpu:.0f}s, over {v['wall'] + ct['e2e'] + c_ceiling:.0f}s of wall time "
-            "(ceiling included).",
+            f"(ceiling included). Transient conflicts retried by the driver: {main['retries']}.",
         ],
     )
 
@@ -500,10 +521,16 @@ def _print(
         "Contacts: candidate look-ups by blocking key (ingest.contacts_job.fetch_voters)",
         ["key", "keys sent", "voter rows back", "rows per key", "seconds", "share of end to end"],
         [
-            [by, fmt_int(e["keys"]), fmt_int(e["rows"]), f"{ratio(e['rows'], e['keys']):.1f}",
-             fmt_s(e["seconds"]), fmt_pct(ratio(e["seconds"], c_e2e))]
+            [
+                by,
+                fmt_int(e["keys"]),
+                fmt_int(e["rows"]),
+                f"{ratio(e['rows'], e['keys']):.1f}",
+                fmt_s(e["seconds"]),
+                fmt_pct(ratio(e["seconds"], c_e2e)),
+            ]
             for by, e in lookups.items()
-        ],  # fmt: skip
+        ],
         notes=[f"{fmt_int(generated['voters'])} voters in the graph."],
     )
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from api.csv_export import csv_response, records_to_csv, to_csv
 from api.deps import CurrentPrincipal, Graph, require_role
 from api.schemas import PROBLEM_RESPONSES, Page
-from graph import analytics
+from graph import analyst_query, analytics
 from outreach.errors import QueryRefused
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ def cypher(body: CypherIn, principal: CurrentPrincipal, graph: Graph) -> Respons
     require_role(principal, "analyst")
     fingerprint = hashlib.sha256(body.query.encode()).hexdigest()[:16]
     try:
-        result = analytics.run_cypher(
+        result = analyst_query.run_cypher(
             graph,
             query=body.query,
             parameters=body.parameters,

@@ -15,7 +15,7 @@ from typing import LiteralString
 import pytest
 from neo4j import Driver
 
-from graph import analytics
+from graph import analyst_query, analytics
 from graph.contacts import write_friends
 from graph.ranking import mark_holdout, replace_rankings
 from graph.run import read, write
@@ -268,8 +268,8 @@ def test_wilson_interval_edges() -> None:
 
 def run(
     driver: Driver, query: str, limit: int = 100, timeout: float = 30.0, **params: object
-) -> analytics.QueryResult:
-    return analytics.run_cypher(
+) -> analyst_query.QueryResult:
+    return analyst_query.run_cypher(
         driver, query=query, parameters=params, limit=limit, timeout=timeout
     )
 
@@ -312,7 +312,7 @@ def test_a_write_past_the_guard_is_rolled_back(driver: Driver) -> None:
     # The second layer: even a write the guard missed never commits.
     marker = unique("rolled-back")
     with pytest.raises(QueryRefused, match="rolled back"):
-        analytics._consume(
+        analyst_query._consume(
             driver, "CREATE (n:Supporter {id: $id}) RETURN n.id AS id", {"id": marker},
             10, 30.0, time.monotonic() + 30, threading.Event(),
         )  # fmt: skip

@@ -1,0 +1,217 @@
+"""Matcher: full re-rank time at three graph sizes, split by stage, against the read alone.
+
+The graph is the seeded synthetic friend graph of ``bench.synthetic`` grown in steps to
+about 10k, 100k and 1M ``KNOWS`` edges to matched friends (``--scale small``: 10k, 30k,
+100k). At each size, in the same rounds:
+
+* **read alone**: ``graph.ranking.read_pairs`` for every supporter and the target
+  geographies, as the matcher asks for them: the baseline;
+* **re-rank**: ``graph.matcher.rank`` for everyone, split into read (pairs, reciprocal
+  pairs, partitions, settings), score (graph rows to features, ``score_pairs``), assign
+  (``graph.assign.assign``), write (``replace_rankings``, ``mark_holdout``) and the rest
+  (Python glue between them), by wrapping the names ``graph.matcher`` looks up.
+
+Printed: the split per size, score+assign against the read alone (goal: at most 1x), and
+the exponent of time against size fitted by least squares on log-log axes (goal: near 1).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bench.common import (
+    BenchEnv,
+    Report,
+    Stages,
+    console,
+    count_driver_retries,
+    fmt_int,
+    fmt_ratio,
+    fmt_s,
+    graph_server,
+    loglog_fit,
+    median,
+    patched,
+    ratio,
+    timed_stages,
+)
+from bench.synthetic import FriendGraph
+
+SIZES = {"small": (10_000, 30_000, 100_000), "full": (10_000, 100_000, 1_000_000)}
+ROUNDS_UP_TO_100K = 3
+ROUNDS_ABOVE = 1
+
+STAGE_OF = {
+    "current_settings": "read",
+    "partition_scope": "read",
+    "list_supporter_ids": "read",
+    "read_pairs": "read pairs",
+    "read_reciprocal": "read",
+    "read_taken": "read",
+    "read_competitors": "read",
+    "features": "score",
+    "score_pairs": "score",
+    "assign": "assign",
+    "replace_rankings": "write",
+    "mark_holdout": "write",
+}
+
+
+def read_alone(driver: Any, supporter_ids: list[str]) -> tuple[float, int]:
+    """Seconds to read every supporter's scoreable pairs, and how many there are."""
+    from graph.config_store import current_settings
+    from graph.ranking import read_pairs
+
+    _, settings = current_settings(driver)
+    geos = [g for g in settings.targets if settings.weights.get(g, 0) > 0]
+    t0 = time.perf_counter()
+    rows = read_pairs(driver, supporter_ids=supporter_ids, geos=geos)
+    return time.perf_counter() - t0, len(rows)
+
+
+def timed_rank(driver: Any) -> dict[str, Any]:
+    """One full re-rank, timed by stage."""
+    import graph.matcher as matcher
+
+    stages = Stages()
+    with patched(matcher, timed_stages(matcher, stages, STAGE_OF)):
+        t0 = time.perf_counter()
+        result = matcher.rank(driver)
+        total = time.perf_counter() - t0
+    seconds = dict(stages.seconds)
+    split = {
+        "read": seconds.get("read", 0.0) + seconds.get("read pairs", 0.0),
+        "read pairs": seconds.get("read pairs", 0.0),
+        "score": seconds.get("score", 0.0),
+        "assign": seconds.get("assign", 0.0),
+        "write": seconds.get("write", 0.0),
+    }
+    split["other"] = total - sum(split[k] for k in ("read", "score", "assign", "write"))
+    return {"total": total, "split": split, "counts": dict(result.counts)}
+
+
+def run(env: BenchEnv, scale: str, report: Report) -> None:
+    """Grow the graph size by size; at each, read alone and re-rank in alternating rounds."""
+    from graph.contacts import graph_counts
+    from graph.schema import init_schema
+    from outreach.settings import get_settings
+
+    batch = get_settings().graph_write_batch
+    retries = count_driver_retries()
+    results: list[dict[str, Any]] = []
+    with graph_server(env) as graph:
+        driver = graph.driver
+        init_schema(driver)
+        friends = FriendGraph()
+        for size in SIZES[scale]:
+            t0 = time.perf_counter()
+            added = friends.grow_to(driver, size, batch=batch)
+            build_s = time.perf_counter() - t0
+            counts = graph_counts(driver)
+            console.print(
+                f"graph grown to {fmt_int(counts['knows'])} KNOWS edges, "
+                f"{fmt_int(counts['supporters'])} supporters, {fmt_int(counts['persons'])} "
+                f"friends in {build_s:.0f}s ({fmt_int(added['edges_added'] / build_s)} edges/s)"
+            )
+            retries_before = retries.count
+            rounds = ROUNDS_UP_TO_100K if size <= 100_000 else ROUNDS_ABOVE
+            reads: list[float] = []
+            ranks: list[dict[str, Any]] = []
+            pairs = 0
+            for _ in range(rounds):
+                read_s, pairs = read_alone(driver, list(friends.supporters))
+                reads.append(read_s)
+                ranks.append(timed_rank(driver))
+                console.print(
+                    f"  read alone {read_s:.2f}s, re-rank {ranks[-1]['total']:.2f}s "
+                    f"({fmt_int(pairs)} pairs)"
+                )
+            ranks.sort(key=lambda r: r["total"])
+            results.append(
+                {
+                    "edges": int(counts["knows"]),
+                    "supporters": int(counts["supporters"]),
+                    "pairs": pairs,
+                    "read_alone": median(reads),
+                    "rank": ranks[len(ranks) // 2],
+                    "rounds": rounds,
+                    "build_s": build_s,
+                    "edges_added": added["edges_added"],
+                    "retries": retries.count - retries_before,
+                }
+            )
+    _print(report, scale, results)
+
+
+def _print(report: Report, scale: str, results: list[dict[str, Any]]) -> None:
+    report.heading(f"Matcher re-rank ({scale})")
+    rows = []
+    for r in results:
+        s = r["rank"]["split"]
+        rows.append(
+            [
+                fmt_int(r["edges"]),
+                fmt_int(r["supporters"]),
+                fmt_int(r["pairs"]),
+                fmt_int(r["rank"]["counts"].get("assigned", 0)),
+                fmt_s(s["read"]),
+                fmt_s(s["score"]),
+                fmt_s(s["assign"]),
+                fmt_s(s["write"]),
+                fmt_s(s["other"]),
+                fmt_s(r["rank"]["total"]),
+                fmt_s(r["read_alone"]),
+                fmt_ratio(ratio(s["score"] + s["assign"], r["read_alone"])),
+                fmt_ratio(ratio(r["rank"]["total"], r["read_alone"])),
+            ]
+        )
+    report.table(
+        "Full re-rank, seconds by stage",
+        ["KNOWS edges", "supporters", "pairs", "assigned", "read", "score", "assign", "write",
+         "other", "re-rank", "read alone", "(score+assign) / read alone",
+         "re-rank / read alone"],
+        rows,
+        notes=[
+            "read alone: graph.ranking.read_pairs for every supporter, timed in the same rounds. "
+            "Each size: the median of "
+            + ", ".join(f"{r['rounds']}" for r in results)
+            + " rounds (by size, smallest first).",
+            "read: pairs, reciprocal pairs, partitions and settings; score: graph rows to "
+            "features and score_pairs; other: Python between the stages.",
+            "Goal: score+assign no more than the read alone (at most 1.00x).",
+            "Graph built through graph.voters, graph.supporters and graph.contacts.write_friends "
+            "at "
+            + ", ".join(f"{fmt_int(r['edges_added'] / r['build_s'])}" for r in results)
+            + " edges/s; transient conflicts retried by the driver while ranking: "
+            + ", ".join(str(r["retries"]) for r in results)
+            + ".",
+        ],
+    )  # fmt: skip
+    edges = [r["edges"] for r in results]
+    fits = []
+    series = {
+        "re-rank": [r["rank"]["total"] for r in results],
+        "read": [r["rank"]["split"]["read"] for r in results],
+        "score": [r["rank"]["split"]["score"] for r in results],
+        "assign": [r["rank"]["split"]["assign"] for r in results],
+        "write": [r["rank"]["split"]["write"] for r in results],
+        "other": [max(r["rank"]["split"]["other"], 1e-6) for r in results],
+        "read alone": [r["read_alone"] for r in results],
+    }
+    for name, ys in series.items():
+        slope, r2 = loglog_fit(edges, ys)
+        per_edge = [1e6 * y / e for y, e in zip(ys, edges, strict=True)]
+        fits.append(
+            [name, f"{slope:.2f}", f"{r2:.3f}"]
+            + [f"{p:.1f}" for p in per_edge]
+            + [fmt_ratio(ratio(per_edge[-1], per_edge[0]))]
+        )
+    report.table(
+        "Time against size: fitted exponent (log-log least squares) and microseconds per edge",
+        ["series", "exponent", "R^2"]
+        + [f"us/edge at {fmt_int(e)}" for e in edges]
+        + ["largest x smallest"],
+        fits,
+        notes=["Goal: near-linear, an exponent near 1.00 (constant microseconds per edge)."],
+    )
