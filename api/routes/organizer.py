@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Query, status
 
 from api.deps import CurrentPrincipal, Graph, require_role
 from api.schemas import PROBLEM_RESPONSES, JobAccepted, SettingsOut
+from graph.analytics import funnel, wilson_interval
 from graph.config_store import current_settings, save_settings, settings_history
 from graph.matcher_settings import revise_settings
 from graph.ranking import expected_gain
@@ -64,6 +65,8 @@ def expected_votes(principal: CurrentPrincipal, graph: Graph) -> dict[str, Any]:
     require_role(principal, "organizer", "analyst")
     version, settings = current_settings(graph)
     gain = expected_gain(graph)
+    stages = funnel(graph)
+    interval = wilson_interval(stages["asked"], stages["assigned"])
     return {
         "asks_assigned": gain["asks"],
         "expected_net_votes": round(gain["expected_votes"], 2),
@@ -79,5 +82,16 @@ def expected_votes(principal: CurrentPrincipal, graph: Graph) -> dict[str, Any]:
             "support_floor": settings.support_floor,
             "weights": "FiveThirtyEight 2020 voter power index, normalized to the top target",
             "note": "Every parameter is a prior until outcomes and the holdout measure it.",
+        },
+        "measured_delivery": {
+            "friends_assigned": stages["assigned"],
+            "friends_asked": stages["asked"],
+            "ask_rate": stages["ask_rate"],
+            "interval_95": list(interval) if interval else None,
+            "prior": settings.deliver,
+            "note": (
+                "Asks are known only when supporters record them, so this is a lower bound; "
+                "once it is steady, set `deliver` to it in the settings."
+            ),
         },
     }

@@ -126,3 +126,24 @@ def test_organizer_settings_are_validated_and_versioned(api_url: str, settings: 
         assert good.json()["version"] == before["version"] + 1
     with api_client(api_url, settings, unique("sup")) as supporter:
         assert supporter.get("/organizer/settings").status_code == 403
+
+
+def test_expected_votes_report_states_its_assumptions_and_measured_delivery(
+    api_url: str, driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    supporter, _, items = _ranked_supporter(api_url, driver, settings, tmp_path, "610-437-7733")
+    with api_client(api_url, settings, supporter) as client:
+        client.post(
+            f"/supporters/{supporter}/outcomes",
+            json={"friend_id": items[0]["friend_id"], "outcome": "asked"},
+        )
+    with api_client(api_url, settings, unique("org"), role="organizer") as client:
+        report = client.get("/organizer/reports/expected-votes").json()
+    assert report["asks_assigned"] >= 1
+    assert report["expected_net_votes"] > 0
+    assert report["assumptions"]["deliver"]
+    delivery = report["measured_delivery"]
+    assert delivery["friends_asked"] >= 1
+    assert 0 < delivery["ask_rate"] <= 1
+    low, high = delivery["interval_95"]
+    assert low <= delivery["ask_rate"] <= high
