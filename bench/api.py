@@ -1,7 +1,7 @@
 """API: the targets list under 32 concurrent clients against the bare driver; an outcome burst.
 
-On the synthetic friend graph of ``bench.synthetic`` (100k ``KNOWS`` edges; 300k with
-``--scale full``), ranked by ``graph.matcher.rank``, the real app runs under uvicorn in a
+On the synthetic friend graph of ``bench.synthetic`` (100k ``KNOWS`` edges; with
+``--scale full``: 1M), ranked by ``graph.matcher.rank``, the real app runs under uvicorn in a
 child process (one worker, as ``outreach api`` runs it; ``OUTREACH_BENCH_API_WORKERS``
 changes that) and is called over loopback.
 
@@ -73,7 +73,7 @@ class Scale:
 SCALES = {
     "small": Scale(edges=100_000, reads=3_000, burst=10_000, bare_writes=3_000,
                    series_seconds=60),
-    "full": Scale(edges=300_000, reads=6_000, burst=20_000, bare_writes=6_000,
+    "full": Scale(edges=1_000_000, reads=6_000, burst=20_000, bare_writes=6_000,
                   series_seconds=120),
 }  # fmt: skip
 

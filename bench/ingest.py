@@ -8,9 +8,12 @@ supporter in the four upload formats in turn (CSV, Google CSV, vCard, JSON).
   (``graph.voters.upsert_voters``).
 * **Contacts**: ``ingest.contacts_job.ingest_upload`` for each upload in turn. Stages:
   read and normalize (decode, parse, normalize, merge duplicates, keyed hashes), link
-  (candidate look-ups in the graph by each blocking key, then the linker's decisions and
-  the rows built from them), write (``graph.contacts.write_friends``) and bookkeeping
-  (consent check, the ``Upload`` node).
+  (candidate look-ups in the graph by each blocking key; the job's default linker scoring
+  and deciding; the friend rows built from its decisions), write
+  (``graph.contacts.write_friends``) and bookkeeping (consent check, the ``Upload`` node).
+* **Roster**: ``graph.supporters.upsert_supporters`` for a few new supporters with a
+  voter id, then as many without one, on the loaded voter file (the supporters of the
+  main run are created by their consent, as the API does).
 * **Ceiling**: the same final rows written by the bare neo4j driver with the product's own
   Cypher (``UPSERT_VOTERS``; ``WRITE_KNOWS``, ``WRITE_MATCHES``, ``WRITE_CANDIDATES``), one
   managed transaction per batch as the product does, rows built beforehand, into a second,
@@ -58,8 +61,12 @@ from bench.common import (
 )
 
 CEILING_DB = "ceiling"
+# Bench-only Cypher: supporter nodes for the ceiling's database (the product makes them
+# when a supporter consents).
+BENCH_MERGE_SUPPORTERS = "UNWIND $ids AS id MERGE (:Supporter {id: id})"
 SCRATCH_DB = "scratch"
 FORMATS = ("csv", "google", "vcf", "json")
+ROSTER_PROBE = 10  # supporters upserted with, and then without, a voter id
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ class Scale:
 SCALES = {
     "small": Scale(voters=50_000, supporters=250, contacts_mean=200, contacts_budget_s=600,
                    upload_small=500),
-    "full": Scale(voters=1_000_000, supporters=5_000, contacts_mean=200, contacts_budget_s=420,
+    "full": Scale(voters=1_000_000, supporters=5_000, contacts_mean=200, contacts_budget_s=480,
                   upload_small=1_000),
 }  # fmt: skip
 
@@ -165,13 +172,9 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
     """The main run, in a spawned child: voters, then contacts, each with its ceiling."""
     import resource
 
-    import ingest.contacts_job as contacts_job
     import ingest.voters_job as voters_job
     from graph.driver import create_driver
-    from graph.supporters import UPSERT_SUPPORTERS, record_consent
     from graph.voters import UPSERT_VOTERS
-    from ingest.supporters_job import ingest_roster, read_roster
-    from outreach.partition import partition_of
     from outreach.settings import get_settings
 
     settings = get_settings()
@@ -217,14 +220,20 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
         "peak_rss": peak_rss_bytes(),
     }
 
-    # ---- supporters (not timed): the roster in both databases
-    roster = Path(job["supporters_csv"])
-    ingest_roster(driver, path=roster, secret=settings.secret_key.get_secret_value(),
-                  batch_size=batch)  # fmt: skip
-    rows, _ = read_roster(roster, secret=settings.secret_key.get_secret_value())
-    _bare_batches(driver, CEILING_DB, UPSERT_SUPPORTERS,
-                  [{"rows": rows[i : i + batch]} for i in range(0, len(rows), batch)],
-                  Stages(), "roster")  # fmt: skip
+    # Imported only now, so the voter run's memory is not charged for the linker's imports.
+    import ingest.contacts_job as contacts_job
+    from graph.supporters import record_consent
+    from outreach.partition import partition_of
+
+    # ---- the roster: upsert_supporters with and without a voter id, on the loaded file
+    out["roster"] = roster_probe(driver, Path(job["voters_csv"]), job["roster_probe"])
+
+    # ---- supporters: consent (before each upload, not timed) makes them in the product's
+    # database; the ceiling's database gets the same ids with a bare MERGE.
+    ids = [Path(p).name.split(".")[0] for p in job["uploads"]]
+    _bare_batches(driver, CEILING_DB, BENCH_MERGE_SUPPORTERS,
+                  [{"ids": ids[i : i + batch]} for i in range(0, len(ids), batch)],
+                  Stages(), "supporters")  # fmt: skip
 
     # ---- contacts
     stages, ceiling = Stages(), Stages()
@@ -311,6 +320,32 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
     out["retries"] = retries.count
     driver.close()
     return out
+
+
+def roster_probe(driver: Any, voters_csv: Path, count: int) -> dict[str, Any]:
+    """Seconds per supporter for ``graph.supporters.upsert_supporters`` with and without a voter id.
+
+    Same batch size, same graph; the ids are new, so both create their supporters.
+    """
+    from graph.supporters import upsert_supporters
+
+    with voters_csv.open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        voter_ids = [row["voter_id"] for row in itertools.islice(reader, count)]
+
+    def rows(tag: str, ids: list[str | None]) -> list[dict[str, Any]]:
+        return [
+            {"id": f"bench-roster-{tag}-{i}", "voter_id": vid,
+             "props": {"first_name": "Probe", "state": None, "partition": 0, "voter_id": vid}}
+            for i, vid in enumerate(ids)
+        ]  # fmt: skip
+
+    timings = {}
+    for tag, ids in (("with", list(voter_ids)), ("without", [None] * count)):
+        t0 = time.perf_counter()
+        upsert_supporters(driver, rows(tag, ids), batch_size=count)
+        timings[tag] = time.perf_counter() - t0
+    return {"count": count, **timings}
 
 
 def voters_memory(path: str, database: str) -> dict[str, Any]:
@@ -425,6 +460,7 @@ def run(env: BenchEnv, scale_name: str, report: Report) -> None:
             "supporters_csv": str(manifest.supporters_csv),
             "uploads": [str(p) for p in uploads],
             "contacts_budget_s": scale.contacts_budget_s,
+            "roster_probe": ROSTER_PROBE,
         }
         console.print("worker: voters then contacts, each followed batch by batch by its ceiling")
         server_cpu0 = graph.server_cpu_seconds()
@@ -435,6 +471,10 @@ def run(env: BenchEnv, scale_name: str, report: Report) -> None:
         mem_up_1 = run_in_child(upload_memory, str(upload_1x), "bench-mem-1x")
         mem_up_10 = run_in_child(upload_memory, str(upload_10x), "bench-mem-10x")
 
+    with manifest.supporters_csv.open(encoding="utf-8") as fh:
+        roster = list(csv.DictReader(fh))
+    main["roster"]["in_file"] = len(roster)
+    main["roster"]["missing_in_file"] = sum(1 for r in roster if not r["voter_id"].strip())
     _print(report, scale_name, manifest.counts, main, mem_voters, mem_up_1, mem_up_10, server_cpu)
 
 
@@ -532,6 +572,22 @@ def _print(
             for by, e in lookups.items()
         ],
         notes=[f"{fmt_int(generated['voters'])} voters in the graph."],
+    )
+
+    r = main["roster"]
+    per_with, per_without = r["with"] / r["count"], r["without"] / r["count"]
+    report.table(
+        f"Roster: graph.supporters.upsert_supporters, {r['count']} new supporters each way, "
+        f"{fmt_int(generated['voters'])} voters in the graph",
+        ["supporters", "seconds per supporter", "x with a voter id"],
+        [
+            ["with a voter id", f"{per_with:.4f}", "1.00x"],
+            ["without a voter id", f"{per_without:.4f}", fmt_ratio(ratio(per_without, per_with))],
+        ],
+        notes=[
+            f"The generated roster has {r['missing_in_file']} of {r['in_file']} supporters "
+            "without a voter id (this run creates its supporters by their consent instead)."
+        ],
     )
 
     formats = c["by_format"]

@@ -156,6 +156,7 @@ def _print(report: Report, scale: str, results: list[dict[str, Any]]) -> None:
                 fmt_int(r["pairs"]),
                 fmt_int(r["rank"]["counts"].get("assigned", 0)),
                 fmt_s(s["read"]),
+                fmt_s(s["read pairs"]),
                 fmt_s(s["score"]),
                 fmt_s(s["assign"]),
                 fmt_s(s["write"]),
@@ -168,8 +169,8 @@ def _print(report: Report, scale: str, results: list[dict[str, Any]]) -> None:
         )
     report.table(
         "Full re-rank, seconds by stage",
-        ["KNOWS edges", "supporters", "pairs", "assigned", "read", "score", "assign", "write",
-         "other", "re-rank", "read alone", "(score+assign) / read alone",
+        ["KNOWS edges", "supporters", "pairs", "assigned", "read", "of which pairs", "score",
+         "assign", "write", "other", "re-rank", "read alone", "(score+assign) / read alone",
          "re-rank / read alone"],
         rows,
         notes=[
@@ -193,6 +194,10 @@ def _print(report: Report, scale: str, results: list[dict[str, Any]]) -> None:
     series = {
         "re-rank": [r["rank"]["total"] for r in results],
         "read": [r["rank"]["split"]["read"] for r in results],
+        "read: reciprocal etc.": [
+            max(r["rank"]["split"]["read"] - r["rank"]["split"]["read pairs"], 1e-6)
+            for r in results
+        ],
         "score": [r["rank"]["split"]["score"] for r in results],
         "assign": [r["rank"]["split"]["assign"] for r in results],
         "write": [r["rank"]["split"]["write"] for r in results],

@@ -12,8 +12,8 @@ an ingest would leave, without parsing files or linking:
   for them; the rest are theirs alone;
 * three quarters of the friends live in the matcher's default target geographies, the
   rest elsewhere; support scores, vote histories and registration vary as in a voter file;
-* one supporter in twenty is also a friend in their community's pool, so some pairs are
-  reciprocal.
+* every supporter is a voter: one in twenty is also a friend in their community's pool,
+  so some pairs are reciprocal; the others have a voter record that no one knows.
 
 ``grow_to(edges)`` adds supporters until the graph holds that many ``KNOWS`` edges; the
 same seed gives the same graph.
@@ -134,6 +134,7 @@ class FriendGraph:
         from outreach.partition import partition_of
 
         new_people: list[int] = []
+        new_voters: list[int] = []  # supporters' own voter records, known by nobody
         plans: list[tuple[str, list[int]]] = []
         supporter_rows: list[dict[str, Any]] = []
         while self.edges < edges:
@@ -147,18 +148,23 @@ class FriendGraph:
             own = [self._new_person() for _ in range(degree - shared)]
             new_people.extend(own)
             friends.extend(own)
-            reciprocal = self.rng.random() < 0.05
-            person_key = self.person_key(self.rng.choice(pool)) if reciprocal else None
+            # Supporters are voters too: one in twenty is a friend in their community's pool
+            # (so some pairs are reciprocal), the others have a voter record of their own.
+            if self.rng.random() < 0.05:
+                own_voter = self.rng.choice(pool)
+            else:
+                own_voter = self._new_person()
+                new_voters.append(own_voter)
             supporter_rows.append(
                 {
                     "id": sid,
-                    "voter_id": None,
+                    "voter_id": self.voter_id(own_voter),
                     "props": {
                         "first_name": self.rng.choice(FIRST),
                         "state": self.rng.choice(OTHER_STATES),
                         "partition": partition_of(sid),
-                        "voter_id": None,
-                        "person_key": person_key,
+                        "voter_id": self.voter_id(own_voter),
+                        "person_key": self.person_key(own_voter),
                     },
                 }
             )
@@ -166,7 +172,8 @@ class FriendGraph:
             self.supporters.append(sid)
             self.edges += len(friends)
 
-        upsert_voters(driver, [self._voter_row(p) for p in new_people], batch_size=batch)
+        voters = [self._voter_row(p) for p in (*new_people, *new_voters)]
+        upsert_voters(driver, voters, batch_size=batch)
         upsert_supporters(driver, supporter_rows, batch_size=batch)
 
         def write(plan: tuple[str, list[int]]) -> int:

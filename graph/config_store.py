@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import LiteralString
 
 from neo4j import Driver
@@ -69,3 +71,20 @@ def settings_at(driver: Driver, version: int) -> MatcherSettings:
     if not rows:
         raise NotFound(f"no matcher settings version {version}")
     return MatcherSettings.model_validate_json(rows[0]["body"])
+
+
+_cache_lock = threading.Lock()
+_cached: tuple[float, int, MatcherSettings] | None = None
+
+
+def current_settings_cached(driver: Driver, *, max_age: float = 5.0) -> tuple[int, MatcherSettings]:
+    """The latest settings, re-read at most every ``max_age`` seconds (for hot read paths)."""
+    global _cached
+    now = time.monotonic()
+    with _cache_lock:
+        if _cached is not None and now - _cached[0] < max_age:
+            return _cached[1], _cached[2]
+    version, settings = current_settings(driver)
+    with _cache_lock:
+        _cached = (now, version, settings)
+    return version, settings

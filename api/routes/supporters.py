@@ -22,7 +22,7 @@ from api.schemas import (
     PendingMatch,
     Target,
 )
-from graph.config_store import current_settings
+from graph.config_store import current_settings_cached
 from graph.deletion import delete_supporter, upload_ids
 from graph.matcher_settings import load_state_names
 from graph.outcomes import record_outcome
@@ -105,7 +105,7 @@ def targets(
     """Your ranked friends to ask, with the reasons and a suggested message."""
     ensure_self_or_admin(principal, supporter_id)
     rows, total = read_targets(graph, supporter_id=supporter_id, offset=offset, limit=limit)
-    _, matcher = current_settings(graph)
+    _, matcher = current_settings_cached(graph)
     names = load_state_names()
     base = str(request.base_url).rstrip("/")
     items = []
