@@ -51,12 +51,14 @@ from bench.common import (
     free_port,
     graph_server,
     percentile,
+    process_cpu_seconds,
     ratio,
 )
 from bench.synthetic import FriendGraph
 
 CONCURRENCY = 32
 ROUNDS = 3
+SINGLE_CLIENT_REQUESTS = 300
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class Series:
     error_samples: list[str] = field(default_factory=list)
     graph_cpu: float = 0.0  # CPU seconds of the graph server while the series ran
     api_cpu: float = 0.0  # CPU seconds of the API process while the series ran
+    client_cpu: float = 0.0  # CPU seconds of this process (the clients) while the series ran
 
     def add(self, other: Series) -> None:
         """Merge another round of the same series."""
@@ -107,6 +110,7 @@ class Series:
         self.wall += other.wall
         self.graph_cpu += other.graph_cpu
         self.api_cpu += other.api_cpu
+        self.client_cpu += other.client_cpu
         self.error_samples.extend(other.error_samples[: 3 - len(self.error_samples)])
 
     @property
@@ -276,11 +280,11 @@ def run(env: BenchEnv, scale_name: str, report: Report) -> None:
         ranked = [str(r["id"]) for r in read(driver, BENCH_RANKED_SUPPORTERS)]
         with ApiProcess(env, workers) as api:
             build_retries = retries.count
-            reads = measure_reads(graph, api, ranked, scale)
+            reads, single = measure_reads(graph, api, ranked, scale)
             burst = measure_outcomes(driver, api, ranked, scale)
             burst.bench_retries = retries.count - build_retries
             burst.api_retries = api.retries_logged()
-    _print(report, scale_name, scale, workers, friends, len(ranked), reads, burst)
+    _print(report, scale_name, scale, workers, friends, len(ranked), reads, single, burst)
 
 
 def _tokens(supporters: Sequence[str]) -> dict[str, str]:
@@ -293,8 +297,12 @@ def _tokens(supporters: Sequence[str]) -> dict[str, str]:
 
 def measure_reads(
     graph: Graph, api: ApiProcess, ranked: list[str], scale: Scale
-) -> dict[str, Series]:
-    """Targets: bare driver, the route's queries, and the API, in alternating rounds."""
+) -> tuple[dict[str, Series], dict[str, Series]]:
+    """Targets: bare driver, the route's queries, and the API, in alternating rounds.
+
+    Then each of the bare read and the API with one client at a time, for the latency
+    without queueing.
+    """
     from neo4j import RoutingControl
 
     from graph.config_store import LATEST
@@ -341,7 +349,7 @@ def measure_reads(
 
     kinds = {
         "bare driver: READ_TARGETS + COUNT_TARGETS": bare_call,
-        "bare driver: the route's 3 queries (+ LATEST settings)": route_queries_call,
+        "bare driver: + LATEST (the route's 3 reads)": route_queries_call,
         "API: GET /supporters/{id}/targets": api_call,
     }
     totals = {name: Series(name) for name in kinds}
@@ -350,16 +358,25 @@ def measure_reads(
     for round_no in range(ROUNDS):
         for name, make in kinds.items():
             sample = rnd.choices(ranked, k=per_round)
-            graph0, api0 = graph.server_cpu_seconds(), api.cpu_seconds()
+            graph0, api0, own0 = (
+                graph.server_cpu_seconds(),
+                api.cpu_seconds(),
+                process_cpu_seconds(),
+            )
             got = hammer(name, sample, make, max_seconds=scale.series_seconds)
             got.graph_cpu = graph.server_cpu_seconds() - graph0
             got.api_cpu = api.cpu_seconds() - api0
+            got.client_cpu = process_cpu_seconds() - own0
             totals[name].add(got)
             console.print(
                 f"  round {round_no + 1}: {name}: p50 {fmt_ms(got.p(50))} ms, "
                 f"p99 {fmt_ms(got.p(99))} ms, {got.errors} errors"
             )
-    return totals
+    single = {}
+    for name in (next(iter(kinds)), "API: GET /supporters/{id}/targets"):
+        sample = rnd.choices(ranked, k=SINGLE_CLIENT_REQUESTS)
+        single[name] = hammer(name, sample, kinds[name], threads=1, max_seconds=60)
+    return totals, single
 
 
 @dataclass
@@ -498,6 +515,7 @@ def _print(
     friends: FriendGraph,
     ranked: int,
     reads: dict[str, Series],
+    single: dict[str, Series],
     burst: Burst,
 ) -> None:
     report.heading(f"API ({scale_name})")
@@ -509,7 +527,8 @@ def _print(
             [s.name, fmt_int(s.calls), str(s.errors), fmt_ms(s.p(50)), fmt_ms(s.p(90)),
              fmt_ms(s.p(99)), f"{s.rate:,.0f}", fmt_ratio(ratio(s.p(50), base.p(50))),
              fmt_ratio(ratio(s.p(99), base.p(99))), fmt_ratio(ratio(s.rate, base.rate)),
-             fmt_ms(ratio(s.graph_cpu, s.calls)), fmt_ms(ratio(s.api_cpu, s.calls))]
+             fmt_ms(ratio(s.graph_cpu, s.calls)), fmt_ms(ratio(s.api_cpu, s.calls)),
+             fmt_ms(ratio(s.client_cpu, s.calls))]
         )  # fmt: skip
     api = series[-1]
     samples = [e for s in series for e in s.error_samples]
@@ -518,16 +537,29 @@ def _print(
         f"({fmt_int(friends.edges)} KNOWS edges, {fmt_int(ranked)} supporters with a list, "
         f"uvicorn with {workers} worker)",
         ["path", "requests", "errors", "p50 ms", "p90 ms", "p99 ms", "req/s", "p50 x bare",
-         "p99 x bare", "req/s x bare", "graph CPU ms/req", "API CPU ms/req"],
+         "p99 x bare", "req/s x bare", "graph CPU ms/req", "API CPU ms/req",
+         "client CPU ms/req"],
         rows,
         notes=[
             f"API p50 is {fmt_ratio(ratio(api.p(50), base.p(50)))} the bare driver's "
             "(goal: at most 2x).",
             f"{ROUNDS} alternating rounds after a warm-up; each series at most "
             f"{fmt_int(scale.reads // ROUNDS)} requests and {scale.series_seconds:.0f}s per round.",
-            "CPU per request: CPU seconds the graph server and the API process used while "
-            "the series ran, divided by its requests (the clients run in the bench process).",
+            "CPU per request: CPU seconds the graph server, the API process and the bench "
+            "process (the 32 client threads) used while the series ran, over its requests. "
+            "The machine has 2 cores for all three.",
             *([f"first errors: {'; '.join(samples)}"] if samples else []),
+        ],
+    )  # fmt: skip
+
+    one_base = next(iter(single.values()))
+    report.table(
+        "Targets list, one client at a time (no queueing)",
+        ["path", "requests", "errors", "p50 ms", "p99 ms", "p50 x bare"],
+        [
+            [s.name, fmt_int(s.calls), str(s.errors), fmt_ms(s.p(50)), fmt_ms(s.p(99)),
+             fmt_ratio(ratio(s.p(50), one_base.p(50)))]
+            for s in single.values()
         ],
     )  # fmt: skip
 

@@ -359,6 +359,12 @@ def rss_bytes() -> int:
     return int(psutil.Process().memory_info().rss)
 
 
+def process_cpu_seconds() -> float:
+    """CPU seconds (user + system) this process has used so far, all threads."""
+    times = psutil.Process().cpu_times()
+    return float(times.user + times.system)
+
+
 def peak_rss_bytes() -> int:
     """This process's peak resident set size so far (Linux reports KiB)."""
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024

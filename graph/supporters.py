@@ -15,7 +15,8 @@ MERGE (s:Supporter {id: row.id})
 ON CREATE SET s.created_at = datetime()
 SET s += row.props
 WITH s, row
-OPTIONAL MATCH (v:Voter {voter_id: row.voter_id})
+WHERE row.voter_id IS NOT NULL
+MATCH (v:Voter {voter_id: row.voter_id})
 SET s.household_id = v.household_id
 """
 

@@ -33,8 +33,14 @@ BY_EMAIL: LiteralString = (
 BY_NAME: LiteralString = (
     "UNWIND $keys AS key MATCH (v:Voter {name_key: key}) RETURN " + _VOTER_FIELDS
 )
+# Surname within a state is a wide block (common names return hundreds of voters), so it
+# is narrowed by the canonical first initial: keys are "last|STATE|initial".
 BY_LAST_STATE: LiteralString = (
-    "UNWIND $keys AS key MATCH (v:Voter {last_key: key}) RETURN " + _VOTER_FIELDS
+    "UNWIND $keys AS key "
+    "WITH split(key, '|') AS parts "
+    "MATCH (v:Voter {last_key: parts[0] + '|' + parts[1]}) "
+    "WHERE v.name_key STARTS WITH parts[2] "
+    "RETURN " + _VOTER_FIELDS
 )
 BY_ID: LiteralString = "UNWIND $keys AS key MATCH (v:Voter {voter_id: key}) RETURN " + _VOTER_FIELDS
 

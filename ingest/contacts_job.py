@@ -19,7 +19,7 @@ from graph.contacts import record_upload, write_friends
 from graph.supporters import consent_version
 from graph.voters import find_candidates
 from ingest.dedupe import merge_duplicates
-from ingest.keys import email_key, friend_id, last_state_key, name_key, phone_key, voter_key
+from ingest.keys import email_key, fold, friend_id, last_state_key, name_key, phone_key, voter_key
 from ingest.link_splink import default_linker, swapped_phone_keys
 from ingest.linking import KeyedContact, LinkDecision, Linker
 from ingest.names import canonical_first_name
@@ -68,8 +68,10 @@ def fetch_voters(
         wanted["email"].extend(c.email_keys)
         if c.name_key:
             wanted["name"].append(c.name_key)
-        if c.last_state_key:
-            wanted["last_state"].append(c.last_state_key)
+        if c.last_state_key and c.canonical_first:
+            initial = fold(c.canonical_first)[:1]
+            if initial:
+                wanted["last_state"].append(f"{c.last_state_key}|{initial}")
     voters: list[dict[str, Any]] = []
     for by, keys in wanted.items():
         if keys:
