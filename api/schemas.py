@@ -6,6 +6,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graph.outcomes import Outcome
+
 T = TypeVar("T")
 
 
@@ -91,15 +93,7 @@ class OutcomeIn(BaseModel):
 
     friend_id: str
     channel: Literal["call", "text", "in_person", "social", "email"] = "text"
-    outcome: Literal[
-        "asked",
-        "will_vote",
-        "registered",
-        "already_voted",
-        "not_interested",
-        "wrong_person",
-        "do_not_contact",
-    ]
+    outcome: Outcome
     client_id: str | None = Field(
         default=None,
         description="Your own id for this record; sending it again does not record it twice",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import LiteralString
+from typing import Literal, LiteralString, get_args
 
 from neo4j import Driver, ManagedTransaction
 
 from graph.run import Row, read, write_tx
 from outreach.errors import NotFound
 
-OUTCOMES = (
+Outcome = Literal[
     "asked",
     "will_vote",
     "registered",
@@ -17,7 +17,8 @@ OUTCOMES = (
     "not_interested",
     "wrong_person",
     "do_not_contact",
-)
+]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
 
 RECORD_OUTCOME: LiteralString = """
 MATCH (s:Supporter {id: $supporter_id})-[k:KNOWS {friend_id: $friend_id}]->(p:Person)

@@ -19,10 +19,9 @@ from graph.contacts import record_upload, write_friends
 from graph.supporters import consent_version
 from graph.voters import find_candidates
 from ingest.dedupe import merge_duplicates
-from ingest.keys import email_key, fold, friend_id, last_state_key, name_key, phone_key, voter_key
+from ingest.keys import fold, friend_id, voter_key
 from ingest.link_splink import default_linker, swapped_phone_keys
-from ingest.linking import KeyedContact, LinkDecision, Linker
-from ingest.names import canonical_first_name
+from ingest.linking import KeyedContact, LinkDecision, Linker, keyed
 from ingest.readers import read_contacts
 from outreach.errors import ConsentRequired, RowError
 from outreach.settings import Settings
@@ -38,19 +37,6 @@ class UploadResult:
     counts: dict[str, int]
     rejected: list[RowError] = field(default_factory=list)
     format: str = ""
-
-
-def keyed(contact: Any, *, secret: str) -> KeyedContact:
-    """Attach blocking keys (hashed phone and email, name keys) to a normalized contact."""
-    canonical = canonical_first_name(contact.first_name) if contact.first_name else None
-    return KeyedContact(
-        record=contact,
-        canonical_first=canonical,
-        phone_keys=[phone_key(secret, p) for p in contact.phones],
-        email_keys=[email_key(secret, e) for e in contact.emails],
-        name_key=name_key(canonical, contact.last_name) if canonical else None,
-        last_state_key=last_state_key(contact.last_name, contact.state),
-    )
 
 
 def fetch_voters(
@@ -131,16 +117,21 @@ def ingest_upload(
     )
     counts["read"] = parsed.rows_read
     counts["rejected"] = len(parsed.rejected)
-    record_upload(
-        driver,
-        supporter_id=supporter_id,
-        upload_id=upload_id,
-        filename=filename,
-        format=parsed.format,
-        sha256=hashlib.sha256(data).hexdigest(),
-        consent_version=consent,
-        status="loading",
-    )
+    digest = hashlib.sha256(data).hexdigest()
+
+    def upload_status(status: str) -> None:
+        record_upload(
+            driver,
+            supporter_id=supporter_id,
+            upload_id=upload_id,
+            filename=filename,
+            format=parsed.format,
+            sha256=digest,
+            consent_version=consent,
+            status=status,
+        )
+
+    upload_status("loading")
     contacts = [keyed(c, secret=secret) for c in merge_duplicates(parsed.records)]
     counts["normalized"] = len(contacts)
     progress(parsed.rejected)
@@ -208,15 +199,6 @@ def ingest_upload(
         candidates=candidates,
         batch_size=settings.graph_write_batch,
     )
-    record_upload(
-        driver,
-        supporter_id=supporter_id,
-        upload_id=upload_id,
-        filename=filename,
-        format=parsed.format,
-        sha256=hashlib.sha256(data).hexdigest(),
-        consent_version=consent,
-        status="loaded",
-    )
+    upload_status("loaded")
     progress(parsed.rejected)
     return UploadResult(counts=counts, rejected=parsed.rejected, format=parsed.format)

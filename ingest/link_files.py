@@ -31,7 +31,7 @@ import pyarrow as pa
 from splink import Linker, SettingsCreator, block_on
 
 from ingest.encoding import decode_bytes
-from ingest.keys import email_key, last_state_key, name_key, phone_key
+from ingest.keys import email_key, name_key, phone_key
 from ingest.link_splink import (
     DEFAULT_REVIEW_FLOOR,
     DEFAULT_THRESHOLD,
@@ -44,7 +44,7 @@ from ingest.link_splink import (
     save_model,
     voter_rows,
 )
-from ingest.linking import KeyedContact
+from ingest.linking import KeyedContact, keyed
 from ingest.mapping import VoterMapping, load_mapping
 from ingest.names import canonical_first_name
 from ingest.readers import read_contacts
@@ -182,19 +182,6 @@ def read_voters(
         voter_candidate(voter, secret=secret, keep_phone=keep_phone)
         for voter in _voters(path, column_map, report=report, side="right", region=region)
     ]
-
-
-def keyed(record: ContactRecord, *, secret: str) -> KeyedContact:
-    """A contact with its blocking keys, computed as the upload job computes them."""
-    canonical = canonical_first_name(record.first_name) if record.first_name else None
-    return KeyedContact(
-        record=record,
-        canonical_first=canonical,
-        phone_keys=[phone_key(secret, p) for p in record.phones],
-        email_keys=[email_key(secret, e) for e in record.emails],
-        name_key=name_key(canonical, record.last_name) if canonical else None,
-        last_state_key=last_state_key(record.last_name, record.state),
-    )
 
 
 def voter_candidate(voter: VoterRecord, *, secret: str, keep_phone: bool = False) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ingest.keys import email_key, last_state_key, name_key, phone_key
+from ingest.names import canonical_first_name
 from ingest.records import ContactRecord
 
 
@@ -48,3 +50,16 @@ class Linker(Protocol):
     ) -> list[LinkDecision]:
         """One decision per contact, in order."""
         ...
+
+
+def keyed(record: ContactRecord, *, secret: str) -> KeyedContact:
+    """A contact with its blocking keys: hashed phones and emails, name keys."""
+    canonical = canonical_first_name(record.first_name) if record.first_name else None
+    return KeyedContact(
+        record=record,
+        canonical_first=canonical,
+        phone_keys=[phone_key(secret, p) for p in record.phones],
+        email_keys=[email_key(secret, e) for e in record.emails],
+        name_key=name_key(canonical, record.last_name) if canonical else None,
+        last_state_key=last_state_key(record.last_name, record.state),
+    )
