@@ -25,8 +25,32 @@ QUALITY_SCRIPTS = {
 }
 
 
+def source_version() -> str:
+    """The commit the product code is at, and whether files outside bench/ differ from it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--", ".", ":!bench"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "commit unknown"
+    return f"commit {commit}" + (" with local changes outside bench/" if status.strip() else "")
+
+
 def run_suite(name: str, scale: str, *, keep: bool) -> float:
     """Run one suite with its own environment and server; return its wall time."""
+    version = source_version()
     env = prepare_env(name)
     report = Report(suite=name, scale=scale)
     started = time.perf_counter()
@@ -48,7 +72,8 @@ def run_suite(name: str, scale: str, *, keep: bool) -> float:
     took = time.perf_counter() - started
     header = (
         f"## bench {name} --scale {scale}\n\n"
-        f"Run {datetime.now().isoformat(timespec='minutes')}, {took:.0f}s; {machine_line()}.\n"
+        f"Run {datetime.now().isoformat(timespec='minutes')}, {took:.0f}s, {version}; "
+        f"{machine_line()}.\n"
     )
     report.save(header)
     console.print(f"[bold]{name} ({scale}) took {took:.0f}s[/]")

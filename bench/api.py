@@ -8,10 +8,10 @@ changes that) and is called over loopback.
 * **Reads**: ``GET /supporters/{id}/targets`` from 32 threads, each with its own
   keep-alive httpx client, for seeded random supporters with a list. Baseline, in the
   same rounds: the bare driver from 32 threads running the same read
-  (``READ_TARGETS`` + ``COUNT_TARGETS``, same parameters). A third series adds the
-  matcher-settings read the route also makes (``graph.config_store.LATEST``), to show
-  where the difference goes. Rounds alternate bare, route queries and API, after a
-  warm-up of each; each series is bounded by a request count and a time limit.
+  (``READ_TARGETS`` + ``COUNT_TARGETS``, same parameters). Rounds alternate the two,
+  after a warm-up of each; each series is bounded by a request count and a time limit.
+  CPU per request is taken for the graph server, the API process and the clients. Then
+  each with one client at a time, for the latency without queueing.
 * **Outcome burst**: at least 10,000 ``POST /supporters/{id}/outcomes`` with
   ``outcome: asked`` from 32 threads, for friends taken from the supporters' lists, each
   with its own ``client_id``; one in fifty is sent twice to check retries are answered as
@@ -281,7 +281,7 @@ def run(env: BenchEnv, scale_name: str, report: Report) -> None:
         with ApiProcess(env, workers) as api:
             build_retries = retries.count
             reads, single = measure_reads(graph, api, ranked, scale)
-            burst = measure_outcomes(driver, api, ranked, scale)
+            burst = measure_outcomes(graph, api, ranked, scale)
             burst.bench_retries = retries.count - build_retries
             burst.api_retries = api.retries_logged()
     _print(report, scale_name, scale, workers, friends, len(ranked), reads, single, burst)
@@ -298,14 +298,13 @@ def _tokens(supporters: Sequence[str]) -> dict[str, str]:
 def measure_reads(
     graph: Graph, api: ApiProcess, ranked: list[str], scale: Scale
 ) -> tuple[dict[str, Series], dict[str, Series]]:
-    """Targets: bare driver, the route's queries, and the API, in alternating rounds.
+    """Targets: the bare driver and the API, in alternating rounds.
 
     Then each of the bare read and the API with one client at a time, for the latency
     without queueing.
     """
     from neo4j import RoutingControl
 
-    from graph.config_store import LATEST
     from graph.ranking import COUNT_TARGETS, READ_TARGETS
     from outreach.settings import get_settings
 
@@ -326,16 +325,6 @@ def measure_reads(
 
         return call
 
-    def route_queries_call() -> Callable[[str], bool]:
-        bare = bare_call()
-
-        def call(sid: str) -> bool:
-            bare(sid)
-            driver.execute_query(LATEST, database_=database, routing_=RoutingControl.READ)
-            return True
-
-        return call
-
     def api_call() -> Callable[[str], bool]:
         client = httpx.Client(base_url=api.base_url, timeout=30.0)
 
@@ -349,7 +338,6 @@ def measure_reads(
 
     kinds = {
         "bare driver: READ_TARGETS + COUNT_TARGETS": bare_call,
-        "bare driver: + LATEST (the route's 3 reads)": route_queries_call,
         "API: GET /supporters/{id}/targets": api_call,
     }
     totals = {name: Series(name) for name in kinds}
@@ -379,6 +367,16 @@ def measure_reads(
     return totals, single
 
 
+def _with_cpu(graph: Graph, api: ApiProcess, run: Callable[[], Series]) -> Series:
+    """Run a series and record the CPU the graph server, the API and this process used."""
+    graph0, api0, own0 = graph.server_cpu_seconds(), api.cpu_seconds(), process_cpu_seconds()
+    series = run()
+    series.graph_cpu = graph.server_cpu_seconds() - graph0
+    series.api_cpu = api.cpu_seconds() - api0
+    series.client_cpu = process_cpu_seconds() - own0
+    return series
+
+
 @dataclass
 class Burst:
     """What the outcome burst sent, got back and left in the graph."""
@@ -402,7 +400,7 @@ class Burst:
     api_retries: int = 0
 
 
-def measure_outcomes(driver: Any, api: ApiProcess, ranked: list[str], scale: Scale) -> Burst:
+def measure_outcomes(graph: Graph, api: ApiProcess, ranked: list[str], scale: Scale) -> Burst:
     """Bare outcome writes, then the API burst; count the ASKED edges before and after."""
     from neo4j import RoutingControl
 
@@ -411,6 +409,7 @@ def measure_outcomes(driver: Any, api: ApiProcess, ranked: list[str], scale: Sca
     from graph.run import read
     from outreach.settings import get_settings
 
+    driver = graph.driver
     database = get_settings().graph_database
     rnd = random.Random(7)
     pairs: list[tuple[str, str]] = []
@@ -463,7 +462,8 @@ def measure_outcomes(driver: Any, api: ApiProcess, ranked: list[str], scale: Sca
         return call
 
     burst.bare_sent = len(bare_items)
-    burst.bare = hammer("bare", bare_items, bare_call, max_seconds=600)
+    burst.bare = _with_cpu(graph, api, lambda: hammer("bare", bare_items, bare_call,
+                                                      max_seconds=600))  # fmt: skip
     burst.asked_after_bare = asked_total()
 
     # The API burst: unique client ids, one in fifty sent again.
@@ -497,7 +497,7 @@ def measure_outcomes(driver: Any, api: ApiProcess, ranked: list[str], scale: Sca
 
         return call
 
-    burst.api = hammer("api", items, api_call, max_seconds=1200)
+    burst.api = _with_cpu(graph, api, lambda: hammer("api", items, api_call, max_seconds=1200))
     burst.asked_after = asked_total()
     burst.ids_after = [str(r["id"]) for r in read(driver, BENCH_ASKED_IDS)]
     burst.per_supporter_after = per_supporter()
@@ -567,13 +567,14 @@ def _print(
     report.table(
         f"Outcome writes, {CONCURRENCY} concurrent clients",
         ["path", "writes", "errors", "p50 ms", "p99 ms", "writes/s", "p50 x bare",
-         "writes/s x bare"],
+         "writes/s x bare", "graph CPU ms/write", "API CPU ms/write", "client CPU ms/write"],
         [
-            ["bare driver: the route's transaction", fmt_int(b.calls), str(b.errors),
-             fmt_ms(b.p(50)), fmt_ms(b.p(99)), f"{b.rate:,.0f}", "1.00x", "1.00x"],
-            ["API: POST /supporters/{id}/outcomes", fmt_int(a.calls), str(a.errors),
-             fmt_ms(a.p(50)), fmt_ms(a.p(99)), f"{a.rate:,.0f}",
-             fmt_ratio(ratio(a.p(50), b.p(50))), fmt_ratio(ratio(a.rate, b.rate))],
+            [name, fmt_int(x.calls), str(x.errors), fmt_ms(x.p(50)), fmt_ms(x.p(99)),
+             f"{x.rate:,.0f}", fmt_ratio(ratio(x.p(50), b.p(50))),
+             fmt_ratio(ratio(x.rate, b.rate)), fmt_ms(ratio(x.graph_cpu, x.calls)),
+             fmt_ms(ratio(x.api_cpu, x.calls)), fmt_ms(ratio(x.client_cpu, x.calls))]
+            for name, x in (("bare driver: the route's transaction", b),
+                            ("API: POST /supporters/{id}/outcomes", a))
         ],
         notes=[
             f"Transient write conflicts retried by the driver: {burst.bench_retries} in the "

@@ -366,15 +366,27 @@ def process_cpu_seconds() -> float:
 
 
 def peak_rss_bytes() -> int:
-    """This process's peak resident set size so far (Linux reports KiB)."""
+    """This process's peak resident set size so far.
+
+    Linux's ``VmHWM`` (high-water mark of this process image) is used where it exists:
+    ``getrusage``'s ``ru_maxrss`` also counts the parent's pages at the fork that came
+    before the spawned child's ``exec``, so in a child it reports at least the parent's size.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
 
 
 def run_in_child(fn: Callable[..., T], *args: Any) -> T:
     """Run ``fn(*args)`` in a fresh (spawned) process and return its result.
 
-    The child starts empty, so its peak RSS is the job's own; it inherits this
-    process's ``OUTREACH_*`` environment.
+    The child starts empty, so its peak RSS (``peak_rss_bytes``) is the job's own; it
+    inherits this process's ``OUTREACH_*`` environment.
     """
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         return pool.submit(fn, *args).result()

@@ -21,7 +21,7 @@ supporter in the four upload formats in turn (CSV, Google CSV, vCard, JSON).
   product wrote the same rows (after each voter chunk, after each upload), so both see
   the same machine load and the same database size. End to end is shown as a share of it.
 * **Memory**: the ingest runs in a spawned child process (the worker); its peak RSS is
-  taken from ``getrusage``. The voter file is ingested at two sizes, one ten times the
+  Linux's high-water mark (``VmHWM``). The voter file is ingested at two sizes, one ten times the
   other (the main run and a prefix of the same file), and so is one contact upload.
 
 The stages are timed by wrapping the names the job modules look up (``patched``), so the
