@@ -42,7 +42,7 @@ from bench.synthetic import FriendGraph
 
 SIZES = {"small": (10_000, 30_000, 100_000), "full": (10_000, 100_000, 1_000_000)}
 ROUNDS_UP_TO_100K = 3
-ROUNDS_ABOVE = 1
+ROUNDS_ABOVE = 2
 READ_BATCH = 500  # supporters per READ_PAIRS call, read_pairs' default
 
 STAGE_OF = {
