@@ -81,15 +81,19 @@ def run_suite(name: str, scale: str, *, keep: bool) -> float:
 
 
 def run_quality(scale: str) -> None:
-    """The quality scripts next to this file, as their authors run them."""
+    """The quality scripts next to this file, run as modules from the repository root.
+
+    Run as files (``python bench/x.py``), they would put ``bench/`` first on the import path,
+    where ``bench/ingest.py`` and ``bench/api.py`` hide the ``ingest`` and ``api`` packages.
+    """
     here = Path(__file__).resolve().parent
     for script, args in QUALITY_SCRIPTS.items():
-        path = here / script
-        if not path.exists():
+        if not (here / script).exists():
             console.print(f"[dim]{script} not found; skipped[/]")
             continue
         console.rule(f"[bold]{script}")
-        subprocess.run([sys.executable, str(path), *args[scale]], check=True)
+        module = f"bench.{script.removesuffix('.py')}"
+        subprocess.run([sys.executable, "-m", module, *args[scale]], cwd=here.parent, check=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    python bench/assignment_quality.py                 # 1,000,000 pairs, 200 small instances
-    python bench/assignment_quality.py --pairs 200000  # quicker
+    python -m bench.assignment_quality                 # 1,000,000 pairs, 200 small instances
+    python -m bench.assignment_quality --pairs 200000  # quicker
 
 Three tables, all from seeded random data:
 

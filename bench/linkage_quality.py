@@ -2,9 +2,9 @@
 
 Run from the repository root:
 
-    python bench/linkage_quality.py                    # 20,000 voters, 5,000 contacts, seed 11
-    python bench/linkage_quality.py --files 100000     # also link_files on 100k x 100k
-    python bench/linkage_quality.py --train-model ingest/link_model.json   # rebuild the model
+    python -m bench.linkage_quality                    # 20,000 voters, 5,000 contacts, seed 11
+    python -m bench.linkage_quality --files 100000     # also link_files on 100k x 100k
+    python -m bench.linkage_quality --train-model ingest/link_model.json   # rebuild the model
 
 Everything comes from ``generate_linkage_eval`` (seeded), so a run is repeatable:
 
