@@ -8,18 +8,18 @@ from pathlib import Path
 import httpx
 from neo4j import Driver
 
-from api.auth import issue_token
 from ingest.contacts_job import CURRENT_TERMS
 from outreach.settings import Settings
-from tests.factories import contacts_csv, unique, voter, wait_job, wait_job_http, write_voters
+from tests.factories import (
+    api_client,
+    contacts_csv,
+    unique,
+    voter,
+    wait_job,
+    wait_job_http,
+    write_voters,
+)
 from workers.enqueue import enqueue_voter_ingest
-
-
-def client_for(
-    api_url: str, settings: Settings, subject: str, role: str = "supporter"
-) -> httpx.Client:
-    token = issue_token(settings, subject=subject, role=role)  # type: ignore[arg-type]
-    return httpx.Client(base_url=api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
 def load_voters(driver: Driver, tmp_path: Path, rows: list[dict[str, str]]) -> None:
@@ -67,7 +67,7 @@ def test_supporter_gets_ranked_friends_with_reasons(
     load_voters(driver, tmp_path, [bob, liz, carol])
 
     supporter = unique("sup")
-    with client_for(api_url, settings, supporter) as client:
+    with api_client(api_url, settings, supporter) as client:
         consent = client.post(
             f"/supporters/{supporter}/consent", json={"terms_version": CURRENT_TERMS}
         )
@@ -116,7 +116,7 @@ def test_upload_without_consent_is_refused_as_problem_json(
     api_url: str, settings: Settings
 ) -> None:
     supporter = unique("sup")
-    with client_for(api_url, settings, supporter) as client:
+    with api_client(api_url, settings, supporter) as client:
         response = client.post(
             f"/supporters/{supporter}/uploads",
             files={"file": ("f.csv", contacts_csv([{"first_name": "A"}]), "text/csv")},
@@ -128,7 +128,7 @@ def test_upload_without_consent_is_refused_as_problem_json(
 
 def test_a_supporter_cannot_read_another_supporters_list(api_url: str, settings: Settings) -> None:
     me, other = unique("sup"), unique("sup")
-    with client_for(api_url, settings, me) as client:
+    with api_client(api_url, settings, me) as client:
         response = client.get(f"/supporters/{other}/targets")
     assert response.status_code == 403
     assert response.json()["status"] == 403
