@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ingest.link_decide import DEFAULT_THRESHOLD
 from ingest.link_eval import (
     EvalSet,
     Scores,
@@ -40,7 +41,7 @@ from ingest.link_eval import (
 )
 from ingest.link_exact import ExactLinker
 from ingest.link_files import link_files, train_from_files
-from ingest.link_splink import DEFAULT_THRESHOLD, SplinkLinker
+from ingest.link_splink import SplinkLinker
 from ingest.linking import LinkDecision, Linker
 from outreach.demo.linkage import generate_linkage_eval
 

@@ -20,9 +20,10 @@ from graph.supporters import consent_version
 from graph.voters import find_candidates
 from ingest.dedupe import merge_duplicates
 from ingest.keys import fold, friend_id, voter_key
-from ingest.link_splink import default_linker, swapped_phone_keys
+from ingest.link_splink import default_linker
 from ingest.linking import KeyedContact, LinkDecision, Linker, keyed
 from ingest.readers import read_contacts
+from ingest.splink_model import swapped_phone_keys
 from outreach.errors import ConsentRequired, RowError
 from outreach.settings import Settings
 

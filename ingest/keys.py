@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from outreach.hashing import keyed_hash
 
@@ -14,6 +15,11 @@ def fold(text: str | None) -> str:
     """Lowercase, strip accents and everything but letters: the form names are compared in."""
     if not text:
         return ""
+    return _fold(text)
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_only = decomposed.encode("ascii", "ignore").decode()
     return _NOT_LETTERS.sub("", ascii_only.lower())

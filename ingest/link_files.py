@@ -32,18 +32,8 @@ from splink import Linker, SettingsCreator, block_on
 
 from ingest.encoding import decode_bytes
 from ingest.keys import email_key, name_key, phone_key
-from ingest.link_splink import (
-    DEFAULT_REVIEW_FLOOR,
-    DEFAULT_THRESHOLD,
-    SCHEMA,
-    SplinkLinker,
-    blocking_rules,
-    comparisons,
-    contact_rows,
-    duckdb_api,
-    save_model,
-    voter_rows,
-)
+from ingest.link_decide import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
+from ingest.link_splink import SplinkLinker
 from ingest.linking import KeyedContact, keyed
 from ingest.mapping import VoterMapping, load_mapping
 from ingest.names import canonical_first_name
@@ -51,6 +41,15 @@ from ingest.readers import read_contacts
 from ingest.readers.base import csv_rows, header_key, is_blank, sniff_delimiter
 from ingest.readers.voters import iter_voter_chunks
 from ingest.records import ContactRecord, VoterRecord
+from ingest.splink_model import (
+    SCHEMA,
+    blocking_rules,
+    comparisons,
+    contact_rows,
+    duckdb_api,
+    save_model,
+    voter_rows,
+)
 from outreach.errors import RowError
 
 OUTPUT_HEADER = ("left_id", "right_id", "probability", "decision")

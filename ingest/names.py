@@ -66,6 +66,7 @@ class ParsedName:
     suffix: str | None
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lowercase ASCII letters, digits and single spaces: accents and punctuation removed."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
@@ -94,6 +95,7 @@ def join_name(*parts: str | None) -> str:
     return " ".join(p.strip() for p in parts if p and p.strip())
 
 
+@lru_cache(maxsize=65536)
 def canonical_first_name(first: str) -> str:
     """One lowercase, accent-folded key per given name: Bob, Bobby, Robert -> ``robert``."""
     key = _first_key(first)

@@ -11,8 +11,9 @@ import pytest
 from ingest.keys import phone_key
 from ingest.link_eval import load_eval, score_decisions, sweep_exact, sweep_splink
 from ingest.link_files import LinkReport, read_left, read_voters
-from ingest.link_splink import SplinkLinker, phone_state, swapped_phone_keys
+from ingest.link_splink import SplinkLinker
 from ingest.linking import KeyedContact, LinkDecision
+from ingest.splink_model import phone_state, swapped_phone_keys
 from outreach.demo.linkage import generate_linkage_eval
 from tests.ingest.factories import demo_voter, generic_csv, write_demo_voters
 

@@ -1,0 +1,44 @@
+"""From a contact's scored candidates to one decision: link, keep for review, or neither.
+
+The chance that a contact is each candidate, given that it is at most one of them, is
+that pair's odds over one plus the sum of all its pairs' odds, so two equally good
+candidates share it and neither links. When some candidate's first name agrees,
+candidates whose first name disagrees outright are dropped first: a housemate sharing the
+phone, surname and address is another person. The best candidate links at ``threshold``
+or above (never on a first name that disagrees); otherwise candidates from
+``review_floor`` up are kept for review, ``REVIEW_LIMIT`` at most.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from ingest.linking import LinkDecision
+
+DEFAULT_THRESHOLD = 0.9
+DEFAULT_REVIEW_FLOOR = 0.5
+REVIEW_LIMIT = 3
+FIRST_NAMES_DISAGREE = 0  # the comparison vector value of the first-name ElseLevel
+
+# (voter id, match weight, first-name comparison level)
+ScoredPair = tuple[str, float, int]
+
+
+def decide(
+    pairs: Sequence[ScoredPair], *, threshold: float, review_floor: float, method: str
+) -> LinkDecision:
+    """The decision for one contact from its scored candidate pairs."""
+    if not pairs:
+        return LinkDecision(voter_id=None, probability=0.0, method="none")
+    if any(gamma > FIRST_NAMES_DISAGREE for _, _, gamma in pairs):
+        pairs = [pair for pair in pairs if pair[2] != FIRST_NAMES_DISAGREE]
+    odds = [2.0 ** min(weight, 500.0) for _, weight, _ in pairs]
+    total = 1.0 + math.fsum(odds)
+    chances = [(vid, o / total, gamma) for (vid, _, gamma), o in zip(pairs, odds, strict=True)]
+    ranked = sorted(chances, key=lambda item: (-item[1], item[0]))
+    best_id, best_p, best_gamma = ranked[0]
+    if best_p >= threshold and best_gamma != FIRST_NAMES_DISAGREE:
+        return LinkDecision(voter_id=best_id, probability=best_p, method=method)
+    review = [(vid, p) for vid, p, _ in ranked[:REVIEW_LIMIT] if p >= review_floor]
+    return LinkDecision(voter_id=None, probability=best_p, method=method, candidates=review)
