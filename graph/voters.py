@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
 from neo4j import Driver
@@ -16,41 +17,44 @@ SET v += row.props
 
 COUNT_VOTERS: LiteralString = "MATCH (v:Voter) RETURN count(v) AS n"
 
+# What a linker compares: no suffix, district or household, which it does not use.
 _VOTER_FIELDS: LiteralString = """
 v.voter_id AS voter_id, v.first_name AS first_name, v.middle_name AS middle_name,
-v.last_name AS last_name, v.suffix AS suffix, v.birth_year AS birth_year,
-v.city AS city, v.zip AS zip, v.state AS state, v.district AS district,
-v.phone_hash AS phone_hash, v.email_hash AS email_hash, v.household_id AS household_id,
+v.last_name AS last_name, v.birth_year AS birth_year, v.city AS city, v.zip AS zip,
+v.state AS state, v.phone_hash AS phone_hash, v.email_hash AS email_hash,
 v.name_key AS name_key
 """
 
-BY_PHONE: LiteralString = (
-    "UNWIND $keys AS key MATCH (v:Voter {phone_hash: key}) RETURN " + _VOTER_FIELDS
-)
-BY_EMAIL: LiteralString = (
-    "UNWIND $keys AS key MATCH (v:Voter {email_hash: key}) RETURN " + _VOTER_FIELDS
-)
-BY_NAME: LiteralString = (
-    "UNWIND $keys AS key MATCH (v:Voter {name_key: key}) RETURN " + _VOTER_FIELDS
-)
-# Surname within a state is a wide block (common names return hundreds of voters), so it
-# is narrowed by the canonical first initial: keys are "last|STATE|initial".
-BY_LAST_STATE: LiteralString = (
-    "UNWIND $keys AS key "
-    "WITH split(key, '|') AS parts "
-    "MATCH (v:Voter {last_key: parts[0] + '|' + parts[1]}) "
-    "WHERE v.name_key STARTS WITH parts[2] "
-    "RETURN " + _VOTER_FIELDS
-)
-BY_ID: LiteralString = "UNWIND $keys AS key MATCH (v:Voter {voter_id: key}) RETURN " + _VOTER_FIELDS
+# Candidate voters for an upload's blocking keys, each voter once (UNION drops repeats),
+# in one round trip:
+# - ``phones`` and ``emails``: keyed hashes;
+# - ``names``: ``[name key, state or null]``; a contact that gives a state only looks in
+#   that state, since a common name nationwide returns many voters and a namesake
+#   elsewhere cannot link on the name alone;
+# - ``surnames``: ``last|STATE|initial`` (see ``ingest.keys.surname_key``).
+FIND_CANDIDATES: LiteralString = (
+    "UNWIND $phones AS key MATCH (v:Voter {phone_hash: key}) RETURN " + _VOTER_FIELDS
+    + " UNION "
+    "UNWIND $emails AS key MATCH (v:Voter {email_hash: key}) RETURN " + _VOTER_FIELDS
+    + " UNION "
+    "UNWIND $names AS pair MATCH (v:Voter {name_key: pair[0]}) "
+    "WHERE pair[1] IS NULL OR v.state = pair[1] RETURN " + _VOTER_FIELDS
+    + " UNION "
+    "UNWIND $surnames AS key MATCH (v:Voter {last_key: key}) RETURN " + _VOTER_FIELDS
+)  # fmt: skip
 
-LOOKUPS: dict[str, LiteralString] = {
-    "phone": BY_PHONE,
-    "email": BY_EMAIL,
-    "name": BY_NAME,
-    "last_state": BY_LAST_STATE,
-    "voter_id": BY_ID,
-}
+
+@dataclass(slots=True)
+class BlockingKeys:
+    """The keys one look-up sends, by kind; see ``FIND_CANDIDATES``."""
+
+    phones: set[str] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+    names: set[tuple[str, str | None]] = field(default_factory=set)
+    surnames: set[str] = field(default_factory=set)
+
+    def __len__(self) -> int:
+        return len(self.phones) + len(self.emails) + len(self.names) + len(self.surnames)
 
 
 def upsert_voters(driver: Driver, rows: list[dict[str, Any]], *, batch_size: int) -> int:
@@ -65,12 +69,15 @@ def count_voters(driver: Driver) -> int:
     return int(read(driver, COUNT_VOTERS)[0]["n"])
 
 
-def find_candidates(
-    driver: Driver, *, by: str, keys: list[str], batch_size: int = 5000
-) -> list[Row]:
-    """Voters whose key ``by`` (phone, email, name, last_state, voter_id) is in ``keys``."""
-    query = LOOKUPS[by]
-    found: list[Row] = []
-    for chunk in batches(sorted(set(keys)), batch_size):
-        found.extend(read(driver, query, keys=chunk))
-    return found
+def find_candidates(driver: Driver, keys: BlockingKeys) -> list[Row]:
+    """Voters sharing any blocking key with ``keys``, each once, in one round trip."""
+    if not keys:
+        return []
+    return read(
+        driver,
+        FIND_CANDIDATES,
+        phones=sorted(keys.phones),
+        emails=sorted(keys.emails),
+        names=[list(pair) for pair in sorted(keys.names, key=lambda p: (p[0], p[1] or ""))],
+        surnames=sorted(keys.surnames),
+    )

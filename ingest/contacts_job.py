@@ -9,7 +9,7 @@ as friend keys and to find the voter record, and are then dropped.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,9 +17,9 @@ from neo4j import Driver
 
 from graph.contacts import record_upload, write_friends
 from graph.supporters import consent_version
-from graph.voters import find_candidates
+from graph.voters import BlockingKeys, find_candidates
 from ingest.dedupe import merge_duplicates
-from ingest.keys import fold, friend_id, voter_key
+from ingest.keys import friend_id, voter_key
 from ingest.link_splink import default_linker
 from ingest.linking import KeyedContact, LinkDecision, Linker, keyed
 from ingest.readers import read_contacts
@@ -40,30 +40,50 @@ class UploadResult:
     format: str = ""
 
 
-def fetch_voters(
-    driver: Driver, contacts: list[KeyedContact], *, secret: str
-) -> list[dict[str, Any]]:
-    """Candidate voters for these contacts, by every blocking key they carry.
+def blocking_keys(contacts: Sequence[KeyedContact], *, secret: str) -> BlockingKeys:
+    """Every key the graph is asked about for these contacts.
 
     Phones are looked up as written and with one pair of adjacent digits swapped, the
-    commonest typo in a saved number.
+    commonest typo in a saved number. A full name is looked up within the contact's
+    state when it gives one.
     """
-    wanted: dict[str, list[str]] = {"phone": [], "email": [], "name": [], "last_state": []}
+    keys = BlockingKeys()
     for c in contacts:
-        wanted["phone"].extend(c.phone_keys)
-        wanted["phone"].extend(swapped_phone_keys(secret, c.record.phones))
-        wanted["email"].extend(c.email_keys)
+        keys.phones.update(c.phone_keys)
+        keys.phones.update(swapped_phone_keys(secret, c.record.phones))
+        keys.emails.update(c.email_keys)
         if c.name_key:
-            wanted["name"].append(c.name_key)
-        if c.last_state_key and c.canonical_first:
-            initial = fold(c.canonical_first)[:1]
-            if initial:
-                wanted["last_state"].append(f"{c.last_state_key}|{initial}")
-    voters: list[dict[str, Any]] = []
-    for by, keys in wanted.items():
-        if keys:
-            voters.extend(find_candidates(driver, by=by, keys=keys))
-    return voters
+            keys.names.add((c.name_key, c.record.state.upper() if c.record.state else None))
+        if c.surname_key:
+            keys.surnames.add(c.surname_key)
+    return keys
+
+
+def fetch_voters(
+    driver: Driver, contacts: Sequence[KeyedContact], *, secret: str
+) -> list[dict[str, Any]]:
+    """Candidate voters for these contacts, by every blocking key they carry."""
+    return find_candidates(driver, blocking_keys(contacts, secret=secret))
+
+
+def link_in_chunks(
+    driver: Driver,
+    contacts: list[KeyedContact],
+    linker: Linker,
+    *,
+    secret: str,
+    chunk_size: int,
+) -> list[LinkDecision]:
+    """Decisions for all contacts, looked up and linked ``chunk_size`` at a time.
+
+    The work per chunk (candidates, scored pairs) stays bounded however big the upload,
+    and so does the worker's memory.
+    """
+    decisions: list[LinkDecision] = []
+    for start in range(0, len(contacts), chunk_size):
+        chunk = contacts[start : start + chunk_size]
+        decisions.extend(linker.link(chunk, fetch_voters(driver, chunk, secret=secret)))
+    return decisions
 
 
 def channels_of(record: Any) -> list[str]:
@@ -137,8 +157,13 @@ def ingest_upload(
     counts["normalized"] = len(contacts)
     progress(parsed.rejected)
 
-    chosen = linker or default_linker(secret)
-    decisions = chosen.link(contacts, fetch_voters(driver, contacts, secret=secret))
+    decisions = link_in_chunks(
+        driver,
+        contacts,
+        linker or default_linker(secret),
+        secret=secret,
+        chunk_size=settings.link_chunk_size,
+    )
     knows: dict[str, dict[str, Any]] = {}
     matches: list[dict[str, Any]] = []
     candidates: list[dict[str, Any]] = []

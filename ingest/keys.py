@@ -55,3 +55,15 @@ def last_state_key(last: str | None, state: str | None) -> str | None:
     """``last|STATE`` for blocking on surname within a state."""
     last_f = fold(last)
     return f"{last_f}|{state.upper()}" if last_f and state else None
+
+
+def surname_key(last: str | None, state: str | None, canonical_first: str | None) -> str | None:
+    """``last|STATE|i``: surname within a state, narrowed by the canonical first initial.
+
+    Surname and state alone is a wide block (a common surname returns hundreds of voters
+    in a big state); the initial of the canonical first name (Bob -> robert -> ``r``)
+    keeps nicknames together while cutting the block some twentyfold.
+    """
+    base = last_state_key(last, state)
+    initial = fold(canonical_first)[:1]
+    return f"{base}|{initial}" if base and initial else None

@@ -10,7 +10,7 @@ from typing import Any
 from neo4j import Driver
 
 from graph.voters import upsert_voters
-from ingest.keys import email_key, last_state_key, name_key, phone_key
+from ingest.keys import email_key, name_key, phone_key, surname_key
 from ingest.mapping import load_mapping
 from ingest.names import canonical_first_name
 from ingest.readers.voters import iter_voter_chunks
@@ -31,7 +31,7 @@ def voter_row(record: VoterRecord, *, secret: str) -> dict[str, Any]:
     props["email_hash"] = email_key(secret, record.email) if record.email else None
     canonical = canonical_first_name(record.first_name) if record.first_name else ""
     props["name_key"] = name_key(canonical, record.last_name)
-    props["last_key"] = last_state_key(record.last_name, record.state)
+    props["last_key"] = surname_key(record.last_name, record.state, canonical)
     return {"voter_id": record.voter_id, "props": props}
 
 

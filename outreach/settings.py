@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     local_http_port: int = 2480
     local_graph_heap: str = "2g"
     graph_write_batch: int = Field(default=2000, ge=1, le=100_000)
+    # Contacts looked up and linked together; bounds a big upload's memory.
+    link_chunk_size: int = Field(default=1000, ge=1, le=100_000)
     rank_partitions: int = Field(default=4, ge=1, le=64)
 
     # Queue. No broker means: the embedded SQLite broker in ``data_dir``.

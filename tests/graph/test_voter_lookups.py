@@ -1,0 +1,79 @@
+"""Candidate look-ups for linkage: every blocking key in one query, each voter once."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from neo4j import Driver
+
+from graph.voters import BlockingKeys, find_candidates, upsert_voters
+from ingest.keys import name_key, phone_key, surname_key
+from ingest.records import VoterRecord
+from ingest.voters_job import voter_row
+
+SECRET = "test-lookup-secret"
+
+
+@pytest.fixture
+def tag() -> str:
+    """A surname no other test uses, so the shared graph holds only these voters by it."""
+    return "Zq" + uuid.uuid4().hex[:10]
+
+
+def voter(tag: str, n: int, first: str, state: str, phone: str | None = None) -> VoterRecord:
+    return VoterRecord(
+        voter_id=f"{tag}-{n}", first_name=first, last_name=tag, state=state, city="Town",
+        zip="53703", phone=phone,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def loaded(driver: Driver, tag: str) -> list[VoterRecord]:
+    records = [
+        voter(tag, 1, "Robert", "WI", phone="+16085550101"),
+        voter(tag, 2, "Robert", "MN"),
+        voter(tag, 3, "Rachel", "WI"),
+        voter(tag, 4, "Susan", "WI"),
+    ]
+    upsert_voters(driver, [voter_row(r, secret=SECRET) for r in records], batch_size=100)
+    return records
+
+
+def ids(rows: list[dict[str, object]]) -> list[str]:
+    return sorted(str(r["voter_id"]) for r in rows)
+
+
+def test_each_voter_comes_back_once_whatever_keys_find_it(
+    driver: Driver, tag: str, loaded: list[VoterRecord]
+) -> None:
+    keys = BlockingKeys(
+        phones={phone_key(SECRET, "+16085550101")},
+        names={(name_key("robert", tag) or "", "WI")},
+        surnames={surname_key(tag, "WI", "robert") or ""},
+    )
+    found = find_candidates(driver, keys)
+    assert ids(found) == [f"{tag}-1", f"{tag}-3"]  # Rachel shares the surname block
+    robert = next(row for row in found if row["voter_id"] == f"{tag}-1")
+    assert (robert["first_name"], robert["state"], robert["zip"]) == ("Robert", "WI", "53703")
+
+
+def test_a_name_with_a_state_looks_only_in_that_state(
+    driver: Driver, tag: str, loaded: list[VoterRecord]
+) -> None:
+    robert = name_key("robert", tag) or ""
+    assert ids(find_candidates(driver, BlockingKeys(names={(robert, "MN")}))) == [f"{tag}-2"]
+    nationwide = find_candidates(driver, BlockingKeys(names={(robert, None)}))
+    assert ids(nationwide) == [f"{tag}-1", f"{tag}-2"]
+
+
+def test_surname_block_is_narrowed_by_first_initial(
+    driver: Driver, tag: str, loaded: list[VoterRecord]
+) -> None:
+    """Bob -> robert -> "r": Robert and Rachel in Wisconsin, not Susan, not Minnesota's Robert."""
+    keys = BlockingKeys(surnames={surname_key(tag, "WI", "robert") or ""})
+    assert ids(find_candidates(driver, keys)) == [f"{tag}-1", f"{tag}-3"]
+
+
+def test_no_keys_no_query(driver: Driver) -> None:
+    assert find_candidates(driver, BlockingKeys()) == []
