@@ -43,14 +43,17 @@ class UploadResult:
 def blocking_keys(contacts: Sequence[KeyedContact], *, secret: str) -> BlockingKeys:
     """Every key the graph is asked about for these contacts.
 
-    Phones are looked up as written and with one pair of adjacent digits swapped, the
-    commonest typo in a saved number. A full name is looked up within the contact's
-    state when it gives one.
+    A full name is looked up within the contact's state when it gives one. A contact
+    with neither a full name nor a surname and state also has its phones looked up with
+    one pair of adjacent digits swapped, the commonest typo in a saved number; the others
+    are found by name, and the linker still compares their phones swapped. (Swapped
+    variants are nine keys a number: for every contact they were most of the keys sent.)
     """
     keys = BlockingKeys()
     for c in contacts:
         keys.phones.update(c.phone_keys)
-        keys.phones.update(swapped_phone_keys(secret, c.record.phones))
+        if not (c.name_key or c.surname_key):
+            keys.phones.update(swapped_phone_keys(secret, c.record.phones))
         keys.emails.update(c.email_keys)
         if c.name_key:
             keys.names.add((c.name_key, c.record.state.upper() if c.record.state else None))

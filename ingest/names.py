@@ -75,6 +75,7 @@ def fold(text: str) -> str:
     return " ".join(cleaned.split())
 
 
+@lru_cache(maxsize=16384)
 def parse_name(full: str) -> ParsedName:
     """The parts of a full name ("Dr. Robert Smith Jr.", "Smith, John A.") via nameparser."""
     human = HumanName(" ".join(full.split()))
