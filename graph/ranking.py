@@ -6,7 +6,7 @@ from typing import Any, LiteralString
 
 from neo4j import Driver, ManagedTransaction
 
-from graph.run import Row, batches, read, write_tx
+from graph.run import Row, batches, read, read_values, write_tx
 
 READ_PAIRS: LiteralString = """
 UNWIND $ids AS sid
@@ -82,7 +82,7 @@ def read_pairs(
     """Every linked (supporter, friend) pair in the target geographies, with its features."""
     rows: list[Row] = []
     for chunk in batches(supporter_ids, batch):
-        rows.extend(read(driver, READ_PAIRS, ids=chunk, geos=geos))
+        rows.extend(read_values(driver, READ_PAIRS, ids=chunk, geos=geos))
     return rows
 
 

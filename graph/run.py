@@ -48,6 +48,21 @@ def read(driver: Driver, query: LiteralString, **params: Any) -> list[Row]:
     return [plain(record.data()) for record in records]
 
 
+def read_values(driver: Driver, query: LiteralString, **params: Any) -> list[Row]:
+    """Run a read query whose columns are plain values and return its rows as dicts.
+
+    For queries returning only strings, numbers, booleans and lists of them (no nodes,
+    relationships or temporal values), which then need no conversion: about half the
+    Python cost of :func:`read` per row, which matters for the big reads of linking and
+    ranking.
+    """
+    with translated():
+        records, _, _ = driver.execute_query(
+            query, params, database_=get_settings().graph_database, routing_=RoutingControl.READ
+        )
+    return [dict(record) for record in records]
+
+
 def plain(row: Row) -> Row:
     """Turn driver temporal values into ISO-8601 strings so rows serialise as JSON."""
     return {

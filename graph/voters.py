@@ -7,7 +7,7 @@ from typing import Any, LiteralString
 
 from neo4j import Driver
 
-from graph.run import Row, batches, read, write
+from graph.run import Row, batches, read, read_values, write
 
 UPSERT_VOTERS: LiteralString = """
 UNWIND $rows AS row
@@ -73,7 +73,7 @@ def find_candidates(driver: Driver, keys: BlockingKeys) -> list[Row]:
     """Voters sharing any blocking key with ``keys``, each once, in one round trip."""
     if not keys:
         return []
-    return read(
+    return read_values(
         driver,
         FIND_CANDIDATES,
         phones=sorted(keys.phones),

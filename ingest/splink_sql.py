@@ -64,6 +64,9 @@ class CompiledPrediction:
         self._db = _RecordingDuckDBAPI()
         self._con = self._db.duckdb_con
         self._con.execute("SET enable_progress_bar = false")
+        # One upload's pairs are few: a single thread is faster than coordinating several,
+        # and leaves the other cores to the graph server and other workers.
+        self._con.execute("SET threads = 1")
         self._schema = schema
         self._columns = columns
         empty = pa.Table.from_pylist([], schema=schema)
