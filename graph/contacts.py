@@ -23,6 +23,8 @@ SET u.supporter_id = $supporter_id, u.filename = $filename, u.format = $format,
 MERGE (s)-[:UPLOADED]->(u)
 """
 
+# Relationship patterns start at the friend, who has a few edges, not at the supporter,
+# who has one per contact: see ``graph/dialect.py`` (EDGE_CHECKS_FROM_FIRST_NODE).
 WRITE_KNOWS: LiteralString = """
 UNWIND $rows AS row
 MATCH (s:Supporter {id: $supporter_id})
@@ -30,7 +32,7 @@ WITH s, row
 WHERE NOT EXISTS { MATCH (:DoNotContact {key: row.key}) }
 MERGE (p:Person {key: row.key})
 ON CREATE SET p.created_at = datetime()
-MERGE (s)-[k:KNOWS]->(p)
+MERGE (p)<-[k:KNOWS]-(s)
 ON CREATE SET k.first_seen = datetime(), k.closeness = row.closeness
 SET k.friend_id = row.friend_id, k.display_name = row.display_name,
     k.first_name = row.first_name, k.sources = row.sources, k.favorite = row.favorite,
@@ -48,7 +50,7 @@ SET m.probability = row.probability, m.method = row.method
 
 WRITE_CANDIDATES: LiteralString = """
 UNWIND $rows AS row
-MATCH (s:Supporter {id: $supporter_id})-[k:KNOWS]->(p:Person {key: row.key})
+MATCH (p:Person {key: row.key})<-[k:KNOWS]-(s:Supporter {id: $supporter_id})
 MATCH (v:Voter {voter_id: row.voter_id})
 MERGE (p)-[c:CANDIDATE {supporter_id: $supporter_id}]->(v)
 SET c.probability = row.probability, c.method = row.method, c.status = coalesce(c.status, 'open')

@@ -13,6 +13,12 @@ Everything else in ``graph/`` is portable openCypher. What differs:
   explicit read transaction, and always rolled back.
 * Time-outs for read-only analyst queries: Neo4j honours the driver's transaction
   ``timeout``; the local server ignores it, so the API also bounds the wall time.
+* Checking a relationship in ``MERGE`` or ``MATCH`` (EDGE_CHECKS_FROM_FIRST_NODE):
+  Neo4j looks from whichever end has fewer edges; the local server walks the edges of
+  the pattern's first node. ``MERGE (s)-[:KNOWS]->(p)`` from a supporter with 4,000
+  contacts made a 4,000-contact upload take 19 s; ``MERGE (p)<-[:KNOWS]-(s)``, the same
+  pattern written from the friend's end, takes 0.7 s. Write patterns from the end with
+  fewer edges; both servers then do the same work.
 """
 
 from __future__ import annotations
