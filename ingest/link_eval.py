@@ -10,8 +10,12 @@ grades one linker's decisions against the truth:
 - review: contacts left for review, and how many of them have their voter among the
   candidates.
 
+:func:`operating_points` reads a threshold sweep for the best recall at a wanted
+precision and the best precision at a wanted recall.
+
 :func:`candidates_for` gives what the graph would hand a linker for an upload: the
-voters sharing a phone, email, name key or surname-and-state key with some contact.
+voters sharing a phone, email, name key (within the contact's state, if given) or
+surname-state-initial key with some contact.
 """
 
 from __future__ import annotations
@@ -24,11 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.keys import last_state_key
+from ingest.keys import surname_key
 from ingest.link_exact import ExactLinker
 from ingest.link_files import LinkReport, read_left, read_voters
 from ingest.link_splink import SplinkLinker
 from ingest.linking import KeyedContact, LinkDecision
+from ingest.names import canonical_first_name
+from ingest.splink_model import swapped_phone_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,27 +100,42 @@ def score_decisions(
 
 
 def candidates_for(
-    contacts: Sequence[KeyedContact], voters: Sequence[dict[str, Any]]
+    contacts: Sequence[KeyedContact],
+    voters: Sequence[dict[str, Any]],
+    *,
+    secret: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The voters the graph would return for these contacts' blocking keys."""
+    """The voters the graph would return for these contacts' blocking keys.
+
+    The keys are those ``ingest.contacts_job.blocking_keys`` sends and they match as
+    ``graph.voters.FIND_CANDIDATES`` does: a phone or email hash; the name key, within the
+    contact's state when it gives one; ``last|STATE|initial`` (``ingest.keys.surname_key``)
+    against each voter's own; and, given the hashing ``secret``, the phones with two
+    adjacent digits swapped for a contact with neither a name key nor a surname key.
+    """
     index: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for voter in voters:
+        first = voter.get("first_name")
+        canonical = canonical_first_name(first) if first else None
         for kind, key in (
             ("phone", voter.get("phone_hash")),
             ("email", voter.get("email_hash")),
             ("name", voter.get("name_key")),
-            ("last_state", last_state_key(voter.get("last_name"), voter.get("state"))),
+            ("surname", surname_key(voter.get("last_name"), voter.get("state"), canonical)),
         ):
             if key:
                 index[(kind, key)].append(voter)
     found: dict[str, dict[str, Any]] = {}
     for contact in contacts:
+        state = contact.record.state.upper() if contact.record.state else None
         wanted: list[tuple[str, str | None]] = [("phone", k) for k in contact.phone_keys]
+        if secret and not (contact.name_key or contact.surname_key):
+            wanted += [("phone", k) for k in swapped_phone_keys(secret, contact.record.phones)]
         wanted += [("email", k) for k in contact.email_keys]
-        wanted += [("name", contact.name_key), ("last_state", contact.last_state_key)]
+        wanted += [("name", contact.name_key), ("surname", contact.surname_key)]
         for kind, key in wanted:
-            if key:
-                for voter in index.get((kind, key), []):
+            for voter in index.get((kind, key), []) if key else []:
+                if kind != "name" or state is None or voter.get("state") == state:
                     found.setdefault(voter["voter_id"], voter)
     return [found[k] for k in sorted(found)]
 
@@ -132,6 +153,26 @@ def format_table(rows: Sequence[tuple[str, Scores]]) -> str:
             f"{s.match_rate:>7.4f} {s.links:>6} {s.review:>7} {s.review_with_truth:>10}"
         )
     return "\n".join(lines)
+
+
+def operating_points(scores: Sequence[Scores], *, precision: float, recall: float) -> str:
+    """The best recall with at least ``precision``, and the best precision with ``recall``."""
+    lines = []
+    precise = [s for s in scores if s.precision >= precision]
+    if precise:
+        s = max(precise, key=lambda s: (s.recall, s.precision))
+        lines.append(
+            f"best recall at precision >= {precision:.2f}: {s.recall:.4f} "
+            f"(precision {s.precision:.4f}, threshold {s.threshold:.2f})"
+        )
+    full = [s for s in scores if s.recall >= recall]
+    if full:
+        s = max(full, key=lambda s: (s.precision, s.recall))
+        lines.append(
+            f"best precision at recall >= {recall:.2f}: {s.precision:.4f} "
+            f"(recall {s.recall:.4f}, threshold {s.threshold:.2f})"
+        )
+    return "\n".join(lines) or f"no threshold reaches precision {precision} or recall {recall}"
 
 
 def sweep_splink(

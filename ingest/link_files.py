@@ -11,9 +11,10 @@ decision is ``link`` or ``review``.
 A left row's id is its ``contact_id`` or ``id`` column when the CSV has one (or the
 column named by ``left_id_column``), its voter id for a voter file, else its line number.
 
-:func:`train_model` estimates the linker's parameters without labels (what
-``link_model.json`` ships), and :func:`train_from_files` does it from a voter file and a
-contacts file, for ``outreach link --train``.
+:func:`train_model` estimates the linker's parameters, from labelled contact-voter pairs
+when it has them (what ``link_model.json`` ships: the generator's truth for its training
+set) or else without labels, and :func:`train_from_files` does it from a voter file and a
+contacts file (and, optionally, their truth), for ``outreach link --train``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import csv
 import logging
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,17 +127,32 @@ def train_from_files(
     *,
     contacts_mapping: str | Path | None = None,
     seed: int = 1,
+    truth_csv: Path | None = None,
 ) -> Path:
-    """Estimate the linkage model from a voter file and a contacts file; write it as JSON."""
+    """Estimate the linkage model from a voter file and a contacts file; write it as JSON.
+
+    With ``truth_csv`` (``contact_id,voter_id``, as ``generate_linkage_eval`` writes it),
+    m is counted on the labelled pairs rather than estimated without labels.
+    """
     secret = secrets.token_hex(16)
     report = LinkReport(out_csv=Path(out_json))
-    _, contacts = read_left(Path(contacts_csv), contacts_mapping, secret=secret, report=report)
+    ids, contacts = read_left(Path(contacts_csv), contacts_mapping, secret=secret, report=report)
     voters = read_voters(
         Path(voters_csv), voter_mapping, secret=secret, report=report, keep_phone=True
     )
-    model = train_model(contact_rows(contacts, secret=secret), voter_rows(voters), seed=seed)
+    labels = _labels(ids, Path(truth_csv)) if truth_csv else []
+    model = train_model(
+        contact_rows(contacts, secret=secret), voter_rows(voters), seed=seed, labels=labels
+    )
     save_model(model, Path(out_json))
     return Path(out_json)
+
+
+def _labels(ids: list[str], truth_csv: Path) -> list[tuple[str, str]]:
+    """(contact row id, voter id) for each contact whose voter the truth file names."""
+    with truth_csv.open(newline="", encoding="utf-8") as f:
+        truth = {row["contact_id"]: row["voter_id"] for row in csv.DictReader(f)}
+    return [(str(i), truth[cid]) for i, cid in enumerate(ids) if truth.get(cid)]
 
 
 def read_left(
@@ -267,12 +283,16 @@ def train_model(
     seed: int = 1,
     u_max_pairs: float = 1e7,
     recall: float = 0.6,
+    labels: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
-    """Estimate the model's parameters from contact rows and voter rows (no labels needed).
+    """Estimate the model's parameters from contact rows and voter rows.
 
     u comes from random contact-voter pairs, and from random voter pairs for levels the
-    contacts never reach (birth year, when they give none); m from expectation
-    maximisation; the prior from deterministic rules whose ``recall`` is assumed.
+    contacts never reach (birth year, when they give none). Given ``labels`` (contact
+    row id, voter id) for the contacts known to be voters, m is counted on those pairs
+    and the prior is their share of all contact-voter pairs; without labels, m comes
+    from expectation maximisation and the prior from deterministic rules whose
+    ``recall`` is assumed.
     """
     tables = {"contacts": contacts, "voters": voters}
     db = duckdb_api()
@@ -295,21 +315,34 @@ def train_model(
     )
     voters_only.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
     fallback_u = _u_values(voters_only.misc.save_model_to_json())
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_canonical", "last_name", "zip"), "l.email_keys[1] = r.email_keys[1]"],
-        recall=recall,
-    )
-    for rule in (
-        "l.email_keys[1] = r.email_keys[1]",
-        block_on("name_key"),
-        block_on("first_canonical", "zip"),
-    ):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    if labels:
+        pairs = [
+            {"source_dataset_l": "contacts", "unique_id_l": contact,
+             "source_dataset_r": "voters", "unique_id_r": voter}
+            for contact, voter in labels
+        ]  # fmt: skip
+        labelled = db.register(pa.Table.from_pylist(pairs), table_name="labels")
+        linker.training.estimate_m_from_pairwise_labels(labelled)  # type: ignore[no-untyped-call]
+    else:
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("first_canonical", "last_name", "zip"), "l.email_keys[1] = r.email_keys[1]"],
+            recall=recall,
+        )
+        for rule in (
+            "l.email_keys[1] = r.email_keys[1]",
+            block_on("name_key"),
+            block_on("first_canonical", "zip"),
+        ):
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
     model: dict[str, Any] = linker.misc.save_model_to_json()
+    if labels:
+        prior = len(labels) / max(len(contacts) * len(voters), 1)
+        model["probability_two_random_records_match"] = float(f"{prior:.10g}")
     _fill_unobserved(model, fallback_u, voters=max(len(voters), 2))
     logging.getLogger(__name__).info(
-        "trained a linkage model on %d contacts and %d voters", len(contacts), len(voters)
-    )
+        "trained a linkage model on %d contacts (%d labelled) and %d voters",
+        len(contacts), len(labels), len(voters),
+    )  # fmt: skip
     return model
 
 

@@ -12,7 +12,10 @@ Corruption tags, ``;``-separated in ``truth.csv``:
   (a number the voter file does not have), ``phone_household`` (the phone is a landline
   that several voters in the household list, or a housemate's landline given for a
   voter who lists no phone of their own)
-- ``email_missing``, ``email_case``, ``email_new``
+- ``phone_changed`` (a voter-file number is stale: the contact has another one; about
+  one voter in eight who lists a phone)
+- ``email_missing``, ``email_case``, ``email_new``, ``email_changed`` (another address
+  than the voter file's)
 - ``moved`` (city and zip differ from the voter file), ``location_missing``
 - ``namesake`` (a non-voter with the exact name of a voter)
 """
@@ -125,13 +128,16 @@ def _voter_contact(pop: Population, maker: ContactMaker, v: int) -> tuple[list[s
     landline = int(pop.hh_landline[pop.household[v]])
     if number:
         u = rnd.random()
-        if u < 0.65:
+        if u < 0.58:
             phone = format_phone(number, rnd)
             if sum(1 for j in pop.housemates(v) if pop.phone[j] == number) > 1:
                 tags.append("phone_household")
-        elif u < 0.72:
+        elif u < 0.65:
             phone = format_phone(transpose_digits(number, rnd), rnd)
             tags.append("phone_transposed")
+        elif u < 0.77:
+            phone = format_phone(maker.new_phone(city), rnd)  # the file's number is stale
+            tags.append("phone_changed")
         else:
             tags.append("phone_missing")
     elif landline and _listed_in_household(pop, v, landline) and rnd.random() < 0.5:
@@ -144,11 +150,14 @@ def _voter_contact(pop: Population, maker: ContactMaker, v: int) -> tuple[list[s
     email = ""
     if pop.email[v]:
         u = rnd.random()
-        if u < 0.55:
+        if u < 0.50:
             email = pop.email[v] or ""
-        elif u < 0.62:
+        elif u < 0.57:
             email = messy_email(pop.email[v] or "", rnd)
             tags.append("email_case")
+        elif u < 0.65:
+            email = maker.new_email(first, last)  # another address than the file's
+            tags.append("email_changed")
         else:
             tags.append("email_missing")
     elif rnd.random() < 0.25:

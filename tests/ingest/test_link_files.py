@@ -112,6 +112,29 @@ def test_train_from_files_writes_a_model_that_links(tmp_path: Path) -> None:
     assert SplinkLinker(model=model).threshold == 0.9
 
 
+def test_training_with_the_truth_counts_m_on_the_labelled_pairs(tmp_path: Path) -> None:
+    voters, contacts, truth = generate_linkage_eval(
+        tmp_path / "t", seed=3, voters=3000, contacts=800
+    )
+    model = load_model(
+        train_from_files(voters, "demo", contacts, tmp_path / "model.json", truth_csv=truth)
+    )
+    with truth.open(newline="", encoding="utf-8") as f:
+        labelled = sum(1 for row in csv.DictReader(f) if row["voter_id"])
+    assert model["probability_two_random_records_match"] == pytest.approx(
+        labelled / (800 * 3000), rel=1e-6
+    )
+    phone = next(c for c in model["comparisons"] if c["output_column_name"] == "phone")
+    same, swapped, other = (
+        lvl["m_probability"] for lvl in phone["comparison_levels"] if not lvl.get("is_null_level")
+    )
+    # Among true pairs where both sides have a phone, the generator gives the file's
+    # number (sometimes a housemate's, the same landline), that number with two digits
+    # swapped (7 in 65), or another number when the file's is stale (12 in 77).
+    assert same > 0.6 and 0.02 < swapped < 0.2 and 0.05 < other < 0.3
+    assert same + swapped + other == pytest.approx(1.0)
+
+
 def test_bad_threshold_or_model_is_refused_clearly(tmp_path: Path) -> None:
     voters = write_demo_voters(tmp_path / "voters.csv", VOTERS)
     contacts = tmp_path / "contacts.csv"

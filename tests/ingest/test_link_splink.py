@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from ingest.keys import phone_key
-from ingest.link_eval import load_eval, score_decisions, sweep_exact, sweep_splink
+from ingest.link_eval import (
+    candidates_for,
+    load_eval,
+    score_decisions,
+    sweep_exact,
+    sweep_splink,
+)
 from ingest.link_files import LinkReport, read_left, read_voters
 from ingest.link_splink import SplinkLinker
 from ingest.linking import KeyedContact, LinkDecision
@@ -128,12 +134,15 @@ def test_namesake_in_another_state_does_not_link(
 def test_probabilities_are_bounded_and_grow_with_evidence(
     linker: SplinkLinker, voters: list[dict[str, Any]], contacts_file: Any
 ) -> None:
+    # Each step adds evidence without widening the blocked candidates (a state alone would
+    # also bring in Roberta Smith, WI, through the surname-and-state block).
     steps = contacts_file(
         {"first_name": "Robert", "last_name": "Smith"},
-        {"first_name": "Robert", "last_name": "Smith", "state": "WI"},
         {"first_name": "Robert", "last_name": "Smith", "state": "WI", "city": "Madison"},
         {"first_name": "Robert", "last_name": "Smith", "state": "WI", "city": "Madison",
-         "email": "RSmith@example.org"},
+         "zip": "53703"},
+        {"first_name": "Robert", "last_name": "Smith", "state": "WI", "city": "Madison",
+         "zip": "53703", "email": "RSmith@example.org"},
     )  # fmt: skip
     decisions = linker.link(steps, voters)
     probabilities = [d.probability for d in decisions]
@@ -168,6 +177,29 @@ def test_linking_is_deterministic(voters: list[dict[str, Any]], contacts_file: A
     assert all(run == runs[0] for run in runs)
     assert linker.link([], voters) == []
     assert linker.link(contacts[:1], []) == [LinkDecision(None, 0.0, "none")]
+
+
+def test_candidates_are_what_the_graph_would_return(
+    voters: list[dict[str, Any]], contacts_file: Any
+) -> None:
+    """Names within the contact's state, surnames by state and initial, phones as given."""
+    anywhere, in_wi, in_mn, by_phone, swapped = contacts_file(
+        {"first_name": "Robert", "last_name": "Smith"},
+        {"first_name": "Rob", "last_name": "Smith", "state": "WI"},
+        {"first_name": "Robert", "last_name": "Smith", "state": "MN"},
+        {"first_name": "Maria", "phone": "215-731-2200"},
+        {"first_name": "Maria", "phone": "215-713-2200"},
+    )
+
+    def ids(contact: KeyedContact) -> list[str]:
+        return [v["voter_id"] for v in candidates_for([contact], voters, secret=SECRET)]
+
+    assert ids(anywhere) == ["WI-1"]
+    assert ids(in_wi) == ["WI-1", "WI-2"]  # Roberta shares the surname, state and initial
+    assert ids(in_mn) == []
+    assert ids(by_phone) == ["PA-4", "PA-5"]
+    assert ids(swapped) == ["PA-4", "PA-5"]
+    assert [v["voter_id"] for v in candidates_for([swapped], voters)] == []
 
 
 def test_quality_on_a_small_generated_set(tmp_path: Path) -> None:

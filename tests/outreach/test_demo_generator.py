@@ -483,6 +483,7 @@ def test_linkage_eval_layout_and_truth(tmp_path: Path) -> None:
     for tag in (
         "nickname", "typo_last", "phone_transposed", "phone_missing", "phone_household",
         "email_missing", "moved", "location_missing", "last_missing", "namesake",
+        "phone_changed", "email_changed",
     ):  # fmt: skip
         assert tags[tag] > 0, tag
     assert all(not t["voter_id"] for t in truth if "namesake" in t["corruptions"])
@@ -506,6 +507,10 @@ def test_linkage_corruptions_are_what_they_say(tmp_path: Path) -> None:
             assert phone_owners[phone] >= 1 and (phone != v["phone"] or phone_owners[phone] > 1)
         if "moved" in tags:
             assert (c["city"], c["zip"]) != (v["city"], v["zip"])
+        if "phone_changed" in tags:
+            assert phone and v["phone"] and phone != v["phone"]
+        if "email_changed" in tags:
+            assert c["email"] and v["email"] and c["email"] != v["email"]
         if "nickname" in tags:
             assert ascii_fold(c["first_name"]).title() in nicknames_for(v["first_name"])
         if not tags & {"nickname", "typo_first", "accents", "case"}:
