@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,12 @@ Report = Callable[[dict[str, int], list[RowError]], None]
 
 # Kept on the Voter node; raw phone and email are replaced by keyed hashes.
 _DROPPED = {"phone", "email", "line", "address"}
+_KEPT = tuple(f.name for f in fields(VoterRecord) if f.name not in _DROPPED | {"voter_id"})
 
 
 def voter_row(record: VoterRecord, *, secret: str) -> dict[str, Any]:
     """The graph row for one voter: public voter-file fields plus keyed hashes."""
-    props = {k: v for k, v in asdict(record).items() if k not in _DROPPED and k != "voter_id"}
+    props: dict[str, Any] = {name: getattr(record, name) for name in _KEPT}
     props["phone_hash"] = phone_key(secret, record.phone) if record.phone else None
     props["email_hash"] = email_key(secret, record.email) if record.email else None
     canonical = canonical_first_name(record.first_name) if record.first_name else ""
