@@ -3,9 +3,9 @@
 Seeded demo data (``outreach.demo.generate``): a voter file and one contact upload per
 supporter in the four upload formats in turn (CSV, Google CSV, vCard, JSON).
 
-* **Voters**: ``ingest.voters_job.ingest_voters`` on the whole file. Stages: read and
-  normalize (parsing, column mapping, normalizing, keyed hashes) and write
-  (``graph.voters.upsert_voters``).
+* **Voters**: ``ingest.voters_job.ingest_voters`` on the whole file. Stages: parse, map
+  and normalize (the reading thread) and write (``graph.voters.upsert_voters``, the
+  writing thread); they overlap, so end to end is the wall time, less than their sum.
 * **Contacts**: ``ingest.contacts_job.ingest_upload`` for each upload in turn. Stages:
   read and normalize (decode, parse, normalize, merge duplicates, keyed hashes), link
   (candidate look-ups in the graph by each blocking key; the job's default linker scoring
@@ -17,11 +17,11 @@ supporter in the four upload formats in turn (CSV, Google CSV, vCard, JSON).
 * **Ceiling**: the same final rows written by the bare neo4j driver with the product's own
   Cypher (``UPSERT_VOTERS``; ``WRITE_KNOWS``, ``WRITE_MATCHES``, ``WRITE_CANDIDATES``), one
   managed transaction per batch as the product does, rows built beforehand, into a second,
-  equally fresh database on the same server. Each ceiling batch runs next to the
-  product's write of the same rows (voter chunks take turns going first; an upload's
-  ceiling runs right after the upload), so both see the same machine load and the same
-  database size. A warm-up writes the first voters into a third database before anything
-  is timed. End to end is shown as a share of the ceiling.
+  equally fresh database on the same server. The voter job reads the next chunk while it
+  writes the last (two threads), so the voters' ceiling runs after the job, on the same
+  rows rebuilt from the file; each upload's ceiling runs right after the upload. A
+  warm-up writes the first voters into a third database before anything is timed. End to
+  end is shown as a share of the ceiling.
 * **Memory**: the ingest runs in a spawned child process (the worker); its peak RSS is
   Linux's high-water mark (``VmHWM``). The voter file is ingested at two sizes, one ten times the
   other (the main run and a prefix of the same file), and so is one contact upload.
@@ -195,7 +195,6 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
 
     import ingest.voters_job as voters_job
     from graph.driver import create_driver
-    from graph.voters import UPSERT_VOTERS
     from outreach.settings import get_settings
 
     settings = get_settings()
@@ -205,23 +204,14 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
     rss_start = rss_bytes()
     out: dict[str, Any] = {"rss_start": rss_start, "batch": batch}
 
-    # ---- voters
+    # ---- voters: the product's run, then the ceiling on the same rows (the job overlaps
+    # reading and writing in two threads, so the ceiling cannot run in between).
     stages, ceiling = Stages(), Stages()
     real_upsert = voters_job.upsert_voters
 
-    chunk_number = itertools.count()
-
-    def upsert_and_ceiling(drv: Any, rows: list[dict[str, Any]], *, batch_size: int) -> int:
-        # The two writes take turns going first, so neither always meets a colder server.
-        params = [{"rows": rows[i : i + batch_size]} for i in range(0, len(rows), batch_size)]
-        ceiling_first = next(chunk_number) % 2 == 1
-        if ceiling_first:
-            _bare_batches(driver, CEILING_DB, UPSERT_VOTERS, params, ceiling, "voters")
+    def timed_upsert(drv: Any, rows: list[dict[str, Any]], *, batch_size: int) -> int:
         with stages.time("write"):
-            written = real_upsert(drv, rows, batch_size=batch_size)
-        if not ceiling_first:
-            _bare_batches(driver, CEILING_DB, UPSERT_VOTERS, params, ceiling, "voters")
-        return written
+            return real_upsert(drv, rows, batch_size=batch_size)
 
     real_iter = voters_job.iter_voter_chunks
 
@@ -230,22 +220,22 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
 
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    with patched(
-        voters_job, {"upsert_voters": upsert_and_ceiling, "iter_voter_chunks": timed_iter}
-    ):
+    with patched(voters_job, {"upsert_voters": timed_upsert, "iter_voter_chunks": timed_iter}):
         counts = voters_job.ingest_voters(
             driver, path=Path(job["voters_csv"]), mapping="demo", settings=settings
         )
     wall = time.perf_counter() - started
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    voters_peak = peak_rss_bytes()
+    voters_ceiling(driver, Path(job["voters_csv"]), settings, ceiling)
     out["voters"] = {
         "counts": counts,
         "wall": wall,
-        "e2e": wall - ceiling.seconds["voters"],
+        "e2e": wall,
         "stages": dict(stages.seconds),
         "ceiling": ceiling.seconds["voters"],
         "cpu": (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime),
-        "peak_rss": peak_rss_bytes(),
+        "peak_rss": voters_peak,
     }
 
     # Imported only now, so the voter run's memory is not charged for the linker's imports.
@@ -349,6 +339,24 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
     out["retries"] = retries.count
     driver.close()
     return out
+
+
+def voters_ceiling(driver: Any, voters_csv: Path, settings: Any, ceiling: Stages) -> None:
+    """The bare driver writing the rows the job wrote, chunk by chunk, into the ceiling's
+    database. The rows are rebuilt from the file (the same file and secret make the same
+    rows); only the writes are timed."""
+    from graph.voters import UPSERT_VOTERS
+    from ingest.mapping import load_mapping
+    from ingest.readers.voters import iter_voter_chunks
+    from ingest.voters_job import voter_row
+
+    secret = settings.secret_key.get_secret_value()
+    batch = settings.graph_write_batch
+    for chunk in iter_voter_chunks(voters_csv, load_mapping("demo"), chunk_size=10_000,
+                                   region=settings.default_region):  # fmt: skip
+        rows = [voter_row(record, secret=secret) for record in chunk.records]
+        params = [{"rows": rows[i : i + batch]} for i in range(0, len(rows), batch)]
+        _bare_batches(driver, CEILING_DB, UPSERT_VOTERS, params, ceiling, "voters")
 
 
 def roster_probe(driver: Any, voters_csv: Path, count: int) -> dict[str, Any]:
@@ -527,7 +535,6 @@ def _print(
     vs, cs = v["stages"], c["stages"]
     v_write = float(vs.get("write", 0.0))
     v_parse = float(vs.get("parse", 0.0))
-    v_norm = v_e2e - v_write
 
     report.heading(f"Ingest ({scale_name})")
     cols = ["input / stage", "rows", "seconds", "rows/s", "share of end to end", "x ceiling rate"]
@@ -538,14 +545,13 @@ def _print(
                 fmt_pct(ratio(seconds, e2e)), fmt_ratio(speed)]  # fmt: skip
 
     table = [
-        line("voters: read+normalize", vrows, v_norm, v_e2e, v_ceiling),
-        line("  of which parse, map, normalize", vrows, v_parse, v_e2e, v_ceiling),
-        line("  of which keyed hashes, rows", vrows, v_norm - v_parse, v_e2e, v_ceiling),
+        line("voters: parse, map, normalize (reading thread)", vrows, v_parse, v_e2e, v_ceiling),
         ["voters: link", "-", "-", "-", "-", "-"],
-        line("voters: write (upsert_voters)", vrows, v_write, v_e2e, v_ceiling),
-        line("voters: end to end", vrows, v_e2e, v_e2e, v_ceiling),
+        line("voters: write (upsert_voters, writing thread)", vrows, v_write, v_e2e, v_ceiling),
+        line("voters: end to end (wall; the two threads overlap)", vrows, v_e2e, v_e2e,
+             v_ceiling),
         line("voters: ceiling, bare driver UNWIND", vrows, v_ceiling, v_e2e, v_ceiling),
-    ]
+    ]  # fmt: skip
     named = ("read+normalize", "link: look-ups", "link: decide", "write", "bookkeeping")
     c_other = c_e2e - sum(float(cs.get(n, 0.0)) for n in named)
     link_total = float(cs.get("link: look-ups", 0.0)) + float(cs.get("link: decide", 0.0))

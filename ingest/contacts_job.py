@@ -17,13 +17,13 @@ from neo4j import Driver
 
 from graph.contacts import record_upload, write_friends
 from graph.supporters import consent_version
-from graph.voters import BlockingKeys, find_candidates
+from graph.voters import find_candidates
+from ingest.blocking import candidate_voters
 from ingest.dedupe import merge_duplicates
 from ingest.keys import friend_id, voter_key
 from ingest.link_splink import default_linker
 from ingest.linking import KeyedContact, LinkDecision, Linker, keyed
 from ingest.readers import read_contacts
-from ingest.splink_model import swapped_phone_keys
 from outreach.errors import ConsentRequired, RowError
 from outreach.settings import Settings
 
@@ -40,33 +40,11 @@ class UploadResult:
     format: str = ""
 
 
-def blocking_keys(contacts: Sequence[KeyedContact], *, secret: str) -> BlockingKeys:
-    """Every key the graph is asked about for these contacts.
-
-    A full name is looked up within the contact's state when it gives one. A contact
-    with neither a full name nor a surname and state also has its phones looked up with
-    one pair of adjacent digits swapped, the commonest typo in a saved number; the others
-    are found by name, and the linker still compares their phones swapped. (Swapped
-    variants are nine keys a number: for every contact they were most of the keys sent.)
-    """
-    keys = BlockingKeys()
-    for c in contacts:
-        keys.phones.update(c.phone_keys)
-        if not (c.name_key or c.surname_key):
-            keys.phones.update(swapped_phone_keys(secret, c.record.phones))
-        keys.emails.update(c.email_keys)
-        if c.name_key:
-            keys.names.add((c.name_key, c.record.state.upper() if c.record.state else None))
-        if c.surname_key:
-            keys.surnames.add(c.surname_key)
-    return keys
-
-
 def fetch_voters(
     driver: Driver, contacts: Sequence[KeyedContact], *, secret: str
 ) -> list[dict[str, Any]]:
-    """Candidate voters for these contacts, by every blocking key they carry."""
-    return find_candidates(driver, blocking_keys(contacts, secret=secret))
+    """Candidate voters for these contacts from the graph (see ``ingest/blocking.py``)."""
+    return candidate_voters(lambda keys: find_candidates(driver, keys), contacts, secret=secret)
 
 
 def link_in_chunks(

@@ -28,13 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graph.voters import BlockingKeys
+from ingest.blocking import candidate_voters
 from ingest.keys import surname_key
 from ingest.link_exact import ExactLinker
 from ingest.link_files import LinkReport, read_left, read_voters
 from ingest.link_splink import SplinkLinker
 from ingest.linking import KeyedContact, LinkDecision
 from ingest.names import canonical_first_name
-from ingest.splink_model import swapped_phone_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +108,11 @@ def candidates_for(
 ) -> list[dict[str, Any]]:
     """The voters the graph would return for these contacts' blocking keys.
 
-    The keys are those ``ingest.contacts_job.blocking_keys`` sends and they match as
-    ``graph.voters.FIND_CANDIDATES`` does: a phone or email hash; the name key, within the
-    contact's state when it gives one; ``last|STATE|initial`` (``ingest.keys.surname_key``)
-    against each voter's own; and, given the hashing ``secret``, the phones with two
-    adjacent digits swapped for a contact with neither a name key nor a surname key.
+    The rounds and keys are those of ``ingest.blocking.candidate_voters``; each round's
+    keys match here as ``graph.voters.FIND_CANDIDATES`` matches them in the graph: a phone
+    or email hash, the name key (within the contact's state when it gives one), and
+    ``last|STATE|initial`` against each voter's own (``ingest.keys.surname_key``). Without
+    the hashing ``secret`` no swapped phones are looked up.
     """
     index: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for voter in voters:
@@ -125,18 +126,21 @@ def candidates_for(
         ):
             if key:
                 index[(kind, key)].append(voter)
-    found: dict[str, dict[str, Any]] = {}
-    for contact in contacts:
-        state = contact.record.state.upper() if contact.record.state else None
-        wanted: list[tuple[str, str | None]] = [("phone", k) for k in contact.phone_keys]
-        if secret and not (contact.name_key or contact.surname_key):
-            wanted += [("phone", k) for k in swapped_phone_keys(secret, contact.record.phones)]
-        wanted += [("email", k) for k in contact.email_keys]
-        wanted += [("name", contact.name_key), ("surname", contact.surname_key)]
+
+    def find(keys: BlockingKeys) -> list[dict[str, Any]]:
+        rows: dict[str, dict[str, Any]] = {}
+        wanted = [("phone", k) for k in keys.phones] + [("email", k) for k in keys.emails]
+        wanted += [("surname", k) for k in keys.surnames]
         for kind, key in wanted:
-            for voter in index.get((kind, key), []) if key else []:
-                if kind != "name" or state is None or voter.get("state") == state:
-                    found.setdefault(voter["voter_id"], voter)
+            for voter in index.get((kind, key), []):
+                rows.setdefault(voter["voter_id"], voter)
+        for key, state in keys.names:
+            for voter in index.get(("name", key), []):
+                if state is None or voter.get("state") == state:
+                    rows.setdefault(voter["voter_id"], voter)
+        return list(rows.values())
+
+    found = {v["voter_id"]: v for v in candidate_voters(find, contacts, secret=secret or "")}
     return [found[k] for k in sorted(found)]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -45,20 +46,36 @@ def ingest_voters(
     report: Report | None = None,
     chunk_size: int = 10_000,
 ) -> dict[str, int]:
-    """Stream the file into ``:Voter`` nodes; rejected rows are reported, the rest load."""
+    """Stream the file into ``:Voter`` nodes; rejected rows are reported, the rest load.
+
+    Reading and writing overlap: while one chunk is written (the graph server's work,
+    during which this process mostly waits on the socket), the next is read and
+    normalized. One write is in flight at a time, so memory holds two chunks at most.
+    """
     column_map = load_mapping(mapping)
     secret = settings.secret_key.get_secret_value()
     counts = {"read": 0, "rejected": 0, "normalized": 0, "written": 0}
     rejected: list[RowError] = []
-    for chunk in iter_voter_chunks(
-        path, column_map, chunk_size=chunk_size, region=settings.default_region
-    ):
-        counts["read"] += chunk.rows_read
-        counts["rejected"] += len(chunk.rejected)
-        rejected.extend(chunk.rejected)
-        rows = [voter_row(record, secret=secret) for record in chunk.records]
-        counts["normalized"] += len(rows)
-        counts["written"] += upsert_voters(driver, rows, batch_size=settings.graph_write_batch)
-        if report:
-            report(dict(counts), rejected)
+
+    def finish(pending: Future[int] | None) -> None:
+        if pending is not None:
+            counts["written"] += pending.result()
+            if report:
+                report(dict(counts), rejected)
+
+    pending: Future[int] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="voter-writer") as writer:
+        for chunk in iter_voter_chunks(
+            path, column_map, chunk_size=chunk_size, region=settings.default_region
+        ):
+            counts["read"] += chunk.rows_read
+            counts["rejected"] += len(chunk.rejected)
+            rejected.extend(chunk.rejected)
+            rows = [voter_row(record, secret=secret) for record in chunk.records]
+            counts["normalized"] += len(rows)
+            finish(pending)
+            pending = writer.submit(
+                upsert_voters, driver, rows, batch_size=settings.graph_write_batch
+            )
+        finish(pending)
     return counts

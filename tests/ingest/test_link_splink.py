@@ -182,10 +182,12 @@ def test_linking_is_deterministic(voters: list[dict[str, Any]], contacts_file: A
 def test_candidates_are_what_the_graph_would_return(
     voters: list[dict[str, Any]], contacts_file: Any
 ) -> None:
-    """Names within the contact's state, surnames by state and initial, phones as given."""
-    anywhere, in_wi, in_mn, by_phone, swapped = contacts_file(
+    """Names within the contact's state; surnames by state and initial when the name found
+    no one; phones as given."""
+    anywhere, in_wi, typo_wi, in_mn, by_phone, swapped = contacts_file(
         {"first_name": "Robert", "last_name": "Smith"},
         {"first_name": "Rob", "last_name": "Smith", "state": "WI"},
+        {"first_name": "Robrt", "last_name": "Smith", "state": "WI"},
         {"first_name": "Robert", "last_name": "Smith", "state": "MN"},
         {"first_name": "Maria", "phone": "215-731-2200"},
         {"first_name": "Maria", "phone": "215-713-2200"},
@@ -195,8 +197,9 @@ def test_candidates_are_what_the_graph_would_return(
         return [v["voter_id"] for v in candidates_for([contact], voters, secret=SECRET)]
 
     assert ids(anywhere) == ["WI-1"]
-    assert ids(in_wi) == ["WI-1", "WI-2"]  # Roberta shares the surname, state and initial
-    assert ids(in_mn) == []
+    assert ids(in_wi) == ["WI-1"]  # the full name found him: no surname round
+    assert ids(typo_wi) == ["WI-1", "WI-2"]  # Roberta shares the surname, state and initial
+    assert ids(in_mn) == []  # Minnesota's Robert is a Smyth
     assert ids(by_phone) == ["PA-4", "PA-5"]
     assert ids(swapped) == ["PA-4", "PA-5"]
     assert [v["voter_id"] for v in candidates_for([swapped], voters)] == []
