@@ -141,7 +141,7 @@ def ingest_upload(
     decisions = link_in_chunks(
         driver,
         contacts,
-        linker or default_linker(secret),
+        linker or default_linker(secret, settings.link_threshold, settings.link_review_floor),
         secret=secret,
         chunk_size=settings.link_chunk_size,
     )

@@ -96,6 +96,10 @@ class SplinkLinker:
 
 
 @lru_cache(maxsize=4)
-def default_linker(secret: str | None = None) -> SplinkLinker:
-    """The process's linker with the shipped model and default thresholds, built on first use."""
-    return SplinkLinker(secret=secret)
+def default_linker(
+    secret: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    review_floor: float = DEFAULT_REVIEW_FLOOR,
+) -> SplinkLinker:
+    """The process's linker with the shipped model, built on first use and then reused."""
+    return SplinkLinker(secret=secret, threshold=threshold, review_floor=review_floor)

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     graph_write_batch: int = Field(default=2000, ge=1, le=100_000)
     # Contacts looked up and linked together; bounds a big upload's memory.
     link_chunk_size: int = Field(default=1000, ge=1, le=100_000)
+    # A contact links to its best candidate voter at this match probability or more;
+    # below it, candidates from the review floor up are kept for the supporter to review.
+    link_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
+    link_review_floor: float = Field(default=0.5, ge=0.0, le=1.0)
     rank_partitions: int = Field(default=4, ge=1, le=64)
 
     # Queue. No broker means: the embedded SQLite broker in ``data_dir``.
@@ -50,6 +54,15 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     default_region: str = "US"
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _review_floor_below_threshold(self) -> Settings:
+        if self.link_review_floor > self.link_threshold:
+            raise ValueError(
+                f"OUTREACH_LINK_REVIEW_FLOOR ({self.link_review_floor}) must not exceed "
+                f"OUTREACH_LINK_THRESHOLD ({self.link_threshold})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

@@ -1,4 +1,4 @@
-"""A big upload is looked up and linked in chunks: the graph ends up as if it were one."""
+"""Linking an upload: in chunks, as if all at once; at the configured threshold and floor."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from neo4j import Driver
+from pydantic import ValidationError
 
 from graph.contacts import snapshot_friends
 from graph.supporters import record_consent
@@ -96,7 +97,9 @@ def first(i: int) -> str:
     return FIRST_NAMES[i]
 
 
-def test_chunked_linking_matches_linking_all_at_once(driver: Driver, settings: Settings) -> None:
+@pytest.fixture
+def upload(driver: Driver, settings: Settings) -> bytes:
+    """Forty voters sharing a rare surname, and sixty contacts, a third in no voter file."""
     secret = settings.secret_key.get_secret_value()
     surname = "Chunk" + "".join(c for c in unique("x") if c.isalpha())
     voters = [
@@ -110,22 +113,30 @@ def test_chunked_linking_matches_linking_all_at_once(driver: Driver, settings: S
     rows = [
         {"first_name": first(i), "last_name": surname, "state": "WI", "city": "Madison",
          "phone": f"(608) 555-{i:04d}" if i % 3 else ""}
-        for i in range(60)  # a third are in no voter file
+        for i in range(60)
     ]  # fmt: skip
-    data = contacts_csv(rows)
+    return contacts_csv(rows)
 
+
+def load(driver: Driver, settings: Settings, data: bytes, **changes: Any) -> tuple[str, Any]:
+    """One new supporter's upload of ``data`` with these settings changed."""
+    supporter = unique("supLink")
+    record_consent(
+        driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter)
+    )
+    result = ingest_upload(
+        driver, supporter_id=supporter, upload_id=unique("upl"), data=data,
+        filename="contacts.csv", settings=settings.model_copy(update=changes),
+    )  # fmt: skip
+    return supporter, result
+
+
+def test_chunked_linking_matches_linking_all_at_once(
+    driver: Driver, settings: Settings, upload: bytes
+) -> None:
     snapshots = []
     for chunk_size in (1000, 7):
-        supporter = unique("supChunk")
-        record_consent(
-            driver, supporter_id=supporter, version=CURRENT_TERMS,
-            partition=partition_of(supporter),
-        )  # fmt: skip
-        result = ingest_upload(
-            driver, supporter_id=supporter, upload_id=unique("upl"), data=data,
-            filename="contacts.csv",
-            settings=settings.model_copy(update={"link_chunk_size": chunk_size}),
-        )  # fmt: skip
+        supporter, result = load(driver, settings, upload, link_chunk_size=chunk_size)
         assert result.counts["read"] == 60 and result.counts["rejected"] == 0
         # The 13 whose phone is the voter file's link; others may, on name and place.
         assert 13 <= result.counts["linked"] <= 40, result.counts
@@ -137,3 +148,19 @@ def test_chunked_linking_matches_linking_all_at_once(driver: Driver, settings: S
     # with, and a smaller chunk can bring back fewer voters who share its surname.
     for key, ps in probabilities(whole).items():
         assert probabilities(chunked)[key] == pytest.approx(ps, abs=0.02)
+
+
+def test_threshold_and_review_floor_come_from_the_settings(
+    driver: Driver, settings: Settings, upload: bytes
+) -> None:
+    _, default = load(driver, settings, upload)
+    _, strict = load(driver, settings, upload, link_threshold=0.99999999, link_review_floor=0.5)
+    _, lenient = load(driver, settings, upload, link_threshold=0.5, link_review_floor=0.5)
+    assert strict.counts["linked"] < default.counts["linked"] <= lenient.counts["linked"]
+    # What no longer links at the strict threshold is kept for review instead.
+    assert strict.counts["candidates"] > default.counts["candidates"]
+
+
+def test_review_floor_above_threshold_is_refused() -> None:
+    with pytest.raises(ValidationError, match="LINK_REVIEW_FLOOR"):
+        Settings(link_threshold=0.6, link_review_floor=0.8)
