@@ -501,7 +501,9 @@ def run(env: BenchEnv, scale_name: str, report: Report) -> None:
             "contacts_budget_s": scale.contacts_budget_s,
             "roster_probe": ROSTER_PROBE,
         }
-        console.print("worker: voters then contacts, each followed batch by batch by its ceiling")
+        console.print(
+            "worker: voters, then their ceiling; then contacts, each upload followed by its ceiling"
+        )
         server_cpu0 = graph.server_cpu_seconds()
         main = run_in_child(worker_main, job)
         server_cpu = graph.server_cpu_seconds() - server_cpu0
