@@ -265,7 +265,7 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
         lookups["seconds"] += time.perf_counter() - t0
         lookups["calls"] += 1
         lookups["rows"] += len(found)
-        for kind in ("phones", "emails", "names", "surnames"):
+        for kind in ("phones", "emails", "names_in_state", "names", "surnames"):
             lookups[kind] = lookups.get(kind, 0) + len(getattr(keys, kind))
         return found
 
@@ -596,17 +596,19 @@ def _print(
     )
 
     lookups = c["lookups"]
-    kinds = ("phones", "emails", "names", "surnames")
+    kinds = ("phones", "emails", "names_in_state", "names", "surnames")
     report.table(
         "Contacts: candidate look-ups (graph.voters.find_candidates, one query per chunk)",
-        ["look-ups", *[f"{k} sent" for k in kinds], "voters back", "voters per contact",
-         "seconds", "share of end to end"],
+        ["look-ups", *[f"{k.replace('_', ' ')} sent" for k in kinds], "voters back",
+         "voters per contact", "seconds", "share of end to end"],
         [[fmt_int(lookups["calls"]), *[fmt_int(lookups.get(k, 0)) for k in kinds],
           fmt_int(lookups["rows"]), f"{ratio(lookups['rows'], ct['normalized']):.1f}",
           fmt_s(lookups["seconds"]), fmt_pct(ratio(lookups["seconds"], c_e2e))]],
         notes=[
             f"{fmt_int(generated['voters'])} voters in the graph. Phones include each "
-            "number with one pair of adjacent digits swapped; names are (name key, state) pairs."
+            "number with one pair of adjacent digits swapped (only for contacts without a "
+            "name); names in state are first|last|STATE, names first|last anywhere (contacts "
+            "without a state); surnames last|STATE|initial, for contacts whose name found no one."
         ],
     )  # fmt: skip
 

@@ -27,6 +27,7 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX voter_phone IF NOT EXISTS FOR (v:Voter) ON (v.phone_hash)",
     "CREATE INDEX voter_email IF NOT EXISTS FOR (v:Voter) ON (v.email_hash)",
     "CREATE INDEX voter_name IF NOT EXISTS FOR (v:Voter) ON (v.name_key)",
+    "CREATE INDEX voter_name_state IF NOT EXISTS FOR (v:Voter) ON (v.name_state_key)",
     "CREATE INDEX voter_last_state IF NOT EXISTS FOR (v:Voter) ON (v.last_key)",
     "CREATE INDEX voter_household IF NOT EXISTS FOR (v:Voter) ON (v.household_id)",
     "CREATE INDEX supporter_partition IF NOT EXISTS FOR (s:Supporter) ON (s.partition)",

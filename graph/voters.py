@@ -28,17 +28,20 @@ v.name_key AS name_key
 # Candidate voters for an upload's blocking keys, each voter once (UNION drops repeats),
 # in one round trip:
 # - ``phones`` and ``emails``: keyed hashes;
-# - ``names``: ``[name key, state or null]``; a contact that gives a state only looks in
-#   that state, since a common name nationwide returns many voters and a namesake
-#   elsewhere cannot link on the name alone;
+# - ``names_in_state``: ``first|last|STATE`` (``ingest.keys.name_state_key``), for a
+#   contact that gives a state: a common name nationwide returns many voters, and a
+#   namesake elsewhere cannot link on the name alone;
+# - ``names``: ``first|last`` anywhere, for a contact that gives no state;
 # - ``surnames``: ``last|STATE|initial`` (see ``ingest.keys.surname_key``).
 FIND_CANDIDATES: LiteralString = (
     "UNWIND $phones AS key MATCH (v:Voter {phone_hash: key}) RETURN " + _VOTER_FIELDS
     + " UNION "
     "UNWIND $emails AS key MATCH (v:Voter {email_hash: key}) RETURN " + _VOTER_FIELDS
     + " UNION "
-    "UNWIND $names AS pair MATCH (v:Voter {name_key: pair[0]}) "
-    "WHERE pair[1] IS NULL OR v.state = pair[1] RETURN " + _VOTER_FIELDS
+    "UNWIND $names_in_state AS key MATCH (v:Voter {name_state_key: key}) RETURN "
+    + _VOTER_FIELDS
+    + " UNION "
+    "UNWIND $names AS key MATCH (v:Voter {name_key: key}) RETURN " + _VOTER_FIELDS
     + " UNION "
     "UNWIND $surnames AS key MATCH (v:Voter {last_key: key}) RETURN " + _VOTER_FIELDS
 )  # fmt: skip
@@ -50,11 +53,13 @@ class BlockingKeys:
 
     phones: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
-    names: set[tuple[str, str | None]] = field(default_factory=set)
+    names_in_state: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
     surnames: set[str] = field(default_factory=set)
 
     def __len__(self) -> int:
-        return len(self.phones) + len(self.emails) + len(self.names) + len(self.surnames)
+        kinds = (self.phones, self.emails, self.names_in_state, self.names, self.surnames)
+        return sum(len(keys) for keys in kinds)
 
 
 def upsert_voters(driver: Driver, rows: list[dict[str, Any]], *, batch_size: int) -> int:
@@ -78,6 +83,7 @@ def find_candidates(driver: Driver, keys: BlockingKeys) -> list[Row]:
         FIND_CANDIDATES,
         phones=sorted(keys.phones),
         emails=sorted(keys.emails),
-        names=[list(pair) for pair in sorted(keys.names, key=lambda p: (p[0], p[1] or ""))],
+        names_in_state=sorted(keys.names_in_state),
+        names=sorted(keys.names),
         surnames=sorted(keys.surnames),
     )

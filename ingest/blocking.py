@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from graph.voters import BlockingKeys
+from ingest.keys import name_state_key
 from ingest.linking import KeyedContact
 from ingest.splink_model import swapped_phone_keys
 
@@ -41,8 +42,10 @@ def blocking_keys(contacts: Sequence[KeyedContact], *, secret: str) -> BlockingK
         if not (c.name_key or c.surname_key):
             keys.phones.update(swapped_phone_keys(secret, c.record.phones))
         keys.emails.update(c.email_keys)
-        if c.name_key:
-            keys.names.add((c.name_key, c.record.state.upper() if c.record.state else None))
+        if c.name_key and c.record.state:
+            keys.names_in_state.add(name_state_key(c.name_key, c.record.state))
+        elif c.name_key:
+            keys.names.add(c.name_key)
     return keys
 
 

@@ -51,6 +51,11 @@ def name_key(canonical_first: str, last: str | None) -> str | None:
     return f"{first}|{last_f}" if first and last_f else None
 
 
+def name_state_key(name_key: str, state: str) -> str:
+    """``first|last|STATE``: a name key (``name_key``) within a state."""
+    return f"{name_key}|{state.upper()}"
+
+
 def last_state_key(last: str | None, state: str | None) -> str | None:
     """``last|STATE`` for blocking on surname within a state."""
     last_f = fold(last)

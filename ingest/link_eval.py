@@ -30,7 +30,7 @@ from typing import Any
 
 from graph.voters import BlockingKeys
 from ingest.blocking import candidate_voters
-from ingest.keys import surname_key
+from ingest.keys import name_state_key, surname_key
 from ingest.link_exact import ExactLinker
 from ingest.link_files import LinkReport, read_left, read_voters
 from ingest.link_splink import SplinkLinker
@@ -122,6 +122,7 @@ def candidates_for(
             ("phone", voter.get("phone_hash")),
             ("email", voter.get("email_hash")),
             ("name", voter.get("name_key")),
+            ("name_state", _name_state(voter.get("name_key"), voter.get("state"))),
             ("surname", surname_key(voter.get("last_name"), voter.get("state"), canonical)),
         ):
             if key:
@@ -130,18 +131,21 @@ def candidates_for(
     def find(keys: BlockingKeys) -> list[dict[str, Any]]:
         rows: dict[str, dict[str, Any]] = {}
         wanted = [("phone", k) for k in keys.phones] + [("email", k) for k in keys.emails]
+        wanted += [("name_state", k) for k in keys.names_in_state]
+        wanted += [("name", k) for k in keys.names]
         wanted += [("surname", k) for k in keys.surnames]
         for kind, key in wanted:
             for voter in index.get((kind, key), []):
                 rows.setdefault(voter["voter_id"], voter)
-        for key, state in keys.names:
-            for voter in index.get(("name", key), []):
-                if state is None or voter.get("state") == state:
-                    rows.setdefault(voter["voter_id"], voter)
         return list(rows.values())
 
     found = {v["voter_id"]: v for v in candidate_voters(find, contacts, secret=secret or "")}
     return [found[k] for k in sorted(found)]
+
+
+def _name_state(key: str | None, state: str | None) -> str | None:
+    """A voter's ``first|last|STATE``, as ``ingest.voters_job.voter_row`` stores it."""
+    return name_state_key(key, state) if key and state else None
 
 
 def format_table(rows: Sequence[tuple[str, Scores]]) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from neo4j import Driver
 
 from graph.voters import upsert_voters
-from ingest.keys import email_key, name_key, phone_key, surname_key
+from ingest.keys import email_key, name_key, name_state_key, phone_key, surname_key
 from ingest.mapping import load_mapping
 from ingest.names import canonical_first_name
 from ingest.readers.voters import iter_voter_chunks
@@ -33,6 +33,11 @@ def voter_row(record: VoterRecord, *, secret: str) -> dict[str, Any]:
     props["email_hash"] = email_key(secret, record.email) if record.email else None
     canonical = canonical_first_name(record.first_name) if record.first_name else ""
     props["name_key"] = name_key(canonical, record.last_name)
+    props["name_state_key"] = (
+        name_state_key(props["name_key"], record.state)
+        if props["name_key"] and record.state
+        else None
+    )
     props["last_key"] = surname_key(record.last_name, record.state, canonical)
     return {"voter_id": record.voter_id, "props": props}
 

@@ -8,7 +8,7 @@ import pytest
 from neo4j import Driver
 
 from graph.voters import BlockingKeys, find_candidates, upsert_voters
-from ingest.keys import name_key, phone_key, surname_key
+from ingest.keys import name_key, name_state_key, phone_key, surname_key
 from ingest.records import VoterRecord
 from ingest.voters_job import voter_row
 
@@ -49,7 +49,7 @@ def test_each_voter_comes_back_once_whatever_keys_find_it(
 ) -> None:
     keys = BlockingKeys(
         phones={phone_key(SECRET, "+16085550101")},
-        names={(name_key("robert", tag) or "", "WI")},
+        names_in_state={name_state_key(name_key("robert", tag) or "", "WI")},
         surnames={surname_key(tag, "WI", "robert") or ""},
     )
     found = find_candidates(driver, keys)
@@ -62,8 +62,9 @@ def test_a_name_with_a_state_looks_only_in_that_state(
     driver: Driver, tag: str, loaded: list[VoterRecord]
 ) -> None:
     robert = name_key("robert", tag) or ""
-    assert ids(find_candidates(driver, BlockingKeys(names={(robert, "MN")}))) == [f"{tag}-2"]
-    nationwide = find_candidates(driver, BlockingKeys(names={(robert, None)}))
+    in_mn = BlockingKeys(names_in_state={name_state_key(robert, "MN")})
+    assert ids(find_candidates(driver, in_mn)) == [f"{tag}-2"]
+    nationwide = find_candidates(driver, BlockingKeys(names={robert}))
     assert ids(nationwide) == [f"{tag}-1", f"{tag}-2"]
 
 
