@@ -195,14 +195,27 @@ def link(
     train: Annotated[
         Path | None, typer.Option(help="First estimate a model from these files, save it here")
     ] = None,
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="With --train: known pairs (contact_id,voter_id) to count m on",
+        ),
+    ] = None,
 ) -> None:
     """Link two CSV files probabilistically (no graph needed) and write the scored pairs."""
     from ingest.link_files import link_files, train_from_files
 
+    if truth is not None and train is None:
+        raise typer.BadParameter("--truth is for training: give --train as well")
     model = None
     if train is not None:
-        model = train_from_files(right, right_mapping, left, train, contacts_mapping=left_mapping)
-        console.print(f"Model estimated from these files and saved to {train}.")
+        model = train_from_files(
+            right, right_mapping, left, train, contacts_mapping=left_mapping, truth_csv=truth
+        )
+        how = "from the known pairs in " + str(truth) if truth else "without labels"
+        console.print(f"Model estimated from these files ({how}) and saved to {train}.")
     report = link_files(
         left,
         left_mapping,

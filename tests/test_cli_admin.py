@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from neo4j import Driver
 
 from tests.factories import unique
@@ -70,3 +71,24 @@ def test_link_two_files_without_a_graph(tmp_path: Path) -> None:
     links = [p for p in pairs if p["decision"] == "link"]
     correct = sum(1 for p in links if true_voter.get(p["left_id"]) == p["right_id"])
     assert correct / len(links) >= 0.95
+
+
+def test_link_trains_on_known_pairs_when_given_them(tmp_path: Path) -> None:
+    import json
+
+    from outreach.demo import generate_linkage_eval
+
+    voters, contacts, truth = generate_linkage_eval(tmp_path, seed=4, voters=2000, contacts=300)
+    model = tmp_path / "model.json"
+    result = outreach(
+        "link", str(contacts), str(voters), "--out", str(tmp_path / "pairs.csv"),
+        "--train", str(model), "--truth", str(truth),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "known pairs" in result.stdout
+    with truth.open(newline="") as fh:
+        labelled = sum(1 for row in csv.DictReader(fh) if row["voter_id"])
+    prior = json.loads(model.read_text())["probability_two_random_records_match"]
+    assert prior == pytest.approx(labelled / (300 * 2000), rel=1e-6)
+    alone = outreach("link", str(contacts), str(voters), "--out", "x.csv", "--truth", str(truth))
+    assert alone.returncode != 0 and "--train" in (alone.stdout + alone.stderr)
