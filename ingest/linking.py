@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ingest.keys import email_key, last_state_key, name_key, phone_key, surname_key
+from ingest.keys import email_key, name_key, phone_key, surname_key
 from ingest.names import canonical_first_name
 from ingest.records import ContactRecord
 
@@ -25,7 +25,6 @@ class KeyedContact:
     phone_keys: list[str] = field(default_factory=list)
     email_keys: list[str] = field(default_factory=list)
     name_key: str | None = None
-    last_state_key: str | None = None
     surname_key: str | None = None  # ``last|STATE|initial``, the voters' ``last_key``
 
 
@@ -62,6 +61,5 @@ def keyed(record: ContactRecord, *, secret: str) -> KeyedContact:
         phone_keys=[phone_key(secret, p) for p in record.phones],
         email_keys=[email_key(secret, e) for e in record.emails],
         name_key=name_key(canonical, record.last_name) if canonical else None,
-        last_state_key=last_state_key(record.last_name, record.state),
         surname_key=surname_key(record.last_name, record.state, canonical),
     )
