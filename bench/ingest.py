@@ -145,6 +145,34 @@ def _bare_friends(
             session.execute_write(work, statements)
 
 
+def bare_voter_writes(
+    driver: Any,
+    voters_csv: Path,
+    database: str,
+    stages: Stages,
+    stage: str,
+    *,
+    secret: str,
+    batch: int,
+    chunks: int | None = None,
+) -> None:
+    """The bare driver writing the file's voter rows into ``database``, 10,000 at a time.
+
+    The rows are built as the job builds them (the same file and secret make the same
+    rows); only the writes are timed, under ``stage``. ``chunks`` stops after that many.
+    """
+    from graph.voters import UPSERT_VOTERS
+    from ingest.mapping import load_mapping
+    from ingest.readers.voters import iter_voter_chunks
+    from ingest.voters_job import voter_row
+
+    read = iter_voter_chunks(voters_csv, load_mapping("demo"), chunk_size=10_000)
+    for chunk in itertools.islice(read, chunks):
+        rows = [voter_row(record, secret=secret) for record in chunk.records]
+        params = [{"rows": rows[i : i + batch]} for i in range(0, len(rows), batch)]
+        _bare_batches(driver, database, UPSERT_VOTERS, params, stages, stage)
+
+
 def warm_up(driver: Any, voters_csv: Path) -> None:
     """Write the first voters into a database of their own before anything is timed.
 
@@ -152,15 +180,8 @@ def warm_up(driver: Any, voters_csv: Path) -> None:
     voters at half the rate of the next 50,000 and is steady from there. Without this the
     first timed writes, the product's or the ceiling's, would pay for it.
     """
-    from graph.voters import UPSERT_VOTERS
-    from ingest.mapping import load_mapping
-    from ingest.readers.voters import iter_voter_chunks
-    from ingest.voters_job import voter_row
-
-    chunks = iter_voter_chunks(voters_csv, load_mapping("demo"), chunk_size=WARMUP_VOTERS)
-    rows = [voter_row(record, secret="warm-up") for record in next(iter(chunks)).records]
-    params = [{"rows": rows[i : i + 2000]} for i in range(0, len(rows), 2000)]
-    _bare_batches(driver, WARMUP_DB, UPSERT_VOTERS, params, Stages(), "warm-up")
+    bare_voter_writes(driver, voters_csv, WARMUP_DB, Stages(), "warm-up", secret="warm-up",
+                      batch=2000, chunks=WARMUP_VOTERS // 10_000)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the worker (child)
@@ -228,7 +249,10 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
     wall = time.perf_counter() - started
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     voters_peak = peak_rss_bytes()
-    voters_ceiling(driver, Path(job["voters_csv"]), settings, ceiling)
+    # The ceiling: the same rows, written by the bare driver into its own database.
+    bare_voter_writes(driver, Path(job["voters_csv"]), CEILING_DB, ceiling, "voters",
+                      secret=settings.secret_key.get_secret_value(),
+                      batch=settings.graph_write_batch)  # fmt: skip
     out["voters"] = {
         "counts": counts,
         "wall": wall,
@@ -340,24 +364,6 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
     out["retries"] = retries.count
     driver.close()
     return out
-
-
-def voters_ceiling(driver: Any, voters_csv: Path, settings: Any, ceiling: Stages) -> None:
-    """The bare driver writing the rows the job wrote, chunk by chunk, into the ceiling's
-    database. The rows are rebuilt from the file (the same file and secret make the same
-    rows); only the writes are timed."""
-    from graph.voters import UPSERT_VOTERS
-    from ingest.mapping import load_mapping
-    from ingest.readers.voters import iter_voter_chunks
-    from ingest.voters_job import voter_row
-
-    secret = settings.secret_key.get_secret_value()
-    batch = settings.graph_write_batch
-    for chunk in iter_voter_chunks(voters_csv, load_mapping("demo"), chunk_size=10_000,
-                                   region=settings.default_region):  # fmt: skip
-        rows = [voter_row(record, secret=secret) for record in chunk.records]
-        params = [{"rows": rows[i : i + batch]} for i in range(0, len(rows), batch)]
-        _bare_batches(driver, CEILING_DB, UPSERT_VOTERS, params, ceiling, "voters")
 
 
 def roster_probe(driver: Any, voters_csv: Path, count: int) -> dict[str, Any]:
