@@ -9,10 +9,10 @@ from fastapi import FastAPI
 
 from api import problems
 from api.routes import analytics, jobs, opt_out, organizer, supporters
-from graph.driver import create_driver, set_driver
+from graph.db.driver import create_driver, set_driver
 from outreach import __version__
-from outreach.logs import configure_logging
-from outreach.settings import get_settings
+from outreach.core.logs import configure_logging
+from outreach.core.settings import get_settings
 
 
 @asynccontextmanager

@@ -8,9 +8,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from neo4j import Driver
 
-from api.auth import Principal, verify_token
-from outreach.errors import Forbidden, Unauthorized
-from outreach.settings import Settings, get_settings
+from outreach.core.errors import Forbidden, Unauthorized
+from outreach.core.settings import Settings, get_settings
+from outreach.core.tokens import Principal, verify_token
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `outreach token`")
 

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from outreach.errors import InvalidInput, OutreachError, RowError
+from outreach.core.errors import InvalidInput, OutreachError, RowError
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"

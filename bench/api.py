@@ -256,10 +256,10 @@ class ApiProcess:
 
 def run(env: BenchEnv, scale_name: str, report: Report) -> None:
     """Build and rank the graph, then measure reads and the outcome burst."""
-    from graph.matcher import rank
-    from graph.run import read
-    from graph.schema import init_schema
-    from outreach.settings import get_settings
+    from graph.db.run import read
+    from graph.db.schema import init_schema
+    from outreach.core.settings import get_settings
+    from outreach.usecases.rerank import rank
 
     scale = SCALES[scale_name]
     settings = get_settings()
@@ -288,8 +288,8 @@ def run(env: BenchEnv, scale_name: str, report: Report) -> None:
 
 
 def _tokens(supporters: Sequence[str]) -> dict[str, str]:
-    from api.auth import issue_token
-    from outreach.settings import get_settings
+    from outreach.core.settings import get_settings
+    from outreach.core.tokens import issue_token
 
     settings = get_settings()
     return {s: issue_token(settings, subject=s, role="supporter") for s in supporters}
@@ -306,7 +306,7 @@ def measure_reads(
     from neo4j import RoutingControl
 
     from graph.ranking import COUNT_TARGETS, READ_TARGETS
-    from outreach.settings import get_settings
+    from outreach.core.settings import get_settings
 
     driver = graph.driver
     database = get_settings().graph_database
@@ -404,10 +404,10 @@ def measure_outcomes(graph: Graph, api: ApiProcess, ranked: list[str], scale: Sc
     """Bare outcome writes, then the API burst; count the ASKED edges before and after."""
     from neo4j import RoutingControl
 
+    from graph.db.run import read
     from graph.outcomes import OUTCOME_EXISTS, RECORD_OUTCOME, count_outcomes
     from graph.ranking import READ_TARGETS
-    from graph.run import read
-    from outreach.settings import get_settings
+    from outreach.core.settings import get_settings
 
     driver = graph.driver
     database = get_settings().graph_database

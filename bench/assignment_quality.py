@@ -29,9 +29,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from graph.assign import Assignment, assign, assign_exact, assign_greedy, assign_naive
-from graph.matcher_settings import MatcherSettings
-from graph.scoring import PairFeatures, ScoredPair, score_pair, score_pairs
+from outreach.matching.assign import Assignment, assign, assign_exact, assign_greedy, assign_naive
+from outreach.matching.matcher_settings import MatcherSettings
+from outreach.matching.scoring import PairFeatures, ScoredPair, score_pair, score_pairs
 
 STATES = ("WI", "PA", "NV", "AZ", "MI", "MN", "NC", "NH", "GA", "NE", "CA", "TX", "NY", "FL")
 AS_OF = date(2026, 9, 15)

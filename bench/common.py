@@ -136,7 +136,7 @@ def prepare_env(suite: str) -> BenchEnv:
         OUTREACH_API_PREVIOUS_SECRETS="[]",
         OUTREACH_LOG_LEVEL="WARNING",
     )
-    from outreach.settings import get_settings, reset_settings
+    from outreach.core.settings import get_settings, reset_settings
 
     reset_settings()
     settings = get_settings()
@@ -161,9 +161,9 @@ class Graph:
 @contextmanager
 def graph_server(env: BenchEnv) -> Iterator[Graph]:
     """Start the suite's own local Bolt server, yield it with a driver, and stop it after."""
-    from graph.driver import create_driver
-    from graph.local_server import ensure_running
-    from outreach.settings import get_settings
+    from graph.db.driver import create_driver
+    from graph.db.local_server import ensure_running
+    from outreach.core.settings import get_settings
 
     settings = get_settings()
     started = time.perf_counter()
@@ -191,7 +191,7 @@ def create_database(name: str) -> None:
     The ingest ceiling and the memory runs write into databases of their own on the same
     server, so that they create nodes as the product does instead of finding them.
     """
-    from outreach.settings import get_settings
+    from outreach.core.settings import get_settings
 
     settings = get_settings()
     user = settings.graph_user
@@ -211,7 +211,7 @@ def create_database(name: str) -> None:
 
 def init_schema_on(driver: Any, database: str) -> None:
     """The product's constraints and indexes, created on another database of the server."""
-    from graph.schema import CONSTRAINTS, INDEXES
+    from graph.db.schema import CONSTRAINTS, INDEXES
 
     for statement in (*CONSTRAINTS, *INDEXES):
         driver.execute_query(statement, database_=database)

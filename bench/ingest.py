@@ -216,8 +216,8 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
     import resource
 
     import ingest.voters_job as voters_job
-    from graph.driver import create_driver
-    from outreach.settings import get_settings
+    from graph.db.driver import create_driver
+    from outreach.core.settings import get_settings
 
     settings = get_settings()
     batch = settings.graph_write_batch
@@ -266,7 +266,7 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
     # Imported only now, so the voter run's memory is not charged for the linker's imports.
     import ingest.contacts_job as contacts_job
     from graph.supporters import record_consent
-    from outreach.partition import partition_of
+    from outreach.core.partition import partition_of
 
     # ---- the roster: upsert_supporters with and without a voter id, on the loaded file
     out["roster"] = roster_probe(driver, Path(job["voters_csv"]), job["roster_probe"])
@@ -397,9 +397,9 @@ def voters_memory(path: str, database: str) -> dict[str, Any]:
     import os
 
     os.environ["OUTREACH_GRAPH_DATABASE"] = database
-    from graph.driver import create_driver
+    from graph.db.driver import create_driver
     from ingest.voters_job import ingest_voters
-    from outreach.settings import get_settings
+    from outreach.core.settings import get_settings
 
     settings = get_settings()
     driver = create_driver(settings)
@@ -414,11 +414,11 @@ def voters_memory(path: str, database: str) -> dict[str, Any]:
 
 def upload_memory(path: str, supporter_id: str) -> dict[str, Any]:
     """In a spawned child: one supporter's upload, start to end; peak RSS and time."""
-    from graph.driver import create_driver
+    from graph.db.driver import create_driver
     from graph.supporters import record_consent
     from ingest.contacts_job import CURRENT_TERMS, ingest_upload
-    from outreach.partition import partition_of
-    from outreach.settings import get_settings
+    from outreach.core.partition import partition_of
+    from outreach.core.settings import get_settings
 
     settings = get_settings()
     driver = create_driver(settings)
@@ -471,7 +471,7 @@ def _csv_upload(uploads: list[Path], target: Path, rows: int) -> int:
 
 def run(env: BenchEnv, scale_name: str, report: Report) -> None:
     """Generate data, run the worker and the memory runs, print the tables."""
-    from graph.schema import init_schema
+    from graph.db.schema import init_schema
     from outreach.demo import generate
 
     scale = SCALES[scale_name]

@@ -6,10 +6,10 @@ about 10k, 100k and 1M ``KNOWS`` edges to matched friends (``--scale small``: 10
 
 * **read alone**: ``graph.ranking.read_pairs`` for every supporter and the target
   geographies, as the matcher asks for them: the baseline;
-* **re-rank**: ``graph.matcher.rank`` for everyone, split into read (pairs, reciprocal
+* **re-rank**: ``outreach.usecases.rerank.rank`` for everyone, split into read (pairs, reciprocal
   pairs, partitions, settings), score (graph rows to features, ``score_pairs``), assign
-  (``graph.assign.assign``), write (``replace_rankings``, ``mark_holdout``) and the rest
-  (Python glue between them), by wrapping the names ``graph.matcher`` looks up.
+  (``outreach.matching.assign.assign``), write (``replace_rankings``, ``mark_holdout``) and the rest
+  (Python glue between them), by wrapping the names ``outreach.usecases.rerank`` looks up.
 
 Printed: the split per size, score+assign against the read alone (goal: at most 1x), and
 the exponent of time against size fitted by least squares on log-log axes (goal: near 1).
@@ -71,7 +71,7 @@ def read_alone(graph: Graph, supporter_ids: list[str]) -> dict[str, float]:
 
     from graph.config_store import current_settings
     from graph.ranking import READ_PAIRS, read_pairs
-    from outreach.settings import get_settings
+    from outreach.core.settings import get_settings
 
     _, settings = current_settings(graph.driver)
     geos = [g for g in settings.targets if settings.weights.get(g, 0) > 0]
@@ -104,7 +104,7 @@ def read_alone(graph: Graph, supporter_ids: list[str]) -> dict[str, float]:
 
 def timed_rank(driver: Any) -> dict[str, Any]:
     """One full re-rank, timed by stage."""
-    import graph.matcher as matcher
+    import outreach.usecases.rerank as matcher
 
     stages = Stages()
     with patched(matcher, timed_stages(matcher, stages, STAGE_OF)):
@@ -126,8 +126,8 @@ def timed_rank(driver: Any) -> dict[str, Any]:
 def run(env: BenchEnv, scale: str, report: Report) -> None:
     """Grow the graph size by size; at each, read alone and re-rank in alternating rounds."""
     from graph.contacts import graph_counts
-    from graph.schema import init_schema
-    from outreach.settings import get_settings
+    from graph.db.schema import init_schema
+    from outreach.core.settings import get_settings
 
     batch = get_settings().graph_write_batch
     retries = count_driver_retries()
@@ -270,6 +270,6 @@ def _print(report: Report, scale: str, results: list[dict[str, Any]]) -> None:
         notes=["CPU seconds while read_pairs ran: the bench process runs the driver that "
                "decodes the rows; the machine has 2 cores.",
                "bare driver: the same READ_PAIRS query and batches through execute_query, "
-               "records kept as the driver returns them (graph.run.read turns each into a "
+               "records kept as the driver returns them (graph.db.run.read turns each into a "
                "plain dict)."],
     )  # fmt: skip

@@ -43,7 +43,7 @@ LAST = ("Garcia", "Smith", "Nguyen", "Okafor", "Kowalski", "Haddad", "Johnson", 
 
 def _geographies() -> list[tuple[str, str]]:
     """(state, district) for the default targets (districts kept as such), then the rest."""
-    from graph.matcher_settings import default_targets
+    from outreach.matching.matcher_settings import default_targets
 
     out = []
     for code in default_targets():
@@ -131,7 +131,7 @@ class FriendGraph:
         from graph.supporters import upsert_supporters
         from graph.voters import upsert_voters
         from ingest.keys import friend_id
-        from outreach.partition import partition_of
+        from outreach.core.partition import partition_of
 
         new_people: list[int] = []
         new_voters: list[int] = []  # supporters' own voter records, known by nobody

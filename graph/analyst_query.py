@@ -27,9 +27,9 @@ from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 from neo4j.time import Date, DateTime, Duration, Time
 
-from graph.cypher_guard import check_read_only
-from outreach.errors import GraphUnavailable, OutreachError, QueryRefused
-from outreach.settings import get_settings
+from graph.db.cypher_guard import check_read_only
+from outreach.core.errors import GraphUnavailable, OutreachError, QueryRefused
+from outreach.core.settings import get_settings
 
 QUERY_WORKERS: Final = 4  # analyst queries running at once per process
 _pool = ThreadPoolExecutor(max_workers=QUERY_WORKERS, thread_name_prefix="analyst-query")

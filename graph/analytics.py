@@ -27,7 +27,7 @@ from typing import Final, LiteralString
 from neo4j import Driver
 
 from graph.config_store import current_settings
-from graph.run import Row, read
+from graph.db.run import Row, read
 
 POSITIVE: Final = ("will_vote", "registered", "already_voted")
 NEGATIVE: Final = ("not_interested", "wrong_person", "do_not_contact")

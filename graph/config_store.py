@@ -8,9 +8,9 @@ from typing import LiteralString
 
 from neo4j import Driver
 
-from graph.matcher_settings import MatcherSettings, settings_fingerprint
-from graph.run import read, write_one
-from outreach.errors import NotFound
+from graph.db.run import read, write_one
+from outreach.core.errors import NotFound
+from outreach.matching.matcher_settings import MatcherSettings, settings_fingerprint
 
 LATEST: LiteralString = """
 MATCH (c:MatcherConfig)

@@ -12,7 +12,7 @@ from typing import Any, LiteralString
 
 from neo4j import Driver, ManagedTransaction
 
-from graph.run import Row, batches, read, write, write_tx
+from graph.db.run import Row, batches, read, write, write_tx
 
 RECORD_UPLOAD: LiteralString = """
 MATCH (s:Supporter {id: $supporter_id})

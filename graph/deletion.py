@@ -6,7 +6,7 @@ from typing import LiteralString
 
 from neo4j import Driver, ManagedTransaction
 
-from graph.run import read, write_tx
+from graph.db.run import read, write_tx
 
 COUNT_LINKS: LiteralString = """
 MATCH (:Supporter {id: $id})-[k:KNOWS]->(:Person)

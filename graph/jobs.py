@@ -7,8 +7,8 @@ from typing import Any, LiteralString
 
 from neo4j import Driver
 
-from graph.run import Row, read, write
-from outreach.errors import NotFound
+from graph.db.run import Row, read, write
+from outreach.core.errors import NotFound
 
 MAX_STORED_ERRORS = 1000
 

@@ -6,8 +6,8 @@ from typing import Literal, LiteralString, get_args
 
 from neo4j import Driver, ManagedTransaction
 
-from graph.run import Row, read, write_tx
-from outreach.errors import NotFound
+from graph.db.run import Row, read, write_tx
+from outreach.core.errors import NotFound
 
 Outcome = Literal[
     "asked",

@@ -6,7 +6,7 @@ from typing import Any, LiteralString
 
 from neo4j import Driver, ManagedTransaction
 
-from graph.run import Row, batches, read, read_values, write_tx
+from graph.db.run import Row, batches, read, read_values, write_tx
 
 READ_PAIRS: LiteralString = """
 UNWIND $ids AS sid

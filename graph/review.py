@@ -6,8 +6,8 @@ from typing import LiteralString
 
 from neo4j import Driver, ManagedTransaction
 
-from graph.run import Row, read, write_tx
-from outreach.errors import NotFound
+from graph.db.run import Row, read, write_tx
+from outreach.core.errors import NotFound
 
 PENDING: LiteralString = """
 MATCH (s:Supporter {id: $supporter_id})-[k:KNOWS]->(p:Person)

@@ -6,8 +6,8 @@ from typing import Any, LiteralString
 
 from neo4j import Driver
 
-from graph.run import Row, batches, read, write, write_one
-from outreach.errors import NotFound
+from graph.db.run import Row, batches, read, write, write_one
+from outreach.core.errors import NotFound
 
 UPSERT_SUPPORTERS: LiteralString = """
 UNWIND $rows AS row

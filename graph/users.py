@@ -6,7 +6,7 @@ from typing import LiteralString
 
 from neo4j import Driver
 
-from graph.run import Row, read, write_one
+from graph.db.run import Row, read, write_one
 
 CREATE_USER: LiteralString = """
 MERGE (u:User {id: $id})

@@ -7,7 +7,7 @@ from typing import Any, LiteralString
 
 from neo4j import Driver
 
-from graph.run import Row, batches, read, read_values, write
+from graph.db.run import Row, batches, read, read_values, write
 
 UPSERT_VOTERS: LiteralString = """
 UNWIND $rows AS row

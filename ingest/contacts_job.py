@@ -24,8 +24,8 @@ from ingest.keys import friend_id, voter_key
 from ingest.link_splink import default_linker
 from ingest.linking import KeyedContact, LinkDecision, Linker, keyed
 from ingest.readers import read_contacts
-from outreach.errors import ConsentRequired, RowError
-from outreach.settings import Settings
+from outreach.core.errors import ConsentRequired, RowError
+from outreach.core.settings import Settings
 
 Report = Callable[[dict[str, int], list[RowError]], None]
 CURRENT_TERMS = "2026-1"

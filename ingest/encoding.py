@@ -22,7 +22,7 @@ import unicodedata
 
 from charset_normalizer import from_bytes
 
-from outreach.errors import FileRejected
+from outreach.core.errors import FileRejected
 
 SAMPLE_BYTES = 64 * 1024
 _WESTERN = frozenset(

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from outreach.hashing import keyed_hash
+from outreach.core.hashing import keyed_hash
 
 _NOT_LETTERS = re.compile(r"[^a-z]")
 

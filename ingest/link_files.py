@@ -51,7 +51,7 @@ from ingest.splink_model import (
     save_model,
     voter_rows,
 )
-from outreach.errors import RowError
+from outreach.core.errors import RowError
 
 OUTPUT_HEADER = ("left_id", "right_id", "probability", "decision")
 _UNOBSERVED_M = 0.001  # m of a level never seen in training: rare among matches

@@ -19,7 +19,7 @@ from ingest.link_decide import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD, ScoredPa
 from ingest.linking import KeyedContact, LinkDecision
 from ingest.splink_model import MODEL_PATH, SCHEMA, contact_rows, load_model, voter_rows
 from ingest.splink_sql import CompiledPrediction
-from outreach.errors import InvalidInput
+from outreach.core.errors import InvalidInput
 
 METHOD = "splink"
 # Pairs below this match weight (odds of 1 in 1024) are dropped before deciding.

@@ -37,7 +37,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from ingest.normalize import normalize_state
-from outreach.errors import InvalidInput
+from outreach.core.errors import InvalidInput
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 Status = Literal["active", "inactive", "unregistered"]

@@ -47,7 +47,7 @@ from ingest.linking import KeyedContact
 from ingest.names import canonical_first_name, name_variants
 from ingest.names import fold as fold_words
 from ingest.normalize import normalize_state
-from outreach.errors import InvalidInput
+from outreach.core.errors import InvalidInput
 
 if TYPE_CHECKING:
     from splink.internals.comparison_creator import ComparisonCreator

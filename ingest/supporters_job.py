@@ -13,8 +13,8 @@ from graph.supporters import upsert_supporters
 from ingest.encoding import decode_bytes
 from ingest.keys import voter_key
 from ingest.normalize import normalize_state
-from outreach.errors import FileRejected, RowError
-from outreach.partition import partition_of
+from outreach.core.errors import FileRejected, RowError
+from outreach.core.partition import partition_of
 
 REQUIRED = ("supporter_id",)
 

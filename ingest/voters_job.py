@@ -16,8 +16,8 @@ from ingest.mapping import load_mapping
 from ingest.names import canonical_first_name
 from ingest.readers.voters import iter_voter_chunks
 from ingest.records import VoterRecord
-from outreach.errors import RowError
-from outreach.settings import Settings
+from outreach.core.errors import RowError
+from outreach.core.settings import Settings
 
 Report = Callable[[dict[str, int], list[RowError]], None]
 

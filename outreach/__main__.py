@@ -1,5 +1,5 @@
 """``python -m outreach`` runs the command line."""
 
-from outreach.cli import main
+from outreach.cli.main import main
 
 main()

@@ -35,7 +35,7 @@ os.environ.update(
 
 from neo4j import Driver  # noqa: E402
 
-from outreach.settings import Settings, get_settings, reset_settings  # noqa: E402
+from outreach.core.settings import Settings, get_settings, reset_settings  # noqa: E402
 
 reset_settings()
 
@@ -67,11 +67,11 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def graph_server(settings: Settings) -> Iterator[None]:
     """The real local Bolt server, started once for the run."""
-    from graph.local_server import ensure_running
+    from graph.db.local_server import ensure_running
 
     server = ensure_running(settings)
     yield
-    from graph.driver import close_driver
+    from graph.db.driver import close_driver
 
     close_driver()
     server.stop()
@@ -80,8 +80,8 @@ def graph_server(settings: Settings) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def driver(graph_server: None) -> Driver:
     """The process's driver on the test graph, with the schema in place."""
-    from graph.driver import get_driver
-    from graph.schema import init_schema
+    from graph.db.driver import get_driver
+    from graph.db.schema import init_schema
 
     d = get_driver()
     init_schema(d)
@@ -128,7 +128,7 @@ def redis_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def worker(driver: Driver, redis_url: str) -> Iterator[subprocess.Popen[bytes]]:
     """A real Celery worker process on the Redis broker."""
-    from outreach.processes import start_worker
+    from outreach.cli.processes import start_worker
 
     handle = start_worker(get_settings(), concurrency=2)
     time.sleep(1.0)

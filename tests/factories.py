@@ -56,10 +56,10 @@ def unique(prefix: str) -> str:
 
 def askable_voter_id(*, held_out: bool = False) -> str:
     """A fresh voter id whose friend key falls outside (or, if asked, inside) the holdout."""
-    from graph.holdout import is_held_out
-    from graph.matcher_settings import MatcherSettings
     from ingest.keys import voter_key
-    from outreach.settings import get_settings
+    from outreach.core.settings import get_settings
+    from outreach.matching.holdout import is_held_out
+    from outreach.matching.matcher_settings import MatcherSettings
 
     defaults = MatcherSettings()
     secret = get_settings().secret_key.get_secret_value()
@@ -138,7 +138,7 @@ def wait_job_http(client: httpx.Client, job_id: str, timeout: float = 180.0) -> 
 
 def api_client(api_url: str, settings: Any, subject: str, role: str = "supporter") -> httpx.Client:
     """An HTTP client on the real API carrying a token for ``subject`` acting as ``role``."""
-    from api.auth import issue_token
+    from outreach.core.tokens import issue_token
 
     token = issue_token(settings, subject=subject, role=role)
     return httpx.Client(base_url=api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)

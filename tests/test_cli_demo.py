@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 from neo4j import Driver
 
-from api.auth import issue_token
-from outreach.settings import Settings
+from outreach.core.settings import Settings
+from outreach.core.tokens import issue_token
 
 
 def test_demo_prints_a_ranked_list_that_the_api_serves(

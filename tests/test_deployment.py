@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from outreach.settings import Settings
+from outreach.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

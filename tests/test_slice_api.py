@@ -9,7 +9,7 @@ import httpx
 from neo4j import Driver
 
 from ingest.contacts_job import CURRENT_TERMS
-from outreach.settings import Settings
+from outreach.core.settings import Settings
 from tests.factories import (
     api_client,
     contacts_csv,

@@ -16,7 +16,7 @@ from celery.signals import (
     worker_process_shutdown,
 )
 
-from outreach.settings import Settings, get_settings
+from outreach.core.settings import Settings, get_settings
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -46,14 +46,14 @@ app = make_celery(get_settings())
 
 @worker_process_init.connect
 def _open_driver(**_: Any) -> None:
-    from graph.driver import get_driver
+    from graph.db.driver import get_driver
 
     get_driver()
 
 
 @worker_process_shutdown.connect
 def _close_driver(**_: Any) -> None:
-    from graph.driver import close_driver
+    from graph.db.driver import close_driver
 
     close_driver()
 
@@ -62,7 +62,7 @@ def _close_driver(**_: Any) -> None:
 @after_setup_task_logger.connect
 def _redact_logs(logger: Any, **_: Any) -> None:
     """Mask phone numbers and emails in everything the worker logs."""
-    from outreach.logs import RedactingFilter
+    from outreach.core.logs import RedactingFilter
 
     for handler in logger.handlers:
         handler.addFilter(RedactingFilter())

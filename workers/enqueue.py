@@ -12,8 +12,8 @@ from graph.contacts import record_upload
 from graph.jobs import create_job
 from graph.supporters import consent_version
 from ingest.contacts_job import CURRENT_TERMS
-from outreach.errors import ConsentRequired, FileRejected
-from outreach.settings import get_settings
+from outreach.core.errors import ConsentRequired, FileRejected
+from outreach.core.settings import get_settings
 
 
 def new_id(prefix: str) -> str:

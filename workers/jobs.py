@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from graph.driver import get_driver
+from graph.db.driver import get_driver
 from graph.jobs import update_job
-from outreach.errors import GraphUnavailable, InvalidInput, OutreachError, RowError
+from outreach.core.errors import GraphUnavailable, InvalidInput, OutreachError, RowError
 
 log = logging.getLogger(__name__)
 

@@ -10,13 +10,19 @@ from celery import chord
 
 from graph.config_store import current_settings, settings_at
 from graph.contacts import upload_filename
-from graph.driver import get_driver
+from graph.db.driver import get_driver
 from graph.jobs import update_job
-from graph.matcher import PartitionScores, assign_and_write, partition_scope, rank, score_partition
 from ingest.contacts_job import ingest_upload
 from ingest.voters_job import ingest_voters
-from outreach.errors import GraphUnavailable, NotFound, RowError
-from outreach.settings import get_settings
+from outreach.core.errors import GraphUnavailable, NotFound, RowError
+from outreach.core.settings import get_settings
+from outreach.usecases.rerank import (
+    PartitionScores,
+    assign_and_write,
+    partition_scope,
+    rank,
+    score_partition,
+)
 from workers.app import app
 from workers.jobs import Progress, run_job
 

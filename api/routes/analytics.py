@@ -23,7 +23,7 @@ from api.csv_export import csv_response, records_to_csv, to_csv
 from api.deps import CurrentPrincipal, Graph, require_role
 from api.schemas import PROBLEM_RESPONSES, Page
 from graph import analyst_query, analytics
-from outreach.errors import QueryRefused
+from outreach.core.errors import QueryRefused
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/analytics", tags=["analytics"], responses=PROBLEM_RESPONSES)

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api.deps import CurrentPrincipal, Graph
 from api.schemas import PROBLEM_RESPONSES, JobOut
 from graph.jobs import get_job
-from outreach.errors import NotFound
+from outreach.core.errors import NotFound
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=PROBLEM_RESPONSES)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from api.auth import read_opt_out_token
 from api.deps import AppSettings, Graph
 from graph.outcomes import opt_out
+from outreach.core.tokens import read_opt_out_token
 
 router = APIRouter(prefix="/opt-out", tags=["friends"])
 

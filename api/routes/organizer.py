@@ -10,8 +10,8 @@ from api.deps import CurrentPrincipal, Graph, require_role
 from api.schemas import PROBLEM_RESPONSES, JobAccepted, SettingsOut
 from graph.analytics import funnel, wilson_interval
 from graph.config_store import current_settings, save_settings, settings_history
-from graph.matcher_settings import revise_settings
 from graph.ranking import expected_gain
+from outreach.matching.matcher_settings import revise_settings
 from workers.enqueue import enqueue_rank
 
 router = APIRouter(prefix="/organizer", tags=["organizers"], responses=PROBLEM_RESPONSES)

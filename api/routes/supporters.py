@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, UploadFile, status
 
-from api.auth import issue_opt_out_token
 from api.deps import AppSettings, CurrentPrincipal, Graph, ensure_self_or_admin
 from api.schemas import (
     PROBLEM_RESPONSES,
@@ -24,15 +23,16 @@ from api.schemas import (
 )
 from graph.config_store import current_settings_cached
 from graph.deletion import delete_supporter, upload_ids
-from graph.matcher_settings import load_state_names
 from graph.outcomes import record_outcome
 from graph.ranking import read_targets
 from graph.review import decide_match, pending_matches
 from graph.supporters import record_consent, withdraw_consent
 from ingest.contacts_job import CURRENT_TERMS
-from outreach.errors import Conflict, FileRejected
-from outreach.messages import suggested_message
-from outreach.partition import partition_of
+from outreach.core.errors import Conflict, FileRejected
+from outreach.core.partition import partition_of
+from outreach.core.tokens import issue_opt_out_token
+from outreach.matching.matcher_settings import load_state_names
+from outreach.matching.messages import suggested_message
 from workers.enqueue import enqueue_rank, enqueue_upload
 
 router = APIRouter(prefix="/supporters", tags=["supporters"], responses=PROBLEM_RESPONSES)

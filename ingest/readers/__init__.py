@@ -34,7 +34,7 @@ from ingest.readers.csv_contacts import read_generic_csv
 from ingest.readers.google import is_google_header, read_google_csv
 from ingest.readers.json_friends import looks_like_json, read_json_friends
 from ingest.readers.vcard import looks_like_vcard, read_vcards
-from outreach.errors import FileRejected, InvalidInput
+from outreach.core.errors import FileRejected, InvalidInput
 
 __all__ = ["FORMATS", "ContactReadResult", "detect_format", "read_contacts"]
 

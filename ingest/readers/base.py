@@ -34,7 +34,7 @@ from ingest.normalize import (
     normalize_zip,
 )
 from ingest.records import ContactRecord
-from outreach.errors import FileRejected, RowError
+from outreach.core.errors import FileRejected, RowError
 
 DELIMITERS = ",;\t|"
 CLOSENESS_WORDS = {

@@ -27,7 +27,7 @@ from ingest.readers.base import (
     sniff_delimiter,
 )
 from ingest.records import ContactRecord
-from outreach.errors import InvalidInput, RowError
+from outreach.core.errors import InvalidInput, RowError
 
 SYNONYMS: dict[str, frozenset[str]] = {
     "name": frozenset({"name", "fullname", "displayname", "contactname", "contact"}),

@@ -23,7 +23,7 @@ from ingest.readers.base import (
     sniff_delimiter,
 )
 from ingest.records import ContactRecord
-from outreach.errors import RowError
+from outreach.core.errors import RowError
 
 NUMBERED = re.compile(r"^(E-mail|Phone|Address) (\d+) - (.+)$", re.IGNORECASE)
 NAME_COLUMNS = {

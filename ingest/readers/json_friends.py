@@ -18,7 +18,7 @@ from ingest.encoding import fix_mojibake
 from ingest.normalize import normalize_state
 from ingest.readers.base import ContactBuilder, ContactReadResult, RawContact
 from ingest.records import ContactRecord
-from outreach.errors import FileRejected, RowError
+from outreach.core.errors import FileRejected, RowError
 
 FRIEND_KEYS = ("friends_v2", "friends")
 _DECODER = json.JSONDecoder()

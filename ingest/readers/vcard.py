@@ -22,7 +22,7 @@ import vobject
 from ingest.normalize import parse_flag
 from ingest.readers.base import ContactBuilder, ContactReadResult, RawContact
 from ingest.records import ContactRecord
-from outreach.errors import RowError
+from outreach.core.errors import RowError
 
 FAVORITE_CATEGORIES = frozenset({"starred", "favorites", "favourites", "favorite", "favourite"})
 SOURCES = {

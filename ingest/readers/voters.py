@@ -44,7 +44,7 @@ from ingest.normalize import (
 )
 from ingest.readers.base import DELIMITERS, is_blank, reject_columns
 from ingest.records import VoterRecord
-from outreach.errors import FileRejected, RowError
+from outreach.core.errors import FileRejected, RowError
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 

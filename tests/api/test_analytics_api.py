@@ -11,8 +11,8 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from graph.run import read
-from outreach.settings import Settings
+from graph.db.run import read
+from outreach.core.settings import Settings
 from tests.factories import api_client, unique
 from tests.graph.test_analytics import D1, D2, SLOW_QUERY, World, build_world
 

@@ -9,7 +9,7 @@ from neo4j import Driver
 
 from graph.contacts import supporter_counts
 from graph.outcomes import count_outcomes
-from outreach.settings import Settings
+from outreach.core.settings import Settings
 from tests.factories import api_client, consent_and_upload, load_voter_rows, rank_now, unique, voter
 
 

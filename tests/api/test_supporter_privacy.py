@@ -7,7 +7,7 @@ from pathlib import Path
 
 from neo4j import Driver
 
-from outreach.settings import Settings
+from outreach.core.settings import Settings
 from tests.factories import api_client, consent_and_upload, load_voter_rows, rank_now, unique, voter
 
 

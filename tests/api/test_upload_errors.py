@@ -7,7 +7,7 @@ from pathlib import Path
 from neo4j import Driver
 
 from graph.contacts import supporter_counts
-from outreach.settings import Settings
+from outreach.core.settings import Settings
 from tests.factories import api_client, consent_and_upload, unique, wait_job_http
 
 

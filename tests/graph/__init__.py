@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from graph.scoring import PairFeatures
+from outreach.matching.scoring import PairFeatures
 
 STATES = ("WI", "PA", "NV", "AZ", "MI", "GA", "CA", "TX", "NY", "ME", "NE", "ND", "NC")
 LABELS = ((), (), (), ("Family",), ("* starred",), ("Coworkers",), ("Mom",), ("friends",))

@@ -17,11 +17,11 @@ from neo4j import Driver
 
 from graph import analyst_query, analytics
 from graph.contacts import write_friends
+from graph.db.run import read, write
 from graph.ranking import mark_holdout, replace_rankings
-from graph.run import read, write
 from graph.supporters import upsert_supporters
 from graph.voters import upsert_voters
-from outreach.errors import QueryRefused
+from outreach.core.errors import QueryRefused
 from tests.factories import unique
 
 # Test-only: outcomes with chosen times. The product records them through graph.outcomes.

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.assign import (
+from outreach.matching.assign import (
     Assignment,
     assign,
     assign_exact,
@@ -19,8 +19,8 @@ from graph.assign import (
     assign_naive,
     total_impact,
 )
-from graph.matcher_settings import MatcherSettings
-from graph.scoring import score_pairs
+from outreach.matching.matcher_settings import MatcherSettings
+from outreach.matching.scoring import score_pairs
 from tests.graph import random_pair
 
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.cypher_guard import REFUSED_CLAUSES, check_read_only, tokenize
-from outreach.errors import QueryRefused
+from graph.db.cypher_guard import REFUSED_CLAUSES, check_read_only, tokenize
+from outreach.core.errors import QueryRefused
 
 ALLOWED = [
     "MATCH (n) RETURN n",

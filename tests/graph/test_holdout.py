@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.holdout import holdout_draw, is_held_out
+from outreach.matching.holdout import holdout_draw, is_held_out
 
 KEYS = [f"person-{i:06d}" for i in range(100_000)]
 

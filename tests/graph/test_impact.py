@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.impact import (
+from outreach.matching.impact import (
     EXCLUSIONS,
     baseline_turnout,
     deliver,
@@ -24,8 +24,8 @@ from graph.impact import (
     state_weight,
     turnout_gain,
 )
-from graph.matcher_settings import MatcherSettings, known_codes
-from graph.scoring import FACTOR_NAMES, PairFeatures, score_pair, score_pairs
+from outreach.matching.matcher_settings import MatcherSettings, known_codes
+from outreach.matching.scoring import FACTOR_NAMES, PairFeatures, score_pair, score_pairs
 from tests.graph import make_pair, random_pair
 
 SETTINGS = MatcherSettings()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import psutil
 from neo4j import Driver
 
-from graph.local_server import ensure_running, graph_dir
-from outreach.settings import Settings
+from graph.db.local_server import ensure_running, graph_dir
+from outreach.core.settings import Settings
 
 
 def test_listens_on_loopback_only(driver: Driver, settings: Settings) -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 from neo4j import Driver
 
 from graph.config_store import current_settings
-from graph.matcher import rank
 from graph.ranking import held_out_summary, rankings_of, read_targets
 from graph.supporters import record_consent
 from ingest.contacts_job import CURRENT_TERMS, ingest_upload
-from outreach.partition import partition_of
-from outreach.settings import Settings
+from outreach.core.partition import partition_of
+from outreach.core.settings import Settings
+from outreach.usecases.rerank import rank
 from tests.factories import askable_voter_id, contacts_csv, load_voter_rows, unique, voter, wait_job
 from workers.enqueue import enqueue_rank
 

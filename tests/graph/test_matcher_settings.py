@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from graph.matcher_settings import (
+from outreach.core.errors import SettingsInvalid
+from outreach.matching.matcher_settings import (
     MatcherSettings,
     default_registration_deadlines,
     default_targets,
@@ -21,7 +22,6 @@ from graph.matcher_settings import (
     revise_settings,
     settings_fingerprint,
 )
-from outreach.errors import SettingsInvalid
 
 
 def test_default_targets_are_the_geographies_with_voter_power_of_at_least_one() -> None:

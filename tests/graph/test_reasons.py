@@ -9,10 +9,10 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.impact import impact
-from graph.matcher_settings import MatcherSettings, load_state_names
-from graph.reasons import reasons_for
-from graph.scoring import PairFeatures, score_pairs
+from outreach.matching.impact import impact
+from outreach.matching.matcher_settings import MatcherSettings, load_state_names
+from outreach.matching.reasons import reasons_for
+from outreach.matching.scoring import PairFeatures, score_pairs
 from tests.graph import CHANNEL_SETS, LABELS, make_pair, random_pair
 
 SETTINGS = MatcherSettings()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from neo4j import Driver
 
-from graph.schema import CONSTRAINTS, INDEXES, describe_schema, init_schema
+from graph.db.schema import CONSTRAINTS, INDEXES, describe_schema, init_schema
 
 
 def test_init_creates_every_constraint_and_index(driver: Driver) -> None:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.matcher_settings import MatcherSettings
-from graph.tie import TieSignals, label_hints, tie_strength
+from outreach.matching.matcher_settings import MatcherSettings
+from outreach.matching.tie import TieSignals, label_hints, tie_strength
 
 SETTINGS = MatcherSettings()
 LABELS = ["Family", "Mom", "* starred", "Coworkers", "friends", "Best Friend", "gym", "Sister"]

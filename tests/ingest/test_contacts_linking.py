@@ -14,8 +14,8 @@ from graph.voters import upsert_voters
 from ingest.contacts_job import CURRENT_TERMS, ingest_upload
 from ingest.records import VoterRecord
 from ingest.voters_job import voter_row
-from outreach.partition import partition_of
-from outreach.settings import Settings
+from outreach.core.partition import partition_of
+from outreach.core.settings import Settings
 from tests.factories import askable_voter_id, contacts_csv, unique
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.readers import read_contacts
-from outreach.errors import FileRejected, InvalidInput
+from outreach.core.errors import FileRejected, InvalidInput
 from tests.ingest.factories import csv_text, generic_csv
 
 

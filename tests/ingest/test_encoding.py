@@ -8,7 +8,7 @@ import random
 import pytest
 
 from ingest.encoding import decode_bytes, detect_encoding, fix_mojibake
-from outreach.errors import FileRejected
+from outreach.core.errors import FileRejected
 
 TEXT = (
     "first_name,last_name,city\nJosé,Müller,Málaga\nFrançois,Lefèvre,Besançon\nZoë,Ñúñez,Göteborg\n"

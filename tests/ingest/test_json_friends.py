@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.readers import read_contacts
-from outreach.errors import FileRejected
+from outreach.core.errors import FileRejected
 from tests.ingest.factories import json_friends
 
 

@@ -10,8 +10,8 @@ import pytest
 from ingest.link_files import OUTPUT_HEADER, link_files, train_from_files
 from ingest.link_splink import SplinkLinker
 from ingest.splink_model import load_model
+from outreach.core.errors import InvalidInput
 from outreach.demo.linkage import generate_linkage_eval
-from outreach.errors import InvalidInput
 from tests.ingest.factories import csv_text, demo_voter, generic_csv, write_demo_voters
 
 VOTERS = [

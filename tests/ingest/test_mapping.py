@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.mapping import available_mappings, load_mapping
-from outreach.errors import InvalidInput
+from outreach.core.errors import InvalidInput
 from tests.ingest.factories import DEMO_VOTER_HEADER, NC_HEADER, OH_HEADER
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.readers import detect_format, read_contacts
-from outreach.errors import FileRejected, InvalidInput
+from outreach.core.errors import FileRejected, InvalidInput
 from tests.ingest.factories import generic_csv, google_csv, json_friends, vcard
 
 

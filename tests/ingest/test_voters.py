@@ -8,7 +8,7 @@ import pytest
 
 from ingest.mapping import load_mapping
 from ingest.readers.voters import VoterChunk, iter_voter_chunks
-from outreach.errors import FileRejected
+from outreach.core.errors import FileRejected
 from tests.ingest.factories import (
     DEMO_VOTER_HEADER,
     csv_text,

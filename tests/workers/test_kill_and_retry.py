@@ -13,9 +13,9 @@ from graph.contacts import record_upload, snapshot_friends
 from graph.jobs import create_job, get_job
 from graph.supporters import record_consent
 from ingest.contacts_job import CURRENT_TERMS, ingest_upload
-from outreach.partition import partition_of
-from outreach.processes import start_worker
-from outreach.settings import Settings
+from outreach.cli.processes import start_worker
+from outreach.core.partition import partition_of
+from outreach.core.settings import Settings
 from tests.factories import contacts_csv, load_voter_rows, unique, voter, wait_job
 from workers.app import app
 

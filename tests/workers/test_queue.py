@@ -11,9 +11,9 @@ from graph.contacts import graph_counts
 from graph.jobs import create_job
 from graph.supporters import record_consent
 from ingest.contacts_job import CURRENT_TERMS
-from outreach.partition import partition_of
-from outreach.processes import start_worker
-from outreach.settings import Settings
+from outreach.cli.processes import start_worker
+from outreach.core.partition import partition_of
+from outreach.core.settings import Settings
 from tests.factories import contacts_csv, unique, voter, wait_job, write_voters
 from workers.app import make_celery
 from workers.enqueue import enqueue_rank, enqueue_upload, enqueue_voter_ingest

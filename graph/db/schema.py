@@ -7,7 +7,7 @@ from typing import LiteralString
 
 from neo4j import Driver
 
-from graph.run import read, write
+from graph.db.run import read, write
 
 CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT voter_id IF NOT EXISTS FOR (v:Voter) REQUIRE v.voter_id IS UNIQUE",

@@ -10,8 +10,8 @@ import neo4j
 from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from outreach.errors import GraphUnavailable
-from outreach.settings import Settings, get_settings
+from outreach.core.errors import GraphUnavailable
+from outreach.core.settings import Settings, get_settings
 
 _lock = threading.Lock()
 _driver: Driver | None = None

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 
 from neo4j import Driver
 
-from outreach.settings import get_settings
+from outreach.core.settings import get_settings
 
 
 @contextlib.contextmanager
 def graph_session() -> Iterator[Driver]:
     """The local server (started or reused when no URI is set) and a driver on it."""
-    from graph.driver import close_driver, get_driver
-    from graph.local_server import ensure_running
+    from graph.db.driver import close_driver, get_driver
+    from graph.db.local_server import ensure_running
 
     server = ensure_running(get_settings())
     try:
@@ -27,7 +27,7 @@ def graph_session() -> Iterator[Driver]:
 @contextlib.contextmanager
 def embedded_worker(start: bool = True) -> Iterator[None]:
     """A Celery worker process for the length of a command."""
-    from outreach.processes import start_worker
+    from outreach.cli.processes import start_worker
 
     worker = start_worker(get_settings()) if start else None
     try:

@@ -25,17 +25,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graph.impact import (
+from outreach.matching.impact import (
     RECENT_ELECTIONS,
     ImpactBreakdown,
     is_registered,
     target_code,
 )
-from graph.matcher_settings import DISTRICT_CODES, MatcherSettings
-from graph.tie import label_hints
+from outreach.matching.matcher_settings import DISTRICT_CODES, MatcherSettings
+from outreach.matching.tie import label_hints
 
 if TYPE_CHECKING:
-    from graph.scoring import PairFeatures
+    from outreach.matching.scoring import PairFeatures
 
 MAX_REASONS = 3
 TOP_WEIGHT = 0.5

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from outreach.cli_admin import link, reports_app, settings_app, supporters_app, users_app
-from outreach.cli_support import embedded_worker, graph_session
-from outreach.logs import configure_logging
-from outreach.settings import get_settings
+from outreach.cli.admin import reports_app, settings_app, supporters_app, users_app
+from outreach.cli.link import link
+from outreach.cli.support import embedded_worker, graph_session
+from outreach.core.logs import configure_logging
+from outreach.core.settings import get_settings
 
 app = typer.Typer(
     help="Relational outreach engine: ask the right friends.",
@@ -45,8 +46,8 @@ def demo(
     port: Annotated[int | None, typer.Option(help="API port")] = None,
 ) -> None:
     """Start everything locally, load demo data as real jobs, rank, print a list, serve the API."""
-    from api.auth import issue_token
-    from outreach.demo_run import run_demo
+    from outreach.cli.demo import run_demo
+    from outreach.core.tokens import issue_token
 
     settings = get_settings()
     configure_logging("WARNING")
@@ -90,7 +91,7 @@ def _serve_api(host: str, port: int) -> None:
 @graph_app.command("serve")
 def graph_serve() -> None:
     """Run the local Bolt server (ArcadeDB) in the foreground until Ctrl-C."""
-    from graph.local_server import answers_queries, serve_forever
+    from graph.db.local_server import answers_queries, serve_forever
 
     settings = get_settings()
     if answers_queries(settings):
@@ -106,7 +107,7 @@ def graph_serve() -> None:
 @graph_app.command("init")
 def graph_init() -> None:
     """Create the constraints and indexes that are missing (safe to run again)."""
-    from graph.schema import init_schema
+    from graph.db.schema import init_schema
 
     with graph_session() as driver:
         report = init_schema(driver)
@@ -123,7 +124,7 @@ def ingest_voters_cmd(
     ] = "demo",
 ) -> None:
     """Load a voter file through the job queue, with a progress bar."""
-    from outreach.waiting import wait_for_jobs
+    from outreach.cli.waiting import wait_for_jobs
     from workers.enqueue import enqueue_voter_ingest
 
     with graph_session() as driver, embedded_worker():
@@ -144,7 +145,7 @@ def ingest_contacts_cmd(
     supporter: Annotated[str, typer.Option(help="The uploading supporter's id")],
 ) -> None:
     """Load one supporter's contact file (they must have agreed to the terms), then re-rank."""
-    from outreach.waiting import wait_for_jobs
+    from outreach.cli.waiting import wait_for_jobs
     from workers.enqueue import enqueue_upload
 
     with graph_session() as driver, embedded_worker():
@@ -165,7 +166,7 @@ def rank(
     ] = None,
 ) -> None:
     """Re-rank everyone, or the given supporters, through the job queue."""
-    from outreach.waiting import wait_for_jobs
+    from outreach.cli.waiting import wait_for_jobs
     from workers.enqueue import enqueue_rank
 
     with graph_session() as driver, embedded_worker():
@@ -181,7 +182,7 @@ def api(
 ) -> None:
     """Serve the HTTP API (starting the local graph server if no URI is set)."""
     settings = get_settings()
-    from graph.local_server import ensure_running
+    from graph.db.local_server import ensure_running
 
     server = ensure_running(settings)
     try:
@@ -206,7 +207,7 @@ def token(
     role: Annotated[str, typer.Option(help="supporter, organizer, analyst or admin")] = "supporter",
 ) -> None:
     """Print a signed API token."""
-    from api.auth import ROLES, issue_token
+    from outreach.core.tokens import ROLES, issue_token
 
     if role not in ROLES:
         raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
@@ -224,7 +225,7 @@ def _print_job(job: dict[str, object]) -> None:
 
 def main() -> None:
     """Entry point of the ``outreach`` command: our errors print as one clear message."""
-    from outreach.errors import OutreachError
+    from outreach.core.errors import OutreachError
 
     try:
         app()

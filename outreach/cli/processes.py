@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from outreach.settings import Settings
+from outreach.core.settings import Settings
 
 
 @dataclass

@@ -19,8 +19,8 @@ from neo4j.exceptions import (
 )
 from neo4j.time import Date, DateTime
 
-from outreach.errors import GraphUnavailable, OutreachError
-from outreach.settings import get_settings
+from outreach.core.errors import GraphUnavailable, OutreachError
+from outreach.core.settings import get_settings
 
 T = TypeVar("T")
 Row = dict[str, Any]

@@ -9,14 +9,14 @@ from neo4j import Driver
 from rich.console import Console
 from rich.table import Table
 
+from graph.db.schema import init_schema
 from graph.ranking import read_targets
-from graph.schema import init_schema
 from graph.supporters import record_consent, sample_supporter
 from ingest.contacts_job import CURRENT_TERMS
 from ingest.supporters_job import ingest_roster
-from outreach.partition import partition_of
-from outreach.settings import Settings
-from outreach.waiting import wait_for_jobs
+from outreach.cli.waiting import wait_for_jobs
+from outreach.core.partition import partition_of
+from outreach.core.settings import Settings
 from workers.enqueue import enqueue_rank, enqueue_upload, enqueue_voter_ingest
 
 

@@ -9,7 +9,7 @@ from neo4j import Driver
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graph.jobs import get_job
-from outreach.errors import OutreachError
+from outreach.core.errors import OutreachError
 
 DONE = {"succeeded", "failed"}
 

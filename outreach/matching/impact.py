@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from graph.matcher_settings import DISTRICT_CODES, Channel, MatcherSettings
+from outreach.matching.matcher_settings import DISTRICT_CODES, Channel, MatcherSettings
 
 if TYPE_CHECKING:
-    from graph.scoring import PairFeatures
+    from outreach.matching.scoring import PairFeatures
 
 LOGIT_EPS = 1e-6
 RECENT_ELECTIONS = 4

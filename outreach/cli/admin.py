@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from outreach.cli_support import graph_session
-from outreach.settings import get_settings
+from outreach.cli.support import graph_session
+from outreach.core.settings import get_settings
 
 users_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
 supporters_app = typer.Typer(
@@ -31,8 +31,8 @@ def user_create(
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
 ) -> None:
     """Create an account and print its API token once (tokens are signed, not stored)."""
-    from api.auth import ROLES, issue_token
     from graph.users import create_user
+    from outreach.core.tokens import ROLES, issue_token
 
     if role not in ROLES:
         raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
@@ -75,7 +75,7 @@ def supporters_consent(supporter: str) -> None:
     """Record that a supporter agreed to the current terms (for consent taken offline)."""
     from graph.supporters import record_consent
     from ingest.contacts_job import CURRENT_TERMS
-    from outreach.partition import partition_of
+    from outreach.core.partition import partition_of
 
     with graph_session() as driver:
         record_consent(
@@ -87,7 +87,7 @@ def supporters_consent(supporter: str) -> None:
 @supporters_app.command("targets")
 def supporters_targets(supporter: str) -> None:
     """Print a supporter's "ask these friends" list."""
-    from outreach.demo_run import print_targets
+    from outreach.cli.demo import print_targets
 
     with graph_session() as driver:
         print_targets(driver, console, supporter)
@@ -130,7 +130,7 @@ def settings_set(
 ) -> None:
     """Change settings (validated) and store them as a new version."""
     from graph.config_store import current_settings, save_settings
-    from graph.matcher_settings import revise_settings
+    from outreach.matching.matcher_settings import revise_settings
 
     parsed: dict[str, Any] = {}
     for change in changes:
@@ -180,54 +180,3 @@ def _table(title: str, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         table.add_row(*(str(v) for v in row.values()))
     console.print(table)
-
-
-def link(
-    left: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Contacts (or voters)")],
-    right: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A voter file")],
-    out: Annotated[Path, typer.Option(help="Where to write left_id,right_id,probability,decision")],
-    right_mapping: Annotated[str, typer.Option(help="Column mapping of the right file")] = "demo",
-    left_mapping: Annotated[
-        str | None, typer.Option(help="Read the left file as a voter file with this mapping")
-    ] = None,
-    threshold: Annotated[float, typer.Option(help="Link at or above this probability")] = 0.9,
-    review_floor: Annotated[float, typer.Option(help="Keep for review from here up")] = 0.5,
-    train: Annotated[
-        Path | None, typer.Option(help="First estimate a model from these files, save it here")
-    ] = None,
-    truth: Annotated[
-        Path | None,
-        typer.Option(
-            exists=True,
-            dir_okay=False,
-            help="With --train: known pairs (contact_id,voter_id) to count m on",
-        ),
-    ] = None,
-) -> None:
-    """Link two CSV files probabilistically (no graph needed) and write the scored pairs."""
-    from ingest.link_files import link_files, train_from_files
-
-    if truth is not None and train is None:
-        raise typer.BadParameter("--truth is for training: give --train as well")
-    model = None
-    if train is not None:
-        model = train_from_files(
-            right, right_mapping, left, train, contacts_mapping=left_mapping, truth_csv=truth
-        )
-        how = "from the known pairs in " + str(truth) if truth else "without labels"
-        console.print(f"Model estimated from these files ({how}) and saved to {train}.")
-    report = link_files(
-        left,
-        left_mapping,
-        right,
-        right_mapping,
-        out,
-        threshold=threshold,
-        review_floor=review_floor,
-        model=model,
-    )
-    console.print(
-        f"{report.left_read} left rows, {report.right_read} right rows: {report.linked} linked, "
-        f"{report.review} for review, {report.unmatched} unmatched in {report.seconds:.1f}s; "
-        f"pairs written to {report.out_csv}"
-    )

@@ -22,8 +22,8 @@ from pathlib import Path
 from neo4j import GraphDatabase
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
-from outreach.errors import ConfigError, GraphUnavailable
-from outreach.settings import Settings, get_settings
+from outreach.core.errors import ConfigError, GraphUnavailable
+from outreach.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ def ensure_running(settings: Settings | None = None, *, timeout: float = 180.0) 
     )
     with (root / "server.out").open("ab") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "graph.local_server"],
+            [sys.executable, "-m", "graph.db.local_server"],
             stdout=log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -28,7 +28,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from outreach.errors import QueryRefused
+from outreach.core.errors import QueryRefused
 
 TokenKind = Literal["word", "quoted", "param", "number", "literal", "punct"]
 

@@ -13,8 +13,8 @@ from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from outreach.errors import Unauthorized
-from outreach.settings import Settings
+from outreach.core.errors import Unauthorized
+from outreach.core.settings import Settings
 
 Role = Literal["supporter", "organizer", "analyst", "admin"]
 ROLES: tuple[Role, ...] = ("supporter", "organizer", "analyst", "admin")

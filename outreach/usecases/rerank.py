@@ -20,9 +20,7 @@ from typing import Any
 
 from neo4j import Driver
 
-from graph.assign import assign
 from graph.config_store import current_settings
-from graph.matcher_settings import MatcherSettings
 from graph.ranking import (
     mark_holdout,
     read_competitors,
@@ -31,8 +29,10 @@ from graph.ranking import (
     read_taken,
     replace_rankings,
 )
-from graph.scoring import PairFeatures, score_pairs
 from graph.supporters import supporters_in_partitions
+from outreach.matching.assign import assign
+from outreach.matching.matcher_settings import MatcherSettings
+from outreach.matching.scoring import PairFeatures, score_pairs
 
 Report = Callable[[dict[str, int]], None]
 CANDIDATES_PER_SLOT = 4
@@ -210,7 +210,7 @@ def assign_and_write(
 
 def partition_scope(driver: Driver, *, partition: int, partitions: int) -> list[str]:
     """The supporters of one of ``partitions`` slices of the stored partitions."""
-    from outreach.partition import PARTITIONS
+    from outreach.core.partition import PARTITIONS
 
     wanted = [p for p in range(PARTITIONS) if p % partitions == partition]
     return supporters_in_partitions(driver, wanted, with_unassigned=partition == 0)

@@ -30,7 +30,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from graph.scoring import gc_paused
+from outreach.matching.scoring import gc_paused
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

@@ -7,7 +7,7 @@ Everything else in ``graph/`` is portable openCypher. What differs:
   itself when it starts (see ``graph/local_server.py``).
 * Concurrent ``MERGE`` of one unique key: Neo4j locks and merges; the local server
   uses optimistic concurrency and fails the later transaction with a constraint
-  error. ``graph.run.write_tx`` retries such clashes, and every write is idempotent.
+  error. ``graph.db.run.write_tx`` retries such clashes, and every write is idempotent.
 * Read transactions: Neo4j refuses writes in them; the local server commits them.
   Analyst queries are therefore checked by ``graph/cypher_guard.py`` first, run in an
   explicit read transaction, and always rolled back.
@@ -23,7 +23,7 @@ Everything else in ``graph/`` is portable openCypher. What differs:
 
 from __future__ import annotations
 
-from outreach.settings import Settings
+from outreach.core.settings import Settings
 
 
 def is_local(settings: Settings) -> bool:

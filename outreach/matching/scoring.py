@@ -2,7 +2,7 @@
 
 ``PairFeatures`` is one pair as read from the graph; ``ScoredPair`` is its impact
 through the best channel, the factors, the reasons and why there is no ask.
-``score_pair`` is the reference: it calls ``graph.impact.impact`` once per channel.
+``score_pair`` is the reference: it calls ``outreach.matching.impact.impact`` once per channel.
 ``score_pairs`` computes exactly the same numbers for a million pairs at once, with
 the formula evaluated on numpy arrays; a test holds the two paths together.
 
@@ -26,8 +26,8 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from graph.holdout import is_held_out
-from graph.impact import (
+from outreach.matching.holdout import is_held_out
+from outreach.matching.impact import (
     EXCLUSIONS,
     LOGIT_EPS,
     baseline_turnout,
@@ -36,15 +36,15 @@ from graph.impact import (
     registration_open,
     state_weight,
 )
-from graph.matcher_settings import CHANNELS, Channel, MatcherSettings, load_state_names
-from graph.reasons import (
+from outreach.matching.matcher_settings import CHANNELS, Channel, MatcherSettings, load_state_names
+from outreach.matching.reasons import (
     ReasonInputs,
     key_from_inputs,
     reason_inputs,
     reasons_for,
     reasons_from_key,
 )
-from graph.tie import TieSignals, tie_strength
+from outreach.matching.tie import TieSignals, tie_strength
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -216,7 +216,7 @@ class _Columns:
 
 
 def _score_columns(rows: list[PairFeatures], s: MatcherSettings, as_of: date) -> _Columns:
-    """The impact formula of ``graph.impact`` on arrays, for every channel, best one kept."""
+    """The impact formula (``impact.impact``) on arrays, for every channel, best one kept."""
     m = len(rows)
     weights = _Cache[tuple[str | None, str | None], float](lambda g: state_weight(*g, s))
     opens = _Cache[str | None, bool](lambda state: registration_open(state, as_of, s))
@@ -252,7 +252,7 @@ def _score_columns(rows: list[PairFeatures], s: MatcherSettings, as_of: date) ->
     raw = np.full((len(CHANNELS), m), -np.inf)
     for c, channel in enumerate(CHANNELS):
         x = np.expm1(s.beta[channel] * tie)
-        up = q * (1.0 - q) * x / (1.0 + q * x)  # graph.impact.turnout_gain, on arrays
+        up = q * (1.0 - q) * x / (1.0 + q * x)  # impact.turnout_gain, on arrays
         gain = np.where(voted, 0.0, np.where(registered, up, np.where(reg_open, reg_gain, 0.0)))
         p_after = np.where(voted, 0.0, np.where(registered, np.minimum(1.0, q + up), gain))
         net = gain * (2.0 * sup - 1.0) + 2.0 * s.persuade[channel] * p_after

@@ -43,7 +43,7 @@ from pydantic import (
     model_validator,
 )
 
-from outreach.errors import RowError, SettingsInvalid
+from outreach.core.errors import RowError, SettingsInvalid
 
 Channel = Literal["call", "in_person", "text", "social"]
 CHANNELS: tuple[Channel, ...] = ("call", "in_person", "text", "social")

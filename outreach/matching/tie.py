@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from graph.matcher_settings import MatcherSettings
+from outreach.matching.matcher_settings import MatcherSettings
 
 TIE_CHANNELS = frozenset({"phone", "email", "social"})
 FAMILY_WORDS = frozenset(

@@ -1,0 +1,1 @@
+"""Graph infrastructure: the driver, running Cypher, the schema, the dialect, the local server."""

@@ -1,0 +1,1 @@
+"""The command line and the demo: parse, call a use case, print."""
