@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
 from neo4j import Driver
 
-from graph.db.run import Row, read, write
+from graph.db.run import read, write
 from outreach.core.errors import NotFound
 
 MAX_STORED_ERRORS = 1000
@@ -35,6 +36,31 @@ RETURN j.id AS id, j.kind AS kind, j.status AS status, j.owner AS owner,
        j.message AS message, j.created_at AS created_at,
        j.updated_at AS updated_at, j.params AS params
 """
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """A job as stored: status, counts per stage, the rejected rows (capped) and a message."""
+
+    id: str
+    kind: str
+    status: str
+    owner: str | None = None
+    counts: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    error_count: int = 0
+    message: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        """True once the job can change no more."""
+        return self.status in FINAL_STATUSES
+
+
+FINAL_STATUSES = frozenset({"succeeded", "failed", "skipped"})
 
 
 def create_job(
@@ -67,13 +93,22 @@ def update_job(
     )
 
 
-def get_job(driver: Driver, job_id: str) -> Row:
+def get_job(driver: Driver, job_id: str) -> JobRecord:
     """The job's status, counts and rejected rows, or NotFound."""
     rows = read(driver, GET_JOB, id=job_id)
     if not rows:
         raise NotFound(f"no job with id {job_id!r}")
     row = rows[0]
-    row["counts"] = json.loads(row["counts"] or "{}")
-    row["errors"] = json.loads(row["errors"] or "[]")
-    row["params"] = json.loads(row["params"] or "{}")
-    return row
+    return JobRecord(
+        id=str(row["id"]),
+        kind=str(row["kind"]),
+        status=str(row["status"]),
+        owner=row["owner"],
+        counts=json.loads(row["counts"] or "{}"),
+        errors=json.loads(row["errors"] or "[]"),
+        error_count=int(row["error_count"] or 0),
+        message=row["message"],
+        params=json.loads(row["params"] or "{}"),
+        created_at=str(row["created_at"]) if row["created_at"] is not None else None,
+        updated_at=str(row["updated_at"]) if row["updated_at"] is not None else None,
+    )

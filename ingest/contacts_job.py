@@ -1,4 +1,4 @@
-"""Load one supporter's upload: consent, read, normalize, merge, link, and write in batches.
+"""Load one supporter's upload: read, normalize, merge, link, and write in batches.
 
 What a supporter's upload keeps: on their own ``KNOWS`` edge, the name as they wrote it
 (so their list can show it), which channels they have (phone, email, social), labels and
@@ -16,7 +16,6 @@ from typing import Any
 from neo4j import Driver
 
 from graph.contacts import record_upload, write_friends
-from graph.supporters import consent_version
 from graph.voters import find_candidates
 from ingest.blocking import candidate_voters
 from ingest.dedupe import merge_duplicates
@@ -24,11 +23,10 @@ from ingest.keys import friend_id, voter_key
 from ingest.link_splink import default_linker
 from ingest.linking import KeyedContact, LinkDecision, Linker, keyed
 from ingest.readers import read_contacts
-from outreach.core.errors import ConsentRequired, RowError
+from outreach.core.errors import RowError
 from outreach.core.settings import Settings
 
 Report = Callable[[dict[str, int], list[RowError]], None]
-CURRENT_TERMS = "2026-1"
 
 
 @dataclass
@@ -97,16 +95,12 @@ def ingest_upload(
     upload_id: str,
     data: bytes,
     filename: str | None,
+    consent: str,
     settings: Settings,
     linker: Linker | None = None,
     report: Report | None = None,
 ) -> UploadResult:
-    """Load one upload; refused without current consent; safe to run again."""
-    consent = consent_version(driver, supporter_id)
-    if consent != CURRENT_TERMS:
-        raise ConsentRequired(
-            f"supporter {supporter_id!r} has not agreed to the current terms ({CURRENT_TERMS})"
-        )
+    """Load one upload under the terms version ``consent`` (checked by the caller); safe to rerun."""
     secret = settings.secret_key.get_secret_value()
     counts = {"read": 0, "rejected": 0, "normalized": 0, "linked": 0, "candidates": 0, "written": 0}
 

@@ -3,6 +3,7 @@
 OutreachError                      500  base class
 ├── ConfigError                    500  the process is misconfigured
 ├── GraphUnavailable               503  the Bolt server cannot be reached
+├── QueueUnavailable               503  the job queue did not take a job (the job is marked failed)
 ├── NotFound                       404  no such supporter, job, upload ...
 ├── Forbidden                      403  the caller may not do this
 ├── Unauthorized                   401  no or bad credentials
@@ -144,3 +145,10 @@ class QueryRefused(OutreachError):
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail, 400, "Query refused", "query-refused", extra)
+
+
+class QueueUnavailable(OutreachError):
+    """The job queue refused or could not take a job; the job is recorded as failed."""
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail, 503, "Job queue unavailable", "queue-unavailable", extra)

@@ -32,7 +32,10 @@ from graph.ranking import (
 from graph.supporters import supporters_in_partitions
 from outreach.matching.assign import assign
 from outreach.matching.matcher_settings import MatcherSettings
+from outreach.core.settings import Settings
 from outreach.matching.scoring import PairFeatures, score_pairs
+from outreach.usecases import jobs
+from outreach.usecases.jobs import TaskQueue
 
 Report = Callable[[dict[str, int]], None]
 CANDIDATES_PER_SLOT = 4
@@ -254,3 +257,27 @@ def rank(
     if report:
         report(dict(result.counts))
     return result
+
+
+def request(
+    driver: Driver,
+    queue: TaskQueue,
+    settings: Settings,
+    *,
+    supporter_ids: list[str] | None = None,
+    owner: str | None = None,
+) -> str:
+    """Record and queue a re-rank (everyone, or these supporters and their competitors)."""
+    job_id = jobs.record(
+        driver,
+        kind="rank",
+        owner=owner,
+        params={"supporters": len(supporter_ids) if supporter_ids else "all"},
+    )
+    partitions = settings.rank_partitions if supporter_ids is None else 0
+    jobs.publish(
+        driver,
+        [job_id],
+        lambda: queue.rank(job_id, supporter_ids=supporter_ids, partitions=partitions),
+    )
+    return job_id

@@ -1,0 +1,81 @@
+"""Jobs: the record commits first, then the queue is asked; a refused publish fails the job.
+
+Every long piece of work (a voter file, an upload, a re-rank) is a job. The job record is
+written and committed before anything is sent to the queue, so a worker never picks up a
+job nobody can look up. If the queue then refuses the message, the job is marked failed
+with the reason at once: no job stays "queued" for ever.
+
+The use cases do not know Celery. They ask a :class:`TaskQueue` for what they need; the
+entry points hand them the one in ``workers/queue.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from neo4j import Driver
+
+from graph.jobs import JobRecord, create_job, get_job, update_job
+from outreach.core.errors import NotFound, QueueUnavailable
+from outreach.core.tokens import Principal
+
+log = logging.getLogger(__name__)
+
+STAFF_ROLES = ("organizer", "admin")
+
+
+class TaskQueue(Protocol):
+    """What the use cases ask of the job queue."""
+
+    def ingest_voters(self, job_id: str, *, path: str, mapping: str) -> None:
+        """Send a voter-file load."""
+
+    def ingest_contacts(
+        self, job_id: str, *, supporter_id: str, upload_id: str, rank_job_id: str | None
+    ) -> None:
+        """Send an upload's load, chained to the re-rank ``rank_job_id`` when given."""
+
+    def rank(self, job_id: str, *, supporter_ids: list[str] | None, partitions: int) -> None:
+        """Send a re-rank of some supporters (and their competitors), or everyone."""
+
+
+def new_id(prefix: str) -> str:
+    """A fresh opaque id such as ``job-3f2a...``."""
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+def record(
+    driver: Driver, *, kind: str, owner: str | None, params: dict[str, Any], job_id: str = ""
+) -> str:
+    """Write a queued job record (committed when this returns) and give its id."""
+    job_id = job_id or new_id("job")
+    create_job(driver, job_id=job_id, kind=kind, owner=owner, params=params)
+    return job_id
+
+
+def publish(driver: Driver, job_ids: list[str], send: Callable[[], None]) -> None:
+    """Send recorded jobs; if the queue refuses, mark every one of them failed and say so."""
+    try:
+        send()
+    except Exception as exc:
+        reason = f"the job queue did not take the job ({exc.__class__.__name__}); try again"
+        for job_id in job_ids:
+            update_job(driver, job_id=job_id, status="failed", counts={}, message=reason)
+        log.error("publishing %s failed: %s", ", ".join(job_ids), exc.__class__.__name__)
+        raise QueueUnavailable(reason, jobs=job_ids) from exc
+
+
+def status(driver: Driver, principal: Principal, job_id: str) -> JobRecord:
+    """A job, for its owner or staff; anyone else is told it does not exist."""
+    job = get_job(driver, job_id)
+    if principal.role not in STAFF_ROLES and job.owner != principal.subject:
+        raise NotFound(f"no job with id {job_id!r}")
+    return job
+
+
+def skip(driver: Driver, job_id: str, message: str) -> None:
+    """Close a chained job whose earlier step did not succeed."""
+    update_job(driver, job_id=job_id, status="skipped", counts={}, message=message)

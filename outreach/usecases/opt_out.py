@@ -1,0 +1,20 @@
+"""Opt-out: a friend who follows the link on a supporter's list is never asked again."""
+
+from __future__ import annotations
+
+from neo4j import Driver
+
+from graph.outcomes import opt_out
+from outreach.core.settings import Settings
+from outreach.core.tokens import read_opt_out_token
+
+
+def check_link(settings: Settings, token: str) -> None:
+    """Refuse a forged or damaged link before anything is shown."""
+    read_opt_out_token(settings, token)
+
+
+def opt_out_by_link(driver: Driver, settings: Settings, token: str) -> bool:
+    """Put the friend the link names on the do-not-contact list; True if they were found."""
+    supporter_id, friend_id = read_opt_out_token(settings, token)
+    return opt_out(driver, supporter_id=supporter_id, friend_id=friend_id)

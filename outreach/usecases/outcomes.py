@@ -1,0 +1,40 @@
+"""Outcomes: what happened when a supporter asked a friend, recorded once however often sent."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from neo4j import Driver
+
+from graph.outcomes import record_outcome
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An outcome's id (the client's, when it sent one) and whether it was already stored."""
+
+    id: str
+    duplicate: bool
+
+
+def record(
+    driver: Driver,
+    *,
+    supporter_id: str,
+    friend_id: str,
+    channel: str,
+    outcome: str,
+    client_id: str | None = None,
+) -> Recorded:
+    """Store the outcome; a retry with the same ``client_id`` changes nothing."""
+    outcome_id = client_id or uuid.uuid4().hex
+    row = record_outcome(
+        driver,
+        supporter_id=supporter_id,
+        friend_id=friend_id,
+        channel=channel,
+        outcome=outcome,
+        outcome_id=f"{supporter_id}:{outcome_id}",
+    )
+    return Recorded(id=outcome_id, duplicate=bool(row["duplicate"]))

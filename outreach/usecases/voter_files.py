@@ -1,0 +1,33 @@
+"""Voter files: a file the workers can read, loaded with a column mapping as a job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from neo4j import Driver
+
+from ingest.voters_job import Report, ingest_voters
+from outreach.core.settings import Settings
+from outreach.usecases import jobs
+from outreach.usecases.jobs import TaskQueue
+
+
+def submit(
+    driver: Driver, queue: TaskQueue, *, path: Path, mapping: str, owner: str | None = None
+) -> str:
+    """Record and queue a voter-file load; return its job id."""
+    resolved = str(path.resolve())
+    job_id = jobs.record(
+        driver, kind="ingest_voters", owner=owner, params={"mapping": mapping, "file": path.name}
+    )
+    jobs.publish(
+        driver, [job_id], lambda: queue.ingest_voters(job_id, path=resolved, mapping=mapping)
+    )
+    return job_id
+
+
+def load(
+    driver: Driver, settings: Settings, *, path: Path, mapping: str, report: Report | None = None
+) -> dict[str, int]:
+    """Load the file (the job's work): stream, map, normalize, upsert in batches."""
+    return ingest_voters(driver, path=path, mapping=mapping, settings=settings, report=report)
