@@ -1,4 +1,4 @@
-"""Campaign reports: reach by state, bridge supporters, the funnel, lift, the holdout, expected votes."""
+"""Campaign reports: reach, bridge supporters, the funnel, lift, the holdout, expected votes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from graph import analytics
 from graph.config_store import current_settings
 from graph.db.run import Row
 from graph.ranking import expected_gain
+
+STATUS_COLUMNS = analytics.STATUS_COLUMNS
 
 
 def geos_or_targets(driver: Driver, geos: list[str] | None) -> list[str]:
@@ -27,12 +29,14 @@ def bridges(driver: Driver, *, geos: list[str] | None = None, limit: int = 50) -
     return analytics.bridge_supporters(driver, geos=geos_or_targets(driver, geos), limit=limit)
 
 
-def funnel(driver: Driver, *, geos: list[str] | None = None, by_day: bool = False) -> Row:
-    """Assigned, asked and each outcome, with rates; optionally day by day."""
-    totals = analytics.funnel(driver, geos=geos or None)
-    if by_day:
-        totals = {**totals, "days": analytics.funnel_by_day(driver, geos=geos or None)}
-    return totals
+def funnel(driver: Driver, *, geos: list[str] | None = None) -> Row:
+    """Assigned, asked and each outcome, with rates."""
+    return analytics.funnel(driver, geos=geos or None)
+
+
+def funnel_days(driver: Driver, *, geos: list[str] | None = None) -> list[Row]:
+    """The funnel day by day."""
+    return analytics.funnel_by_day(driver, geos=geos or None)
 
 
 def lift(driver: Driver, *, geos: list[str] | None = None) -> Row:

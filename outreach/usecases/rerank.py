@@ -30,10 +30,11 @@ from graph.ranking import (
     replace_rankings,
 )
 from graph.supporters import supporters_in_partitions
-from outreach.matching.assign import assign
-from outreach.matching.matcher_settings import MatcherSettings
 from outreach.core.settings import Settings
-from outreach.matching.scoring import PairFeatures, score_pairs
+from outreach.matching.assign import assign
+from outreach.matching.features import PairFeatures
+from outreach.matching.matcher_settings import MatcherSettings
+from outreach.matching.scoring import score_pairs
 from outreach.usecases import jobs
 from outreach.usecases.jobs import TaskQueue
 
