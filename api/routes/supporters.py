@@ -15,9 +15,11 @@ from fastapi import APIRouter, File, Query, Request, Response, UploadFile, statu
 from api.deps import AppSettings, Graph, Queue, SupporterSelf
 from api.schemas import (
     PROBLEM_RESPONSES,
+    Action,
     ConsentIn,
     ConsentOut,
     DeletionOut,
+    FriendsReport,
     JobAccepted,
     MatchDecision,
     OutcomeIn,
@@ -25,13 +27,13 @@ from api.schemas import (
     Page,
     PendingMatch,
     Target,
+    TargetPage,
 )
 from outreach.usecases import consent, deletion, outcomes, review, supporter_list, uploads
 
 router = APIRouter(prefix="/supporters", tags=["supporters"], responses=PROBLEM_RESPONSES)
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip")]
-TargetPage = Page[Target]
 
 
 @router.post("/{supporter_id}/consent", response_model=ConsentOut)
@@ -97,12 +99,25 @@ def targets(
     # The use case's values are already checked: build the body once, without validating
     # it again (this is the supporters' hot path). The declared model documents it.
     body = TargetPage.model_construct(
-        items=[Target.model_construct(**asdict(a)) for a in page.items],
+        items=[
+            Target.model_construct(
+                **{**asdict(a), "actions": [Action.model_construct(**asdict(x)) for x in a.actions]}
+            )
+            for a in page.items
+        ],
         total=page.total,
         limit=page.limit,
         offset=page.offset,
+        asked=page.asked,
     )
     return Response(body.model_dump_json(), media_type="application/json")
+
+
+@router.get("/{supporter_id}/friends", response_model=FriendsReport)
+def friends(supporter_id: str, _: SupporterSelf, graph: Graph) -> FriendsReport:
+    """What became of every friend you uploaded: on your list, someone else's, or why not."""
+    report = supporter_list.friends_report(graph, supporter_id=supporter_id)
+    return FriendsReport(counts=report.counts, names=report.names, labels=report.labels)
 
 
 @router.post(
