@@ -30,9 +30,10 @@ from graph.ranking import (
     replace_rankings,
 )
 from graph.supporters import supporters_in_partitions
-from outreach.matching.assign import assign
-from outreach.matching.matcher_settings import MatcherSettings
 from outreach.core.settings import Settings
+from outreach.matching.assign import assign
+from outreach.matching.election import calendar_warnings, settings_warnings
+from outreach.matching.matcher_settings import MatcherSettings, settings_fingerprint
 from outreach.matching.scoring import PairFeatures, score_pairs
 from outreach.usecases import jobs
 from outreach.usecases.jobs import TaskQueue
@@ -62,6 +63,7 @@ class PartitionScores:
     candidates: list[Candidate] = field(default_factory=list)
     held_out: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    scored_friends: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe form, to cross the task queue."""
@@ -70,6 +72,7 @@ class PartitionScores:
             "candidates": [asdict(c) for c in self.candidates],
             "held_out": self.held_out,
             "counts": self.counts,
+            "scored_friends": self.scored_friends,
         }
 
     @classmethod
@@ -80,17 +83,25 @@ class PartitionScores:
             candidates=[Candidate(**c) for c in data["candidates"]],
             held_out=list(data["held_out"]),
             counts=dict(data["counts"]),
+            scored_friends=list(data.get("scored_friends", [])),
         )
 
 
 @dataclass
 class RankResult:
-    """What a ranking run did."""
+    """What a ranking run did.
+
+    ``expected_votes`` is the expected net votes of the asks assigned (unweighted);
+    ``weighted_value`` the same weighted by state (what the assignment maximizes);
+    ``warnings`` what the organizer should know about the election and the settings.
+    """
 
     run_id: str
     model_version: int
     counts: dict[str, int]
     expected_votes: float
+    weighted_value: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
 
 def features(row: dict[str, Any], reciprocal: set[tuple[str, str]]) -> PairFeatures:
@@ -117,6 +128,9 @@ def features(row: dict[str, Any], reciprocal: set[tuple[str, str]]) -> PairFeatu
         favorite=bool(row.get("favorite")),
         labels=tuple(row.get("labels") or ()),
         closeness=row.get("closeness"),
+        party=row.get("party"),
+        birth_year=int(row["birth_year"]) if row.get("birth_year") is not None else None,
+        household_id=row.get("household_id"),
     )
 
 
@@ -132,8 +146,12 @@ def score_partition(
     by_supporter: dict[str, list[Candidate]] = defaultdict(list)
     held: set[str] = set()
     eligible = 0
+    counts = {"pairs": len(rows), "support_from_prior": 0, "turnout_imputed": 0}
     for s in scored:
-        if s.held_out:
+        f = s.factors
+        counts["support_from_prior"] += f["support_from_prior"] > 0
+        counts["turnout_imputed"] += f["turnout_imputed"] > 0
+        if s.exclusion == "held_out" and would_ask(s.factors):
             held.add(s.friend_key)
         if s.impact <= 0 or s.exclusion is not None:
             continue
@@ -159,8 +177,15 @@ def score_partition(
         supporter_ids=supporter_ids,
         candidates=candidates,
         held_out=sorted(held),
-        counts={"pairs": len(rows), "eligible": eligible, "held_out": len(held)},
+        counts={**counts, "eligible": eligible, "held_out": len(held)},
+        scored_friends=sorted({s.friend_key for s in scored}),
     )
+
+
+def would_ask(factors: dict[str, float]) -> bool:
+    """True when the factors make a positive ask: what a held-out friend would have had."""
+    f = factors
+    return f["deliver"] * f["match_p"] * f["state_weight"] * f["net_votes"] > 0.0
 
 
 def assign_and_write(
@@ -174,12 +199,15 @@ def assign_and_write(
     scope: list[str] = []
     candidates: list[Candidate] = []
     held: set[str] = set()
-    counts = {"supporters": 0, "pairs": 0, "eligible": 0, "held_out": 0, "assigned": 0}
+    scored_friends: set[str] = set()
+    summed = ("pairs", "eligible", "support_from_prior", "turnout_imputed")
+    counts = dict.fromkeys(("supporters", *summed, "held_out", "assigned"), 0)
     for part in partitions:
         scope.extend(part.supporter_ids)
         candidates.extend(part.candidates)
         held.update(part.held_out)
-        for key in ("pairs", "eligible"):
+        scored_friends.update(part.scored_friends)
+        for key in summed:
             counts[key] += int(part.counts.get(key, 0))
     counts["supporters"] = len(scope)
     counts["held_out"] = len(held)
@@ -187,14 +215,25 @@ def assign_and_write(
     rows: list[dict[str, Any]] = []
     for a in assign(candidates, k=settings.k, n=settings.n):
         c = by_pair[(a.supporter_id, a.friend_key)]
+        f = c.factors
+        reach = f["deliver"] * f["match_p"]
         rows.append(
             {
                 "supporter_id": a.supporter_id,
                 "friend_key": a.friend_key,
                 "rank": a.rank,
-                "impact": c.impact,
+                "impact": a.impact,
+                "expected_votes": a.impact / c.impact * f["expected_votes"] if c.impact else 0.0,
+                "expected_mobilization": a.impact / c.impact * reach * f["mobilization"]
+                if c.impact
+                else 0.0,
+                "expected_persuasion": a.impact / c.impact * reach * f["persuasion"]
+                if c.impact
+                else 0.0,
+                "support_source": support_source(f),
+                "turnout_imputed": f["turnout_imputed"] > 0,
                 "channel": c.channel,
-                "factors": json.dumps(c.factors, sort_keys=True),
+                "factors": json.dumps(f, sort_keys=True),
                 "reasons": c.reasons,
                 "state": c.state,
             }
@@ -203,12 +242,30 @@ def assign_and_write(
     counts["assigned"] = replace_rankings(
         driver, supporter_ids=scope, rows=rows, model_version=model_version, run_id=run_id
     )
-    if held:
-        mark_holdout(driver, keys=sorted(held), model_version=model_version)
-    expected = float(sum(float(r["impact"]) for r in rows))
+    if held or scored_friends:
+        mark_holdout(
+            driver,
+            keys=sorted(held),
+            cleared=sorted(scored_friends - held),
+            model_version=model_version,
+            fingerprint=settings_fingerprint(settings),
+        )
     return RankResult(
-        run_id=run_id, model_version=model_version, counts=counts, expected_votes=expected
+        run_id=run_id,
+        model_version=model_version,
+        counts=counts,
+        expected_votes=float(sum(float(r["expected_votes"]) for r in rows)),
+        weighted_value=float(sum(float(r["impact"]) for r in rows)),
     )
+
+
+def support_source(factors: dict[str, float]) -> str:
+    """Where a friend's support came from: the model score, party, or the prior."""
+    if factors.get("support_from_prior", 0.0) > 0:
+        return "prior"
+    if factors.get("support_from_party", 0.0) > 0:
+        return "party"
+    return "score"
 
 
 def partition_scope(driver: Driver, *, partition: int, partitions: int) -> list[str]:
@@ -254,6 +311,7 @@ def rank(
                 c for c in scores.candidates if taken.get(c.friend_key, 0) < settings.k
             ]
     result = assign_and_write(driver, partitions=scored, settings=settings, model_version=version)
+    result.warnings = calendar_warnings(settings, day) + settings_warnings(settings)
     if report:
         report(dict(result.counts))
     return result

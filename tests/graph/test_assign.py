@@ -19,6 +19,7 @@ from outreach.matching.assign import (
     assign_naive,
     total_impact,
 )
+from outreach.matching.impact import support_of
 from outreach.matching.matcher_settings import MatcherSettings
 from outreach.matching.scoring import score_pairs
 from tests.graph import random_pair
@@ -169,4 +170,4 @@ def test_friends_without_an_ask_are_never_assigned(seed: int, share: float, floo
         assert got.exclusion is None and not got.held_out and got.impact > 0
         pair = unique[(a.supporter_id, a.friend_key)]
         assert not pair.do_not_contact
-        assert (0.5 if pair.support_score is None else pair.support_score) >= floor
+        assert support_of(pair.support_score, pair.party, settings)[0] >= floor

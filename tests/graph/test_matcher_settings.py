@@ -10,7 +10,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from outreach.core.errors import SettingsInvalid
+from outreach.matching.election import calendar_warnings
 from outreach.matching.matcher_settings import (
+    ORGANIZER_WEIGHTS_SOURCE,
+    SHIPPED_WEIGHTS_SOURCE,
     MatcherSettings,
     default_registration_deadlines,
     default_targets,
@@ -55,14 +58,17 @@ def test_shipped_file_covers_states_dc_and_districts() -> None:
 def test_model_defaults_match_the_spec() -> None:
     s = MatcherSettings()
     assert (s.k, s.n) == (1, 10)
-    assert s.beta == {"call": 0.20, "in_person": 0.20, "text": 0.10, "social": 0.05}
+    assert s.beta == {"call": 0.110, "in_person": 0.110, "text": 0.040, "social": 0.0156}
     assert s.tie_values == {"household": 1.0, "close": 1.0, "friend": 0.5, "acquaintance": 0.2}
     assert s.default_channel == "text"
-    assert (s.support_floor, s.support_unknown) == (0.35, 0.5)
+    assert (s.support_floor, s.support_prior, s.side) == (0.35, 0.65, "DEM")
+    assert (s.support_same_party, s.support_other_party) == (0.85, 0.15)
     assert set(s.persuade.values()) == {0.0}
     assert set(s.deliver.values()) == {0.5}
-    assert (s.reg_lift, s.p_new_voter) == (0.04, 0.5)
-    assert s.election_date == date(2026, 11, 3)
+    assert s.reg_lift == {"call": 0.04, "in_person": 0.06, "text": 0.04, "social": 0.01}
+    assert s.p_new_voter == 0.33
+    assert (s.race, s.election_date) == ("senate", date(2026, 11, 3))
+    assert s.weights_race == "president" and "2020 presidential" in s.weights_source
     assert (s.holdout_share, s.holdout_seed, s.min_match_probability) == (0.05, "2026", 0.5)
 
 
@@ -127,7 +133,7 @@ def test_pydantic_error_names_the_unknown_code() -> None:
 
 def test_partial_channel_settings_keep_the_other_defaults() -> None:
     s = MatcherSettings(beta={"text": 0.15})
-    assert s.beta == {"call": 0.20, "in_person": 0.20, "text": 0.15, "social": 0.05}
+    assert s.beta == {"call": 0.110, "in_person": 0.110, "text": 0.15, "social": 0.0156}
 
 
 def test_settings_round_trip_through_json_unchanged() -> None:
@@ -162,3 +168,51 @@ def test_revising_settings_validates_and_refreshes_default_weights() -> None:
     assert moved.weights == {"NV": pytest.approx(3.824542 / 7.163742), "WI": 1.0}
     with pytest.raises(SettingsInvalid, match="n: Input should be greater than or equal to 1"):
         revise_settings(custom, {"n": 0})
+
+
+def test_settings_stored_by_earlier_versions_still_load() -> None:
+    old = MatcherSettings().model_dump(mode="json")
+    del old["weights_source"], old["weights_race"]
+    old.update(support_unknown=0.5, turnout_unknown=0.5, reg_lift=0.03)
+    s = MatcherSettings.model_validate(old)
+    assert s.reg_lift == dict.fromkeys(("call", "in_person", "text", "social"), 0.03)
+    assert not hasattr(s, "support_unknown")
+    assert s.weights_source == ORGANIZER_WEIGHTS_SOURCE  # weights were stored explicitly
+
+
+def test_weights_carry_the_race_they_describe() -> None:
+    shipped = MatcherSettings()
+    assert shipped.weights_source == SHIPPED_WEIGHTS_SOURCE
+    same = MatcherSettings.model_validate_json(shipped.model_dump_json())
+    assert (same.weights_source, same.weights_race) == (SHIPPED_WEIGHTS_SOURCE, "president")
+    own = revise_settings(shipped, {"weights": {code: 1.0 for code in shipped.targets}})
+    assert (own.weights_source, own.weights_race) == (ORGANIZER_WEIGHTS_SOURCE, None)
+    back = revise_settings(own, {"targets": ["WI", "PA"]})
+    assert (back.weights_source, back.weights_race) == (SHIPPED_WEIGHTS_SOURCE, "president")
+    labelled = revise_settings(
+        shipped, {"weights": {code: 1.0 for code in shipped.targets}, "weights_race": "senate"}
+    )
+    assert labelled.weights_race == "senate"
+
+
+def test_the_organizer_is_warned_when_weights_do_not_fit_the_race_or_the_election_is_over() -> None:
+    shipped = MatcherSettings()  # a 2026 Senate race with 2020 presidential weights
+    before = calendar_warnings(shipped, date(2026, 9, 1))
+    assert any("describe a presidential race" in w for w in before)
+    assert any("2020 forecast" in w for w in before)
+    assert not any("is over" in w for w in before)
+    after = calendar_warnings(shipped, date(2026, 11, 4))
+    assert any("is over: nobody is asked" in w for w in after)
+    soon = calendar_warnings(shipped, date(2026, 10, 25))
+    assert any("is in 9 days" in w for w in soon)
+    assert any("Registration has closed in" in w and "PA" in w for w in soon)
+    wrong_year = MatcherSettings(race="president")
+    assert any(
+        "no presidential election" in w for w in calendar_warnings(wrong_year, date(2026, 9, 1))
+    )
+    fitting = revise_settings(
+        shipped, {"race": "president", "election_date": "2028-11-07", "registration_deadlines": {}}
+    )
+    fits = calendar_warnings(fitting, date(2028, 9, 1))
+    assert not any("describe a" in w or "no presidential" in w for w in fits)
+    assert any("2020 forecast" in w for w in fits)  # still dated

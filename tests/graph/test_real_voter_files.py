@@ -1,0 +1,150 @@
+"""The matcher on a real-layout voter file with no support scores and no vote history.
+
+North Carolina's statewide file carries party registration and birth year but no model
+score and no history: the ranking must still ask the right friends, from party and the
+prior, with turnout imputed; and once the election is over, nobody is asked.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from neo4j import Driver
+
+from graph.ranking import ranking_details, rankings_of
+from graph.supporters import record_consent
+from ingest.contacts_job import ingest_upload
+from ingest.voters_job import ingest_voters
+from outreach.core.partition import partition_of
+from outreach.core.settings import Settings
+from outreach.usecases.consent import CURRENT_TERMS
+from outreach.usecases.reports import expected_votes, holdout_power, model_inputs_report
+from outreach.usecases.rerank import rank
+from tests.factories import askable_voter_id, contacts_csv, unique
+from tests.ingest.factories import write_nc_voters
+
+SEPTEMBER = date(2026, 9, 15)
+PARTIES = ("DEM", "UNA", "REP", "DEM", "UNA", "LIB", "DEM", "REP", "UNA", "DEM", "GRE", "UNA")
+
+
+def _nc_network(driver: Driver, settings: Settings, tmp_path: Path) -> tuple[str, dict[str, str]]:
+    """One supporter whose friends are on an NCSBE-layout file; returns their parties by name."""
+    tag = unique("nc")[-6:]
+    exchange = 200 + int(tag, 16) % 700
+    rows = [
+        {
+            "ncid": askable_voter_id(),
+            "last_name": f"TAR{tag}",
+            "first_name": f"F{chr(65 + i)}",
+            "status_cd": "A",
+            "res_city_desc": "RALEIGH",
+            "state_cd": "NC",
+            "zip_code": "27601",
+            "full_phone_number": f"919{exchange}{4000 + i:04d}",
+            "party_cd": party,
+            "birth_year": str(1950 + 4 * i),
+            "cong_dist_abbrv": "2",
+        }
+        for i, party in enumerate(PARTIES)
+    ]
+    path = write_nc_voters(tmp_path / "ncvoter_Statewide.txt", rows)
+    counts = ingest_voters(driver, path=path, mapping="nc_ncvoter", settings=settings)
+    assert counts["written"] == len(rows)
+    supporter = unique("sup")
+    record_consent(
+        driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter)
+    )
+    data = contacts_csv(
+        [
+            {
+                "first_name": r["first_name"],
+                "last_name": r["last_name"],
+                "phone": r["full_phone_number"],
+                "state": "NC",
+            }
+            for r in rows
+        ]
+    )
+    ingest_upload(
+        driver,
+        supporter_id=supporter,
+        upload_id=unique("u"),
+        data=data,
+        filename="c.csv",
+        consent=CURRENT_TERMS,
+        settings=settings,
+    )
+    return supporter, {r["first_name"]: r["party_cd"] for r in rows}
+
+
+def test_a_voter_file_without_support_scores_yields_a_sensible_ranking(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    supporter, _ = _nc_network(driver, settings, tmp_path)
+    result = rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=SEPTEMBER)
+    assert result.counts["assigned"] > 0, result.counts
+    assert result.expected_votes > 0 and result.weighted_value > 0
+    ranked = rankings_of(driver, [supporter])
+    assert 0 < len(ranked) <= 10
+    factors = _factors_by_rank(driver, supporter)
+    sources = [f["support_source"] for f in factors]
+    assert "party" in sources and "prior" in sources
+    # registered Democrats (our side by default) first, then friends on the prior; no Republicans
+    first_prior = sources.index("prior")
+    assert all(s == "party" for s in sources[:first_prior])
+    assert all(f["support"] > 0.5 for f in factors)
+    assert all(f["turnout_imputed"] for f in factors)  # NC's file has no history
+    assert result.counts["support_from_prior"] >= 4
+    assert result.counts["turnout_imputed"] == result.counts["pairs"]
+
+
+def test_the_reports_show_how_much_rests_on_the_prior_and_the_honest_units(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    supporter, parties = _nc_network(driver, settings, tmp_path)
+    rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=SEPTEMBER)
+    inputs = model_inputs_report(driver)
+    nc = next(row for row in inputs["by_state"] if row["state"] == "NC")
+    minor = sum(1 for p in parties.values() if p not in ("DEM", "REP"))
+    assert nc["support_prior"] >= minor and nc["support_party"] >= len(parties) - minor
+    assert nc["turnout_imputed"] >= len(parties)
+    assert 0 < inputs["share_on_support_prior"] < 1
+    report = expected_votes(driver, as_of=SEPTEMBER)
+    by_state = {row["state"]: row for row in report["by_state"]}
+    assert by_state["NC"]["expected_net_votes"] > 0
+    # NC weighs less than the top target: the weighted value is below the votes
+    assert by_state["NC"]["weighted_value"] < by_state["NC"]["expected_net_votes"]
+    assert by_state["NC"]["asks_on_support_prior"] > 0
+    assert "top target" in report["weighted_value_unit"]
+    assert report["assumptions"]["support"]["prior_for_a_supporters_friend"] == 0.65
+    power = holdout_power(driver)
+    assert power["assigned"]["friends"] > 0
+    if power["held_out"]["units"]:
+        assert 0 < power["minimum_detectable_lift"] < 1
+
+
+def test_once_the_election_is_over_nobody_is_asked(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    supporter, _ = _nc_network(driver, settings, tmp_path)
+    rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=SEPTEMBER)
+    assert rankings_of(driver, [supporter])
+    after = rank(
+        driver, supporter_ids=[supporter], include_competitors=False, as_of=date(2026, 11, 4)
+    )
+    assert after.counts["assigned"] == 0 and after.counts["eligible"] == 0
+    assert rankings_of(driver, [supporter]) == []
+    assert any("is over: nobody is asked" in w for w in after.warnings)
+
+
+def _factors_by_rank(driver: Driver, supporter: str) -> list[dict[str, object]]:
+    return [
+        {
+            "support": json.loads(str(row["factors"]))["support"],
+            "support_source": row["support_source"],
+            "turnout_imputed": row["turnout_imputed"],
+        }
+        for row in ranking_details(driver, supporter)
+    ]
