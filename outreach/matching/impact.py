@@ -178,6 +178,16 @@ def beta(channel: Channel, settings: MatcherSettings) -> float:
     return settings.beta[channel]
 
 
+def second_ask_share(settings: MatcherSettings) -> float:
+    """What a further ask of an already-assigned friend adds, as a share of its own value.
+
+    An ask is made with probability ``deliver``; once one has been made another adds
+    nothing, so the next ask counts only when the earlier one was not made:
+    ``1 - deliver`` (the mean over channels, as an assignment does not fix the order).
+    """
+    return 1.0 - sum(settings.deliver.values()) / len(settings.deliver)
+
+
 def persuade(channel: Channel, settings: MatcherSettings) -> float:
     """The chance one contact through ``channel`` switches the friend's vote."""
     return settings.persuade[channel]

@@ -33,6 +33,7 @@ from graph.supporters import supporters_in_partitions
 from outreach.core.settings import Settings
 from outreach.matching.assign import assign
 from outreach.matching.election import calendar_warnings, settings_warnings
+from outreach.matching.impact import second_ask_share
 from outreach.matching.matcher_settings import MatcherSettings, settings_fingerprint
 from outreach.matching.scoring import PairFeatures, score_pairs
 from outreach.usecases import jobs
@@ -213,7 +214,8 @@ def assign_and_write(
     counts["held_out"] = len(held)
     by_pair = {(c.supporter_id, c.friend_key): c for c in candidates}
     rows: list[dict[str, Any]] = []
-    for a in assign(candidates, k=settings.k, n=settings.n):
+    repeat = second_ask_share(settings)
+    for a in assign(candidates, k=settings.k, n=settings.n, repeat=repeat):
         c = by_pair[(a.supporter_id, a.friend_key)]
         f = c.factors
         reach = f["deliver"] * f["match_p"]
