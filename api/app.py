@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from api import problems
 from api.routes import analytics, jobs, opt_out, organizer, supporters
@@ -47,6 +49,7 @@ def create_app() -> FastAPI:
     app.include_router(organizer.router)
     app.include_router(opt_out.router)
     app.include_router(analytics.router)
+    publish_roles(app)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
@@ -54,6 +57,30 @@ def create_app() -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+def allowed_callers(dependant: Dependant) -> list[str] | None:
+    """Who the route's authorisation dependencies admit, read from the dependencies."""
+    for dependency in dependant.dependencies:
+        allowed = getattr(dependency.call, "allowed", None)
+        if allowed is not None:
+            return list(allowed)
+        found = allowed_callers(dependency)
+        if found is not None:
+            return found
+    return None
+
+
+def publish_roles(app: FastAPI) -> None:
+    """Write each route's allowed callers into its OpenAPI operation (``x-roles``)."""
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        allowed = allowed_callers(route.dependant)
+        if allowed is None:
+            continue
+        route.openapi_extra = {**(route.openapi_extra or {}), "x-roles": allowed}
+        route.description = f"{route.description}\n\nWho may call: {', '.join(allowed)}."
 
 
 app = create_app()

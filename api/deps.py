@@ -1,24 +1,38 @@
-"""Typed dependencies: the graph driver, settings, and the authenticated caller."""
+"""Typed dependencies: the graph driver, settings, the job queue, and who may call what.
+
+Authorisation is declared on each route as a dependency: :data:`SupporterSelf` (the
+supporter named in the path, or an admin), or a :class:`RoleRequired` alias such as
+:data:`Organizer`. ``api.app`` reads these declarations back into the OpenAPI description
+(``x-roles``), so the published contract says who may call each operation.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from neo4j import Driver
 
 from outreach.core.errors import Forbidden, Unauthorized
 from outreach.core.settings import Settings, get_settings
 from outreach.core.tokens import Principal, verify_token
+from outreach.usecases.jobs import TaskQueue
+from workers.queue import CeleryQueue
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `outreach token`")
+_queue = CeleryQueue()
 
 
 def get_graph(request: Request) -> Driver:
     """The app's driver, made in the lifespan."""
     driver: Driver = request.app.state.driver
     return driver
+
+
+def get_queue() -> TaskQueue:
+    """The job queue the use cases send work to."""
+    return _queue
 
 
 def get_principal(
@@ -33,18 +47,43 @@ def get_principal(
 
 Graph = Annotated[Driver, Depends(get_graph)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+Queue = Annotated[TaskQueue, Depends(get_queue)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def ensure_self_or_admin(principal: Principal, supporter_id: str) -> None:
+class RoleRequired:
+    """A dependency that admits callers with one of ``roles`` (admins always pass)."""
+
+    def __init__(self, *roles: str) -> None:
+        self.roles = roles
+
+    def __call__(self, principal: CurrentPrincipal) -> Principal:
+        if principal.role != "admin" and principal.role not in self.roles:
+            raise Forbidden(f"this needs the role {' or '.join(self.roles)}")
+        return principal
+
+    @property
+    def allowed(self) -> list[str]:
+        """Who may call, as the OpenAPI description shows it."""
+        return [*self.roles, "admin"]
+
+
+def supporter_self(
+    supporter_id: Annotated[str, Path(description="The supporter's id")],
+    principal: CurrentPrincipal,
+) -> Principal:
     """A supporter may act only on their own id; admins on anyone's."""
     if principal.role == "admin":
-        return
+        return principal
     if principal.role != "supporter" or principal.subject != supporter_id:
         raise Forbidden("you can only see and change your own data")
+    return principal
 
 
-def require_role(principal: Principal, *roles: str) -> None:
-    """Refuse callers whose role is not one of ``roles`` (admins always pass)."""
-    if principal.role != "admin" and principal.role not in roles:
-        raise Forbidden(f"this needs the role {' or '.join(roles)}")
+supporter_self.allowed = ["the supporter named in the path", "admin"]  # type: ignore[attr-defined]
+
+SupporterSelf = Annotated[Principal, Depends(supporter_self)]
+Organizer = Annotated[Principal, Depends(RoleRequired("organizer"))]
+Reporter = Annotated[Principal, Depends(RoleRequired("organizer", "analyst"))]
+Analyst = Annotated[Principal, Depends(RoleRequired("analyst"))]
+AnyCaller = CurrentPrincipal

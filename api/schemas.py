@@ -40,6 +40,9 @@ class JobAccepted(BaseModel):
     job_id: str
     status_url: str
     upload_id: str | None = None
+    rank_job_id: str | None = Field(
+        default=None, description="The re-rank that runs after this job, if one was started"
+    )
 
 
 class JobOut(BaseModel):

@@ -267,6 +267,7 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
     import ingest.contacts_job as contacts_job
     from graph.supporters import record_consent
     from outreach.core.partition import partition_of
+    from outreach.usecases.consent import CURRENT_TERMS
 
     # ---- the roster: upsert_supporters with and without a voter id, on the loaded file
     out["roster"] = roster_probe(driver, Path(job["voters_csv"]), job["roster_probe"])
@@ -330,14 +331,14 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
             if totals["e2e"] + ceiling.seconds["contacts"] >= budget:
                 break
             supporter_id = path.name.split(".")[0]
-            record_consent(driver, supporter_id=supporter_id, version=contacts_job.CURRENT_TERMS,
+            record_consent(driver, supporter_id=supporter_id, version=CURRENT_TERMS,
                            partition=partition_of(supporter_id))  # fmt: skip
             data = path.read_bytes()
             captured.clear()
             t0 = time.perf_counter()
             result = contacts_job.ingest_upload(
                 driver, supporter_id=supporter_id, upload_id=f"up-{supporter_id}", data=data,
-                filename=path.name, settings=settings,
+                filename=path.name, consent=CURRENT_TERMS, settings=settings,
             )  # fmt: skip
             took = time.perf_counter() - t0
             for call in captured:
@@ -416,9 +417,10 @@ def upload_memory(path: str, supporter_id: str) -> dict[str, Any]:
     """In a spawned child: one supporter's upload, start to end; peak RSS and time."""
     from graph.db.driver import create_driver
     from graph.supporters import record_consent
-    from ingest.contacts_job import CURRENT_TERMS, ingest_upload
+    from ingest.contacts_job import ingest_upload
     from outreach.core.partition import partition_of
     from outreach.core.settings import get_settings
+    from outreach.usecases.consent import CURRENT_TERMS
 
     settings = get_settings()
     driver = create_driver(settings)
@@ -428,7 +430,8 @@ def upload_memory(path: str, supporter_id: str) -> dict[str, Any]:
     start_rss = rss_bytes()
     t0 = time.perf_counter()
     result = ingest_upload(driver, supporter_id=supporter_id, upload_id=f"mem-{supporter_id}",
-                           data=data, filename=Path(path).name, settings=settings)  # fmt: skip
+                           data=data, filename=Path(path).name, consent=CURRENT_TERMS,
+                           settings=settings)  # fmt: skip
     took = time.perf_counter() - t0
     driver.close()
     return {"rows": result.counts["read"], "seconds": took, "rss_start": start_rss,

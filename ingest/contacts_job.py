@@ -100,7 +100,7 @@ def ingest_upload(
     linker: Linker | None = None,
     report: Report | None = None,
 ) -> UploadResult:
-    """Load one upload under the terms version ``consent`` (checked by the caller); safe to rerun."""
+    """Load one upload under the terms version ``consent`` (checked by the caller); rerunnable."""
     secret = settings.secret_key.get_secret_value()
     counts = {"read": 0, "rejected": 0, "normalized": 0, "linked": 0, "candidates": 0, "written": 0}
 

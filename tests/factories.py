@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import time
 import uuid
@@ -117,8 +118,8 @@ def wait_job(driver: Driver, job_id: str, timeout: float = 180.0) -> dict[str, A
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = get_job(driver, job_id)
-        if job["status"] in ("succeeded", "failed"):
-            return job
+        if job.finished:
+            return dataclasses.asdict(job)
         time.sleep(0.2)
     raise TimeoutError(f"job {job_id} did not finish")
 
@@ -146,9 +147,10 @@ def api_client(api_url: str, settings: Any, subject: str, role: str = "supporter
 
 def load_voter_rows(driver: Driver, path: Path, rows: list[dict[str, Any]]) -> None:
     """Load voter rows through the real queue and wait for the job."""
-    from workers.enqueue import enqueue_voter_ingest
+    from outreach.usecases import voter_files
+    from workers.queue import CeleryQueue
 
-    job = enqueue_voter_ingest(driver, path=write_voters(path, rows), mapping="demo")
+    job = voter_files.submit(driver, CeleryQueue(), path=write_voters(path, rows), mapping="demo")
     assert wait_job(driver, job)["status"] == "succeeded"
 
 
@@ -156,7 +158,7 @@ def consent_and_upload(
     client: httpx.Client, supporter: str, rows: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """Agree to the terms and upload contacts over HTTP; return the finished job."""
-    from ingest.contacts_job import CURRENT_TERMS
+    from outreach.usecases.consent import CURRENT_TERMS
 
     consent = client.post(f"/supporters/{supporter}/consent", json={"terms_version": CURRENT_TERMS})
     assert consent.status_code == 200, consent.text
@@ -172,8 +174,11 @@ def consent_and_upload(
 
 def rank_now(driver: Driver, supporter_ids: list[str]) -> dict[str, Any]:
     """Re-rank the given supporters through the queue and wait."""
-    from workers.enqueue import enqueue_rank
+    from outreach.core.settings import get_settings
+    from outreach.usecases import rerank
+    from workers.queue import CeleryQueue
 
-    job = wait_job(driver, enqueue_rank(driver, supporter_ids=supporter_ids))
+    requested = rerank.request(driver, CeleryQueue(), get_settings(), supporter_ids=supporter_ids)
+    job = wait_job(driver, requested)
     assert job["status"] == "succeeded", job
     return job

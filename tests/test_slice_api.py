@@ -8,8 +8,9 @@ from pathlib import Path
 import httpx
 from neo4j import Driver
 
-from ingest.contacts_job import CURRENT_TERMS
 from outreach.core.settings import Settings
+from outreach.usecases import voter_files
+from outreach.usecases.consent import CURRENT_TERMS
 from tests.factories import (
     api_client,
     contacts_csv,
@@ -19,12 +20,12 @@ from tests.factories import (
     wait_job_http,
     write_voters,
 )
-from workers.enqueue import enqueue_voter_ingest
+from workers.queue import CeleryQueue
 
 
 def load_voters(driver: Driver, tmp_path: Path, rows: list[dict[str, str]]) -> None:
-    job = enqueue_voter_ingest(
-        driver, path=write_voters(tmp_path / "voters.csv", rows), mapping="demo"
+    job = voter_files.submit(
+        driver, CeleryQueue(), path=write_voters(tmp_path / "voters.csv", rows), mapping="demo"
     )
     assert wait_job(driver, job)["status"] == "succeeded"
 

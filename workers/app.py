@@ -1,7 +1,9 @@
 """The Celery app: Redis in production and CI, an embedded SQLite broker by default.
 
-Each worker process makes its own graph driver in ``worker_process_init`` (a driver
-must not cross a fork) and closes it on shutdown.
+Importing this module has no side effect: the app reads the process's settings only when
+Celery first needs its configuration (``on_configure``). Each worker process makes its own
+graph driver in ``worker_process_init`` (a driver must not cross a fork) and closes it on
+shutdown.
 """
 
 from __future__ import annotations
@@ -19,29 +21,40 @@ from celery.signals import (
 from outreach.core.settings import Settings, get_settings
 
 
-def make_celery(settings: Settings) -> Celery:
-    """A Celery app configured from settings."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = Celery("outreach", include=["workers.tasks"])
-    app.conf.update(
-        broker_url=settings.effective_broker_url,
-        result_backend=settings.effective_result_backend,
-        task_serializer="json",
-        result_serializer="json",
-        accept_content=["json"],
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
-        task_track_started=True,
-        broker_connection_retry_on_startup=True,
-        result_extended=False,
-        worker_hijack_root_logger=False,
-        task_default_queue="outreach",
-    )
-    return app
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """Celery's configuration for these settings."""
+    return {
+        "broker_url": settings.effective_broker_url,
+        "result_backend": settings.effective_result_backend,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_track_started": True,
+        "broker_connection_retry_on_startup": True,
+        "result_extended": False,
+        "worker_hijack_root_logger": False,
+        "task_default_queue": "outreach",
+    }
 
 
-app = make_celery(get_settings())
+def make_celery(settings: Settings | None = None) -> Celery:
+    """A Celery app for ``settings``, or for the process's settings when first used."""
+    celery = Celery("outreach", include=["workers.tasks"])
+
+    def configure(sender: Celery, **_: Any) -> None:
+        nonlocal settings
+        settings = settings or get_settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # the embedded broker's files
+        sender.conf.update(celery_config(settings))
+
+    celery.on_configure.connect(configure, weak=False)
+    return celery
+
+
+app = make_celery()
 
 
 @worker_process_init.connect

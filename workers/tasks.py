@@ -1,4 +1,7 @@
-"""Celery tasks. Each takes ids, reloads what it needs, and calls ``ingest/`` or ``graph/``."""
+"""Celery tasks. Each takes ids, reloads what it needs, and calls a use case.
+
+A task is an entry point like a route or a command: it holds no rule of its own.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,11 @@ from typing import Any
 from celery import chord
 
 from graph.config_store import current_settings, settings_at
-from graph.contacts import upload_filename
 from graph.db.driver import get_driver
-from graph.jobs import update_job
-from ingest.contacts_job import ingest_upload
-from ingest.voters_job import ingest_voters
-from outreach.core.errors import GraphUnavailable, NotFound, RowError
-from outreach.core.settings import get_settings
+from graph.jobs import get_job, update_job
+from outreach.core.errors import GraphUnavailable, RowError
+from outreach.core.settings import Settings, get_settings
+from outreach.usecases import jobs, uploads, voter_files
 from outreach.usecases.rerank import (
     PartitionScores,
     assign_and_write,
@@ -43,8 +44,8 @@ def ingest_voters_task(job_id: str, path: str, mapping: str) -> dict[str, Any]:
             rejected[:] = errors
             report(counts, errors)
 
-        counts = ingest_voters(
-            get_driver(), path=Path(path), mapping=mapping, settings=get_settings(), report=keep
+        counts = voter_files.load(
+            get_driver(), get_settings(), path=Path(path), mapping=mapping, report=keep
         )
         return counts, rejected
 
@@ -58,47 +59,58 @@ def ingest_voters_task(job_id: str, path: str, mapping: str) -> dict[str, Any]:
     max_retries=5,
 )
 def ingest_contacts_task(
-    job_id: str, supporter_id: str, upload_id: str, rerank: bool = True
+    job_id: str, supporter_id: str, upload_id: str, rank_job_id: str | None = None
 ) -> dict[str, Any]:
-    """Load one stored upload, then re-rank the uploader and their competitors."""
+    """Load one stored upload. Its re-rank, if any, is the next link of the chain."""
     settings = get_settings()
-    stored = settings.uploads_dir / upload_id
 
     def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
-        if not stored.exists():
-            raise NotFound(f"upload {upload_id} is no longer stored")
-        result = ingest_upload(
-            get_driver(),
-            supporter_id=supporter_id,
-            upload_id=upload_id,
-            data=stored.read_bytes(),
-            filename=upload_filename(get_driver(), upload_id),
-            settings=settings,
-            report=report,
+        result = uploads.load(
+            get_driver(), settings, supporter_id=supporter_id, upload_id=upload_id, report=report
         )
         return result.counts, result.rejected
 
-    outcome = run_job(job_id, work)
-    if outcome["status"] == "succeeded":
-        stored.unlink(missing_ok=True)  # the raw file holds phones and emails: keep it no longer
-        if rerank:
-            from workers.enqueue import enqueue_rank
-
-            enqueue_rank(get_driver(), supporter_ids=[supporter_id], owner=supporter_id)
+    try:
+        outcome = run_job(job_id, work)
+    except GraphUnavailable:
+        raise  # retried with the file still stored
+    except Exception:
+        _upload_over(settings, upload_id, rank_job_id, succeeded=False)
+        raise
+    _upload_over(settings, upload_id, rank_job_id, succeeded=outcome["status"] == "succeeded")
     return outcome
+
+
+def _upload_over(
+    settings: Settings, upload_id: str, rank_job_id: str | None, *, succeeded: bool
+) -> None:
+    """The load reached a final state: the raw file goes; a failed load skips its re-rank."""
+    uploads.finish(settings, upload_id)
+    if rank_job_id and not succeeded:
+        jobs.skip(get_driver(), rank_job_id, "the upload did not load, so nothing was re-ranked")
 
 
 @app.task(
     name="outreach.rank", autoretry_for=(GraphUnavailable,), retry_backoff=True, max_retries=5
 )
 def rank_task(
-    job_id: str, supporter_ids: list[str] | None = None, partitions: int = 0
+    job_id: str,
+    supporter_ids: list[str] | None = None,
+    partitions: int = 0,
+    after_job_id: str | None = None,
 ) -> dict[str, Any]:
     """Re-rank the given supporters and their competitors, or everyone.
 
     With ``partitions`` > 1 a full re-rank fans out: one task scores each partition and
     a chord callback assigns and writes. Otherwise the same code runs here in one go.
+    ``after_job_id`` names the job this re-rank was chained to: it runs only if that job
+    succeeded, and is closed as skipped otherwise.
     """
+    if after_job_id is not None:
+        before = get_job(get_driver(), after_job_id)
+        if before.status != "succeeded":
+            jobs.skip(get_driver(), job_id, f"job {after_job_id} did not succeed")
+            return {"status": "skipped"}
     if supporter_ids is None and partitions > 1:
         version, _ = current_settings(get_driver())
         update_job(

@@ -12,20 +12,16 @@ fingerprint of their text, never the text, since it may hold personal data.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from api.csv_export import csv_response, records_to_csv, to_csv
-from api.deps import CurrentPrincipal, Graph, require_role
+from api.deps import Analyst, Graph, Reporter
 from api.schemas import PROBLEM_RESPONSES, Page
-from graph import analyst_query, analytics
-from outreach.core.errors import QueryRefused
+from outreach.usecases import analyst_queries, reports
 
-log = logging.getLogger(__name__)
 router = APIRouter(prefix="/analytics", tags=["analytics"], responses=PROBLEM_RESPONSES)
 
 Format = Annotated[Literal["json", "csv"], Query(alias="format", description="json or csv")]
@@ -33,7 +29,6 @@ Geos = Annotated[
     list[str] | None,
     Query(alias="geo", description="A state (PA) or district (NE-2); repeat for several"),
 ]
-REPORT_ROLES = ("analyst", "organizer")
 _PROBLEM = {
     "description": "Problem details (RFC 9457)",
     "content": {"application/problem+json": {}},
@@ -86,7 +81,7 @@ class ReachRow(StatusCounts):
     held_out: int
 
 
-REACH_COLUMNS = ("geo", "reachable", "held_out", "assigned", "asked", *analytics.STATUS_COLUMNS)
+REACH_COLUMNS = ("geo", "reachable", "held_out", "assigned", "asked", *reports.STATUS_COLUMNS)
 
 
 class ReachReport(BaseModel):
@@ -182,28 +177,15 @@ class HeldOutFriend(BaseModel):
     response_model=CypherOut,
     responses={200: _CSV, 400: _PROBLEM, 403: _PROBLEM},
 )
-def cypher(body: CypherIn, principal: CurrentPrincipal, graph: Graph) -> Response | CypherOut:
+def cypher(body: CypherIn, principal: Analyst, graph: Graph) -> Response | CypherOut:
     """Run a read-only Cypher query; anything that could write is refused with a 400."""
-    require_role(principal, "analyst")
-    fingerprint = hashlib.sha256(body.query.encode()).hexdigest()[:16]
-    try:
-        result = analyst_query.run_cypher(
-            graph,
-            query=body.query,
-            parameters=body.parameters,
-            limit=body.limit,
-            timeout=body.timeout_seconds,
-        )
-    except QueryRefused as exc:
-        log.info("analyst query %s by %s refused: %s", fingerprint, principal.subject, exc.extra)
-        raise
-    log.info(
-        "analyst query %s by %s: %d rows, truncated=%s, %d ms",
-        fingerprint,
-        principal.subject,
-        len(result.rows),
-        result.truncated,
-        result.elapsed_ms,
+    result = analyst_queries.run(
+        graph,
+        analyst=principal.subject,
+        query=body.query,
+        parameters=body.parameters,
+        limit=body.limit,
+        timeout=body.timeout_seconds,
     )
     if body.format == "csv":
         headers = {
@@ -221,12 +203,11 @@ def cypher(body: CypherIn, principal: CurrentPrincipal, graph: Graph) -> Respons
 
 @router.get("/reach-by-state", response_model=ReachReport, responses={200: _CSV, 403: _PROBLEM})
 def reach_by_state(
-    principal: CurrentPrincipal, graph: Graph, geo: Geos = None, fmt: Format = "json"
+    _: Reporter, graph: Graph, geo: Geos = None, fmt: Format = "json"
 ) -> Response | ReachReport:
     """Per target state or district: friends reachable, held out, assigned, asked, and replies."""
-    require_role(principal, *REPORT_ROLES)
-    geos = geo if geo else analytics.target_geos(graph)
-    rows = analytics.reach_by_geo(graph, geos=geos)
+    geos = reports.geos_or_targets(graph, geo)
+    rows = reports.reach(graph, geos=geos)
     if fmt == "csv":
         return csv_response("reach-by-state", records_to_csv(REACH_COLUMNS, rows))
     return ReachReport(geos=geos, rows=[ReachRow.model_validate(r) for r in rows])
@@ -234,16 +215,15 @@ def reach_by_state(
 
 @router.get("/bridge-supporters", response_model=BridgeReport, responses={200: _CSV, 403: _PROBLEM})
 def bridge_supporters(
-    principal: CurrentPrincipal,
+    _: Reporter,
     graph: Graph,
     geo: Geos = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     fmt: Format = "json",
 ) -> Response | BridgeReport:
     """Supporters who reach the most target friends, by supporter id (no names)."""
-    require_role(principal, *REPORT_ROLES)
-    geos = geo if geo else analytics.target_geos(graph)
-    rows = analytics.bridge_supporters(graph, geos=geos, limit=limit)
+    geos = reports.geos_or_targets(graph, geo)
+    rows = reports.bridges(graph, geos=geos, limit=limit)
     if fmt == "csv":
         text = records_to_csv(list(BridgeRow.model_fields), rows)
         return csv_response("bridge-supporters", text)
@@ -252,16 +232,15 @@ def bridge_supporters(
 
 @router.get("/funnel", response_model=FunnelReport, responses={200: _CSV, 403: _PROBLEM})
 def funnel(
-    principal: CurrentPrincipal,
+    _: Reporter,
     graph: Graph,
     geo: Geos = None,
     by: Annotated[Literal["day"] | None, Query(description="day: a series by date")] = None,
     fmt: Format = "json",
 ) -> Response | FunnelReport:
     """Assigned -> asked -> replies (will vote, registered, already voted, and the negatives)."""
-    require_role(principal, *REPORT_ROLES)
-    totals = analytics.funnel(graph, geos=geo or None)
-    days = analytics.funnel_by_day(graph, geos=geo or None) if by == "day" else None
+    totals = reports.funnel(graph, geos=geo)
+    days = reports.funnel_days(graph, geos=geo) if by == "day" else None
     if fmt == "csv":
         if days is not None:
             return csv_response("funnel-by-day", records_to_csv(list(FunnelDay.model_fields), days))
@@ -275,13 +254,10 @@ def funnel(
 
 @router.get("/lift", response_model=LiftReport, responses={200: _CSV, 403: _PROBLEM})
 def lift(
-    principal: CurrentPrincipal, graph: Graph, geo: Geos = None, fmt: Format = "json"
+    _: Reporter, graph: Graph, geo: Geos = None, fmt: Format = "json"
 ) -> Response | LiftReport:
     """Turnout-proxy rate of assigned vs held-out friends, with a 95% CI (a proxy: see note)."""
-    require_role(principal, *REPORT_ROLES)
-    report = LiftReport.model_validate(
-        {**analytics.lift(graph, geos=geo or None), "geos": geo or None}
-    )
+    report = LiftReport.model_validate(reports.lift(graph, geos=geo))
     if fmt == "csv":
         flat: dict[str, Any] = {"measure": report.measure}
         for arm in ("assigned", "held_out"):
@@ -300,7 +276,7 @@ def lift(
 
 @router.get("/holdout", response_model=Page[HeldOutFriend], responses={200: _CSV, 403: _PROBLEM})
 def holdout(
-    principal: CurrentPrincipal,
+    _: Reporter,
     graph: Graph,
     geo: Geos = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
@@ -308,8 +284,7 @@ def holdout(
     fmt: Format = "json",
 ) -> Response | Page[HeldOutFriend]:
     """Held-out friends' keys, a page at a time (keys only, never names)."""
-    require_role(principal, *REPORT_ROLES)
-    rows, total = analytics.holdout_keys(graph, geos=geo or None, offset=offset, limit=limit)
+    rows, total = reports.holdout(graph, geos=geo, offset=offset, limit=limit)
     if fmt == "csv":
         text = records_to_csv(list(HeldOutFriend.model_fields), rows)
         return csv_response("holdout", text, headers={"X-Total-Count": str(total)})

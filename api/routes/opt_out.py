@@ -6,8 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from api.deps import AppSettings, Graph
-from graph.outcomes import opt_out
-from outreach.core.tokens import read_opt_out_token
+from outreach.usecases import opt_out
 
 router = APIRouter(prefix="/opt-out", tags=["friends"])
 
@@ -20,7 +19,7 @@ _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 @router.get("/{token}", response_class=HTMLResponse)
 def opt_out_page(token: str, settings: AppSettings) -> HTMLResponse:
     """A page with one button: stop friends asking me through this service."""
-    read_opt_out_token(settings, token)  # refuse a forged link before showing anything
+    opt_out.check_link(settings, token)  # refuse a forged link before showing anything
     form = (
         f'<form method="post" action="/opt-out/{token}"><button>Don\'t contact me</button></form>'
     )
@@ -36,8 +35,7 @@ def opt_out_page(token: str, settings: AppSettings) -> HTMLResponse:
 @router.post("/{token}", response_class=HTMLResponse)
 def opt_out_now(token: str, settings: AppSettings, graph: Graph) -> HTMLResponse:
     """Opt out: you leave every list at once, and no later upload brings you back."""
-    supporter_id, friend_id = read_opt_out_token(settings, token)
-    opt_out(graph, supporter_id=supporter_id, friend_id=friend_id)
+    opt_out.opt_out_by_link(graph, settings, token)
     return HTMLResponse(
         _PAGE.format(
             title="Done",

@@ -10,8 +10,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from outreach.cli.demo import print_targets
 from outreach.cli.support import graph_session
 from outreach.core.settings import get_settings
+from outreach.usecases import (
+    accounts,
+    consent,
+    deletion,
+    organizer_settings,
+    reports,
+    roster,
+)
 
 users_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
 supporters_app = typer.Typer(
@@ -31,40 +40,26 @@ def user_create(
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
 ) -> None:
     """Create an account and print its API token once (tokens are signed, not stored)."""
-    from graph.users import create_user
-    from outreach.core.tokens import ROLES, issue_token
-
-    if role not in ROLES:
-        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
+    accounts.check_role(role)
     with graph_session() as driver:
-        create_user(driver, user_id=user_id, role=role, name=name)
+        token = accounts.create(driver, get_settings(), user_id=user_id, role=role, name=name)
     console.print(f"Account {user_id} ({role}). Its token, shown only now:")
-    print(issue_token(get_settings(), subject=user_id, role=role))
+    print(token)
 
 
 @users_app.command("list")
 def user_list() -> None:
     """List accounts and their roles."""
-    from graph.users import list_users
-
     with graph_session() as driver:
-        rows = list_users(driver)
+        rows = accounts.accounts(driver)
     _table("Accounts", rows)
 
 
 @supporters_app.command("load")
 def supporters_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Load a roster CSV (supporter_id, first_name, last_name, state, voter_id)."""
-    from ingest.supporters_job import ingest_roster
-
-    settings = get_settings()
     with graph_session() as driver:
-        count, rejected = ingest_roster(
-            driver,
-            path=path,
-            secret=settings.secret_key.get_secret_value(),
-            batch_size=settings.graph_write_batch,
-        )
+        count, rejected = roster.load(driver, get_settings(), path=path)
     console.print(f"{count} supporters loaded, {len(rejected)} rows rejected.")
     for error in rejected[:20]:
         console.print(f"  line {error.line}, {error.field}: {error.reason}")
@@ -73,24 +68,16 @@ def supporters_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=F
 @supporters_app.command("consent")
 def supporters_consent(supporter: str) -> None:
     """Record that a supporter agreed to the current terms (for consent taken offline)."""
-    from graph.supporters import record_consent
-    from ingest.contacts_job import CURRENT_TERMS
-    from outreach.core.partition import partition_of
-
     with graph_session() as driver:
-        record_consent(
-            driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter)
-        )
-    console.print(f"{supporter} agreed to terms {CURRENT_TERMS}.")
+        given = consent.give(driver, supporter_id=supporter, terms_version=consent.CURRENT_TERMS)
+    console.print(f"{supporter} agreed to terms {given.version}.")
 
 
 @supporters_app.command("targets")
 def supporters_targets(supporter: str) -> None:
     """Print a supporter's "ask these friends" list."""
-    from outreach.cli.demo import print_targets
-
     with graph_session() as driver:
-        print_targets(driver, console, supporter)
+        print_targets(driver, get_settings(), console, supporter)
 
 
 @supporters_app.command("delete")
@@ -98,27 +85,20 @@ def supporters_delete(
     supporter: str, yes: Annotated[bool, typer.Option("--yes", help="Do not ask")] = False
 ) -> None:
     """Delete a supporter's data: uploads, links, and friends nobody else knows."""
-    from graph.deletion import delete_supporter, upload_ids
-
     if not yes:
         typer.confirm(f"Delete everything {supporter} uploaded?", abort=True)
-    settings = get_settings()
     with graph_session() as driver:
-        for upload_id in upload_ids(driver, supporter):
-            (settings.uploads_dir / upload_id).unlink(missing_ok=True)
-        counts = delete_supporter(driver, supporter_id=supporter)
+        counts = deletion.delete_supporter_data(driver, get_settings(), supporter_id=supporter)
     console.print(counts)
 
 
 @settings_app.command("show")
 def settings_show() -> None:
     """Print the matcher settings in force and their version."""
-    from graph.config_store import current_settings
-
     with graph_session() as driver:
-        version, matcher = current_settings(driver)
-    console.print(f"version {version}")
-    console.print_json(matcher.model_dump_json())
+        now = organizer_settings.current(driver)
+    console.print(f"version {now.version}")
+    console.print_json(now.settings.model_dump_json())
 
 
 @settings_app.command("set")
@@ -129,9 +109,6 @@ def settings_set(
     author: Annotated[str, typer.Option(help="Who makes the change")] = "cli",
 ) -> None:
     """Change settings (validated) and store them as a new version."""
-    from graph.config_store import current_settings, save_settings
-    from outreach.matching.matcher_settings import revise_settings
-
     parsed: dict[str, Any] = {}
     for change in changes:
         name, _, raw = change.partition("=")
@@ -140,37 +117,30 @@ def settings_set(
         except json.JSONDecodeError:
             parsed[name] = raw
     with graph_session() as driver:
-        _, current = current_settings(driver)
-        version = save_settings(driver, revise_settings(current, parsed), author=author)
-    console.print(f"Stored as version {version}. Run `outreach rank` to apply it.")
+        changed = organizer_settings.change(driver, changes=parsed, author=author)
+    console.print(f"Stored as version {changed.version}. Run `outreach rank` to apply it.")
 
 
 @reports_app.command("reach")
 def report_reach() -> None:
     """Reach by target state: reachable, assigned, asked, outcomes."""
-    from graph.analytics import reach_by_geo, target_geos
-
     with graph_session() as driver:
-        rows = reach_by_geo(driver, geos=target_geos(driver))
+        rows = reports.reach(driver)
     _table("Reach by state", rows)
 
 
 @reports_app.command("funnel")
 def report_funnel() -> None:
     """The outcome funnel."""
-    from graph.analytics import funnel
-
     with graph_session() as driver:
-        console.print_json(json.dumps(funnel(driver), default=str))
+        console.print_json(json.dumps(reports.funnel(driver), default=str))
 
 
 @reports_app.command("lift")
 def report_lift() -> None:
     """Lift against the holdout, with a confidence interval."""
-    from graph.analytics import lift
-
     with graph_session() as driver:
-        console.print_json(json.dumps(lift(driver), default=str))
+        console.print_json(json.dumps(reports.lift(driver), default=str))
 
 
 def _table(title: str, rows: list[dict[str, Any]]) -> None:

@@ -1,4 +1,7 @@
-"""The demo: the whole loop on the local defaults, as real jobs, ending with a real list."""
+"""The demo: generate data, load it as real jobs through the queue, rank, print one list.
+
+The demo is an entry point like the API and the tasks: every step is a use case.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +13,11 @@ from rich.console import Console
 from rich.table import Table
 
 from graph.db.schema import init_schema
-from graph.ranking import read_targets
-from graph.supporters import record_consent, sample_supporter
-from ingest.contacts_job import CURRENT_TERMS
-from ingest.supporters_job import ingest_roster
+from graph.jobs import JobRecord
 from outreach.cli.waiting import wait_for_jobs
-from outreach.core.partition import partition_of
 from outreach.core.settings import Settings
-from workers.enqueue import enqueue_rank, enqueue_upload, enqueue_voter_ingest
+from outreach.usecases import consent, rerank, roster, supporter_list, uploads, voter_files
+from outreach.usecases.jobs import TaskQueue
 
 
 @dataclass
@@ -30,6 +30,7 @@ class DemoOutcome:
 
 def run_demo(
     driver: Driver,
+    queue: TaskQueue,
     settings: Settings,
     console: Console,
     *,
@@ -53,69 +54,66 @@ def run_demo(
         contacts_mean=contacts_mean,
         formats=formats,
     )
-    job = enqueue_voter_ingest(driver, path=manifest.voters_csv, mapping="demo", owner="demo")
+    job = voter_files.submit(driver, queue, path=manifest.voters_csv, mapping="demo", owner="demo")
     (voter_job,) = wait_for_jobs(driver, [job], label="Voter file", total=voters, count_key="read")
     _check(voter_job, console)
 
-    count, _ = ingest_roster(
-        driver,
-        path=manifest.supporters_csv,
-        secret=settings.secret_key.get_secret_value(),
-        batch_size=settings.graph_write_batch,
-    )
+    count, _ = roster.load(driver, settings, path=manifest.supporters_csv)
     for sid in manifest.contact_files:
-        record_consent(driver, supporter_id=sid, version=CURRENT_TERMS, partition=partition_of(sid))
+        consent.give(driver, supporter_id=sid, terms_version=consent.CURRENT_TERMS)
     console.print(
-        f"{count} supporters on the roster; demo supporters have agreed to terms {CURRENT_TERMS}."
+        f"{count} supporters on the roster; demo supporters have agreed to terms "
+        f"{consent.CURRENT_TERMS}."
     )
 
     upload_jobs = [
-        enqueue_upload(
+        uploads.submit(
             driver,
+            queue,
+            settings,
             supporter_id=sid,
             data=Path(path).read_bytes(),
             filename=Path(path).name,
             rerank=False,
-        )[0]
+        ).job_id
         for sid, path in sorted(manifest.contact_files.items())
     ]
     results = wait_for_jobs(driver, upload_jobs, label="Contact uploads")
     for result in results:
         _check(result, console)
-    linked = sum(int(r["counts"].get("linked", 0)) for r in results)
-    read_rows = sum(int(r["counts"].get("read", 0)) for r in results)
+    linked = sum(int(r.counts.get("linked", 0)) for r in results)
+    read_rows = sum(int(r.counts.get("read", 0)) for r in results)
     console.print(f"{read_rows} contacts read, {linked} linked to the voter file.")
 
-    (rank_job,) = wait_for_jobs(driver, [enqueue_rank(driver, owner="demo")], label="Ranking")
+    ranking = rerank.request(driver, queue, settings, owner="demo")
+    (rank_job,) = wait_for_jobs(driver, [ranking], label="Ranking")
     _check(rank_job, console)
-    sample = sample_supporter(driver)
+    sample = supporter_list.sample_supporter(driver)
     if sample is None:
         console.print("[red]No supporter has anyone to ask.[/]")
         return DemoOutcome(None, 0)
-    print_targets(driver, console, sample)
-    _, total = read_targets(driver, supporter_id=sample, offset=0, limit=100)
+    total = print_targets(driver, settings, console, sample)
     return DemoOutcome(sample, total)
 
 
-def print_targets(driver: Driver, console: Console, supporter_id: str) -> None:
-    """Print a supporter's "ask these friends" list."""
-    rows, total = read_targets(driver, supporter_id=supporter_id, offset=0, limit=25)
+def print_targets(driver: Driver, settings: Settings, console: Console, supporter_id: str) -> int:
+    """Print a supporter's "ask these friends" list; return its length."""
+    page = supporter_list.ask_list(
+        driver, settings, supporter_id=supporter_id, base_url=settings.public_url, limit=25
+    )
+    rows, total = page.items, page.total
     table = Table(title=f"Ask these friends: supporter {supporter_id} ({total})", show_lines=True)
     table.add_column("#", justify="right")
     table.add_column("Friend")
     table.add_column("How")
     table.add_column("Why")
     for row in rows:
-        table.add_row(
-            str(row["rank"]),
-            str(row["name"]),
-            str(row["channel"] or ""),
-            "\n".join(row["reasons"] or []),
-        )
+        table.add_row(str(row.rank), str(row.name), row.channel or "", "\n".join(row.reasons))
     console.print(table)
+    return total
 
 
-def _check(job: dict[str, object], console: Console) -> None:
-    if job["status"] != "succeeded":
-        console.print(f"[red]Job {job['id']} {job['status']}: {job.get('message')}[/]")
+def _check(job: JobRecord, console: Console) -> None:
+    if job.status != "succeeded":
+        console.print(f"[red]Job {job.id} {job.status}: {job.message}[/]")
         raise SystemExit(1)

@@ -8,11 +8,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from graph.jobs import JobRecord
 from outreach.cli.admin import reports_app, settings_app, supporters_app, users_app
+from outreach.cli.demo import run_demo
 from outreach.cli.link import link
-from outreach.cli.support import embedded_worker, graph_session
+from outreach.cli.support import embedded_worker, graph_session, job_queue
+from outreach.cli.waiting import wait_for_jobs
+from outreach.core.errors import OutreachError
 from outreach.core.logs import configure_logging
 from outreach.core.settings import get_settings
+from outreach.usecases import accounts, rerank, uploads, voter_files
 
 app = typer.Typer(
     help="Relational outreach engine: ask the right friends.",
@@ -46,15 +51,13 @@ def demo(
     port: Annotated[int | None, typer.Option(help="API port")] = None,
 ) -> None:
     """Start everything locally, load demo data as real jobs, rank, print a list, serve the API."""
-    from outreach.cli.demo import run_demo
-    from outreach.core.tokens import issue_token
-
     settings = get_settings()
     configure_logging("WARNING")
     console.print("[bold]Starting the local graph server and a worker[/] ...")
     with graph_session() as driver, embedded_worker():
         outcome = run_demo(
             driver,
+            job_queue(),
             settings,
             console,
             seed=seed,
@@ -66,7 +69,7 @@ def demo(
         if outcome.supporter_id is None:
             raise typer.Exit(1)
         api_port = port or settings.api_port
-        token = issue_token(settings, subject=outcome.supporter_id, role="supporter")
+        token = accounts.token(settings, subject=outcome.supporter_id, role="supporter")
         url = f"http://{settings.api_host}:{api_port}"
         console.print(f"\nAPI: {url}  (docs at {url}/docs)")
         console.print("Try it (this token is the sample supporter's own):", soft_wrap=True)
@@ -124,11 +127,8 @@ def ingest_voters_cmd(
     ] = "demo",
 ) -> None:
     """Load a voter file through the job queue, with a progress bar."""
-    from outreach.cli.waiting import wait_for_jobs
-    from workers.enqueue import enqueue_voter_ingest
-
     with graph_session() as driver, embedded_worker():
-        job = enqueue_voter_ingest(driver, path=path, mapping=mapping)
+        job = voter_files.submit(driver, job_queue(), path=path, mapping=mapping)
         (result,) = wait_for_jobs(
             driver,
             [job],
@@ -145,17 +145,18 @@ def ingest_contacts_cmd(
     supporter: Annotated[str, typer.Option(help="The uploading supporter's id")],
 ) -> None:
     """Load one supporter's contact file (they must have agreed to the terms), then re-rank."""
-    from outreach.cli.waiting import wait_for_jobs
-    from workers.enqueue import enqueue_upload
-
     with graph_session() as driver, embedded_worker():
-        job, _ = enqueue_upload(
+        submitted = uploads.submit(
             driver,
+            job_queue(),
+            get_settings(),
             supporter_id=supporter,
             data=path.read_bytes(),
             filename=path.name,
         )
-        (result,) = wait_for_jobs(driver, [job], label="Contacts")
+        (result,) = wait_for_jobs(driver, [submitted.job_id], label="Contacts")
+        if submitted.rank_job_id and result.status == "succeeded":
+            wait_for_jobs(driver, [submitted.rank_job_id], label="Ranking")
     _print_job(result)
 
 
@@ -166,11 +167,8 @@ def rank(
     ] = None,
 ) -> None:
     """Re-rank everyone, or the given supporters, through the job queue."""
-    from outreach.cli.waiting import wait_for_jobs
-    from workers.enqueue import enqueue_rank
-
     with graph_session() as driver, embedded_worker():
-        job = enqueue_rank(driver, supporter_ids=supporter or None)
+        job = rerank.request(driver, job_queue(), get_settings(), supporter_ids=supporter or None)
         (result,) = wait_for_jobs(driver, [job], label="Ranking")
     _print_job(result)
 
@@ -207,26 +205,19 @@ def token(
     role: Annotated[str, typer.Option(help="supporter, organizer, analyst or admin")] = "supporter",
 ) -> None:
     """Print a signed API token."""
-    from outreach.core.tokens import ROLES, issue_token
-
-    if role not in ROLES:
-        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
-    console.print(issue_token(get_settings(), subject=subject, role=role))
+    print(accounts.token(get_settings(), subject=subject, role=role))
 
 
-def _print_job(job: dict[str, object]) -> None:
-    console.print(f"Job {job['id']}: {job['status']} {job['counts']}")
-    errors = job.get("errors") or []
-    for error in list(errors)[:20]:  # type: ignore[call-overload]
+def _print_job(job: JobRecord) -> None:
+    console.print(f"Job {job.id}: {job.status} {job.counts}")
+    for error in job.errors[:20]:
         console.print(f"  line {error['line']}, {error['field']}: {error['reason']}")
-    if job["status"] != "succeeded":
+    if job.status != "succeeded":
         raise typer.Exit(1)
 
 
 def main() -> None:
     """Entry point of the ``outreach`` command: our errors print as one clear message."""
-    from outreach.core.errors import OutreachError
-
     try:
         app()
     except OutreachError as exc:

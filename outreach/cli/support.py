@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from neo4j import Driver
 
 from outreach.core.settings import get_settings
+from outreach.usecases.jobs import TaskQueue
 
 
 @contextlib.contextmanager
@@ -35,3 +36,10 @@ def embedded_worker(start: bool = True) -> Iterator[None]:
     finally:
         if worker:
             worker.stop()
+
+
+def job_queue() -> TaskQueue:
+    """The job queue the commands send work to (the Celery workers)."""
+    from workers.queue import CeleryQueue
+
+    return CeleryQueue()

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Iterable
 
 from neo4j import Driver
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from graph.jobs import get_job
+from graph.jobs import JobRecord
 from outreach.core.errors import OutreachError
-
-DONE = {"succeeded", "failed"}
+from outreach.usecases import jobs as job_records
 
 
 def _bar(quiet: bool) -> Progress:
@@ -34,17 +33,17 @@ def wait_for_jobs(
     count_key: str | None = None,
     timeout: float = 3600.0,
     quiet: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[JobRecord]:
     """Poll until every job ends; show one bar (rows via ``count_key``, else jobs done)."""
     deadline = time.monotonic() + timeout
-    jobs: dict[str, dict[str, Any]] = {}
+    jobs: dict[str, JobRecord] = {}
     with _bar(quiet) as progress:
         task = progress.add_task(label, total=total or len(job_ids), detail="")
         while True:
-            jobs = {job_id: get_job(driver, job_id) for job_id in job_ids}
-            finished = sum(1 for j in jobs.values() if j["status"] in DONE)
+            jobs = {job_id: job_records.get(driver, job_id) for job_id in job_ids}
+            finished = sum(1 for j in jobs.values() if j.finished)
             if count_key:
-                done = sum(int(j["counts"].get(count_key, 0)) for j in jobs.values())
+                done = sum(int(j.counts.get(count_key, 0)) for j in jobs.values())
             else:
                 done = finished
             detail = _detail(jobs.values())
@@ -58,10 +57,10 @@ def wait_for_jobs(
     return [jobs[j] for j in job_ids]
 
 
-def _detail(jobs: Any) -> str:
+def _detail(jobs: Iterable[JobRecord]) -> str:
     sums: dict[str, int] = {}
     for job in jobs:
-        for key, value in job["counts"].items():
+        for key, value in job.counts.items():
             if isinstance(value, int) and key in ("rejected", "linked", "assigned", "pairs"):
                 sums[key] = sums.get(key, 0) + value
     return " ".join(f"{k}={v}" for k, v in sums.items())

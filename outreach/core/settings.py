@@ -51,6 +51,8 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # The address people use to reach the API, when it is not host:port (a proxy, a domain).
+    public_base_url: str | None = None
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     default_region: str = "US"
     log_level: str = "INFO"
@@ -102,6 +104,11 @@ class Settings(BaseSettings):
         if self.broker_url and self.broker_url.startswith("redis"):
             return self.broker_url
         return f"db+sqlite:///{(self.data_dir / 'results.sqlite').resolve()}"
+
+    @property
+    def public_url(self) -> str:
+        """Where supporters and asked friends reach the API (links in lists use it)."""
+        return self.public_base_url or f"http://{self.api_host}:{self.api_port}"
 
     @property
     def uploads_dir(self) -> Path:

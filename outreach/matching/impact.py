@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Literal
 from outreach.matching.matcher_settings import DISTRICT_CODES, Channel, MatcherSettings
 
 if TYPE_CHECKING:
-    from outreach.matching.scoring import PairFeatures
+    from outreach.matching.features import PairFeatures
 
 LOGIT_EPS = 1e-6
 RECENT_ELECTIONS = 4

@@ -35,7 +35,7 @@ from outreach.matching.matcher_settings import DISTRICT_CODES, MatcherSettings
 from outreach.matching.tie import label_hints
 
 if TYPE_CHECKING:
-    from outreach.matching.scoring import PairFeatures
+    from outreach.matching.features import PairFeatures
 
 MAX_REASONS = 3
 TOP_WEIGHT = 0.5

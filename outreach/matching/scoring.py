@@ -19,13 +19,14 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
+from outreach.matching.features import PairFeatures as PairFeatures  # re-exported
 from outreach.matching.holdout import holdout_unit, is_held_out
 from outreach.matching.impact import (
     EXCLUSIONS,
@@ -76,32 +77,6 @@ _CHANNELS_OF: dict[str, tuple[Channel, ...]] = {
     "email": ("text",),
     "social": ("social",),
 }
-
-
-@dataclass(slots=True)
-class PairFeatures:
-    """One (supporter, friend) pair with the friend's matched voter-file record."""
-
-    supporter_id: str
-    friend_key: str
-    state: str | None
-    district: str | None
-    match_p: float
-    turnout_score: float | None
-    vote_history: list[bool]
-    support_score: float | None
-    registration_status: str | None  # active | inactive | unregistered
-    already_voted: bool = False
-    do_not_contact: bool = False
-    channels: frozenset[str] = field(default_factory=frozenset)  # {"phone","email","social"}
-    reciprocal: bool = False
-    same_household: bool = False
-    favorite: bool = False
-    labels: tuple[str, ...] = ()
-    closeness: float | None = None
-    party: str | None = None  # registration party code, or the last primary ballot's party
-    birth_year: int | None = None
-    household_id: str | None = None  # the friend's household in the voter file
 
 
 @dataclass(slots=True)

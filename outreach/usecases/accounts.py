@@ -24,9 +24,7 @@ def token(settings: Settings, *, subject: str, role: str) -> str:
     return issue_token(settings, subject=subject, role=check_role(role))
 
 
-def create(
-    driver: Driver, settings: Settings, *, user_id: str, role: str, name: str | None
-) -> str:
+def create(driver: Driver, settings: Settings, *, user_id: str, role: str, name: str | None) -> str:
     """Create (or update) an account and return its token; tokens are signed, not stored."""
     checked = check_role(role)
     create_user(driver, user_id=user_id, role=checked, name=name)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from neo4j import Driver
 
 from graph.supporters import consent_version, record_consent, withdraw_consent
-from outreach.core.errors import ConsentRequired, Conflict
+from outreach.core.errors import Conflict, ConsentRequired
 from outreach.core.partition import partition_of
 
 CURRENT_TERMS = "2026-1"
@@ -36,7 +36,10 @@ def give(driver: Driver, *, supporter_id: str, terms_version: str) -> Consent:
     if terms_version != CURRENT_TERMS:
         raise Conflict(f"the current terms are version {CURRENT_TERMS}; read and accept those")
     row = record_consent(
-        driver, supporter_id=supporter_id, version=terms_version, partition=partition_of(supporter_id)
+        driver,
+        supporter_id=supporter_id,
+        version=terms_version,
+        partition=partition_of(supporter_id),
     )
     return Consent(supporter_id, str(row["version"]), str(row["consented_at"]))
 

@@ -1,4 +1,4 @@
-"""Deletion: a supporter's uploads, links, candidates, jobs, files, and friends nobody else knows."""
+"""Deletion: uploads, links, candidates, jobs, files, and friends nobody else knows."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from outreach.core.settings import Settings
 from outreach.usecases.uploads import UploadStore
 
 
-def delete_supporter_data(driver: Driver, settings: Settings, *, supporter_id: str) -> dict[str, int]:
+def delete_supporter_data(
+    driver: Driver, settings: Settings, *, supporter_id: str
+) -> dict[str, int]:
     """Delete everything the supporter gave; an opt-out by one of their friends survives."""
     store = UploadStore(settings)
     files = sum(1 for upload_id in upload_ids(driver, supporter_id) if store.delete(upload_id))

@@ -18,6 +18,8 @@ from outreach.matching.holdout import minimum_detectable_lift
 from outreach.matching.impact import imputation_discount, party_side
 from outreach.matching.matcher_settings import MatcherSettings
 
+STATUS_COLUMNS = analytics.STATUS_COLUMNS
+
 
 def geos_or_targets(driver: Driver, geos: list[str] | None) -> list[str]:
     """The geographies asked for, or the target geographies in force."""
@@ -34,12 +36,14 @@ def bridges(driver: Driver, *, geos: list[str] | None = None, limit: int = 50) -
     return analytics.bridge_supporters(driver, geos=geos_or_targets(driver, geos), limit=limit)
 
 
-def funnel(driver: Driver, *, geos: list[str] | None = None, by_day: bool = False) -> Row:
-    """Assigned, asked and each outcome, with rates; optionally day by day."""
-    totals = analytics.funnel(driver, geos=geos or None)
-    if by_day:
-        totals = {**totals, "days": analytics.funnel_by_day(driver, geos=geos or None)}
-    return totals
+def funnel(driver: Driver, *, geos: list[str] | None = None) -> Row:
+    """Assigned, asked and each outcome, with rates."""
+    return analytics.funnel(driver, geos=geos or None)
+
+
+def funnel_days(driver: Driver, *, geos: list[str] | None = None) -> list[Row]:
+    """The funnel day by day."""
+    return analytics.funnel_by_day(driver, geos=geos or None)
 
 
 def lift(driver: Driver, *, geos: list[str] | None = None) -> Row:

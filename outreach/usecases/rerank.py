@@ -33,9 +33,10 @@ from graph.supporters import supporters_in_partitions
 from outreach.core.settings import Settings
 from outreach.matching.assign import assign
 from outreach.matching.election import calendar_warnings, settings_warnings
+from outreach.matching.features import PairFeatures
 from outreach.matching.impact import second_ask_share
 from outreach.matching.matcher_settings import MatcherSettings, settings_fingerprint
-from outreach.matching.scoring import PairFeatures, score_pairs
+from outreach.matching.scoring import score_pairs
 from outreach.usecases import jobs
 from outreach.usecases.jobs import TaskQueue
 

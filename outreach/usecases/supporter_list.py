@@ -15,6 +15,7 @@ from neo4j import Driver
 
 from graph.ask_lists import RankedFriend, ranked_friends
 from graph.config_store import current_settings_cached
+from graph.supporters import sample_supporter as _sample_supporter
 from outreach.core.settings import Settings
 from outreach.core.tokens import issue_opt_out_token
 from outreach.matching.matcher_settings import MatcherSettings, load_state_names
@@ -103,3 +104,8 @@ def ask_list(
         for f in friends[offset : offset + limit]
     ]
     return AskList(items=items, total=len(friends), limit=limit, offset=offset)
+
+
+def sample_supporter(driver: Driver) -> str | None:
+    """A supporter who has a list (the demo shows theirs), or None if nobody has one."""
+    return _sample_supporter(driver)

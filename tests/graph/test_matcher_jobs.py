@@ -9,12 +9,14 @@ from neo4j import Driver
 from graph.config_store import current_settings
 from graph.ranking import held_out_summary, rankings_of, read_targets
 from graph.supporters import record_consent
-from ingest.contacts_job import CURRENT_TERMS, ingest_upload
+from ingest.contacts_job import ingest_upload
 from outreach.core.partition import partition_of
 from outreach.core.settings import Settings
+from outreach.usecases import rerank
+from outreach.usecases.consent import CURRENT_TERMS
 from outreach.usecases.rerank import rank
 from tests.factories import askable_voter_id, contacts_csv, load_voter_rows, unique, voter, wait_job
-from workers.enqueue import enqueue_rank
+from workers.queue import CeleryQueue
 
 
 def _network(
@@ -60,6 +62,7 @@ def _network(
             upload_id=unique("u"),
             data=data,
             filename="c.csv",
+            consent=CURRENT_TERMS,
             settings=settings,
         )
     return supporters
@@ -69,7 +72,7 @@ def test_fanned_out_rerank_matches_the_one_process_rank(
     driver: Driver, worker: object, settings: Settings, tmp_path: Path
 ) -> None:
     supporters = _network(driver, settings, tmp_path)
-    job = wait_job(driver, enqueue_rank(driver))
+    job = wait_job(driver, rerank.request(driver, CeleryQueue(), settings))
     assert job["status"] == "succeeded", job
     assert job["counts"]["partitions"] == settings.rank_partitions
     fanned = rankings_of(driver, supporters)

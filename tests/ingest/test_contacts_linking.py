@@ -11,11 +11,12 @@ from pydantic import ValidationError
 from graph.contacts import snapshot_friends
 from graph.supporters import record_consent
 from graph.voters import upsert_voters
-from ingest.contacts_job import CURRENT_TERMS, ingest_upload
+from ingest.contacts_job import ingest_upload
 from ingest.records import VoterRecord
 from ingest.voters_job import voter_row
 from outreach.core.partition import partition_of
 from outreach.core.settings import Settings
+from outreach.usecases.consent import CURRENT_TERMS
 from tests.factories import askable_voter_id, contacts_csv, unique
 
 
@@ -125,7 +126,7 @@ def load(driver: Driver, settings: Settings, data: bytes, **changes: Any) -> tup
         driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter)
     )
     result = ingest_upload(
-        driver, supporter_id=supporter, upload_id=unique("upl"), data=data,
+        driver, supporter_id=supporter, upload_id=unique("upl"), data=data, consent=CURRENT_TERMS,
         filename="contacts.csv", settings=settings.model_copy(update=changes),
     )  # fmt: skip
     return supporter, result

@@ -12,10 +12,11 @@ from neo4j import Driver
 from graph.contacts import record_upload, snapshot_friends
 from graph.jobs import create_job, get_job
 from graph.supporters import record_consent
-from ingest.contacts_job import CURRENT_TERMS, ingest_upload
+from ingest.contacts_job import ingest_upload
 from outreach.cli.processes import start_worker
 from outreach.core.partition import partition_of
 from outreach.core.settings import Settings
+from outreach.usecases.consent import CURRENT_TERMS
 from tests.factories import contacts_csv, load_voter_rows, unique, voter, wait_job
 from workers.app import app
 
@@ -61,6 +62,7 @@ def test_sigkill_mid_upload_then_retry_equals_a_clean_run(
         upload_id=unique("upl"),
         data=data,
         filename="c.csv",
+        consent=CURRENT_TERMS,
         settings=settings,
     )
 
@@ -83,7 +85,7 @@ def test_sigkill_mid_upload_then_retry_equals_a_clean_run(
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            written = int(get_job(driver, job_id)["counts"].get("written", 0))
+            written = int(get_job(driver, job_id).counts.get("written", 0))
             if written > 0:
                 break
             time.sleep(0.05)

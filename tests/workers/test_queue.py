@@ -10,21 +10,25 @@ from neo4j import Driver
 from graph.contacts import graph_counts
 from graph.jobs import create_job
 from graph.supporters import record_consent
-from ingest.contacts_job import CURRENT_TERMS
 from outreach.cli.processes import start_worker
 from outreach.core.partition import partition_of
 from outreach.core.settings import Settings
+from outreach.usecases import rerank, uploads, voter_files
+from outreach.usecases.consent import CURRENT_TERMS
 from tests.factories import contacts_csv, unique, voter, wait_job, write_voters
 from workers.app import make_celery
-from workers.enqueue import enqueue_rank, enqueue_upload, enqueue_voter_ingest
+from workers.queue import CeleryQueue
 
 
 def test_jobs_run_on_redis_and_a_second_upload_changes_nothing(
-    driver: Driver, worker: subprocess.Popen[bytes], tmp_path: Path
+    driver: Driver, settings: Settings, worker: subprocess.Popen[bytes], tmp_path: Path
 ) -> None:
     tag = unique("q")[-6:]
     rows = [voter(first_name="Ann", last_name=f"Lee{tag}", phone="414-286-3311", state="WI")]
-    job = enqueue_voter_ingest(driver, path=write_voters(tmp_path / "v.csv", rows), mapping="demo")
+    queue = CeleryQueue()
+    job = voter_files.submit(
+        driver, queue, path=write_voters(tmp_path / "v.csv", rows), mapping="demo"
+    )
     assert wait_job(driver, job)["status"] == "succeeded"
 
     supporter = unique("sup")
@@ -32,18 +36,18 @@ def test_jobs_run_on_redis_and_a_second_upload_changes_nothing(
         driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter)
     )
     upload = contacts_csv([{"first_name": "Ann", "last_name": f"Lee{tag}", "phone": "4142863311"}])
-    first, _ = enqueue_upload(
-        driver, supporter_id=supporter, data=upload, filename="c.csv", rerank=False
-    )
+    first = uploads.submit(
+        driver, queue, settings, supporter_id=supporter, data=upload, filename="c.csv", rerank=False
+    ).job_id
     assert wait_job(driver, first)["counts"]["linked"] == 1
     before = graph_counts(driver)
-    again, _ = enqueue_upload(
-        driver, supporter_id=supporter, data=upload, filename="c.csv", rerank=False
-    )
+    again = uploads.submit(
+        driver, queue, settings, supporter_id=supporter, data=upload, filename="c.csv", rerank=False
+    ).job_id
     assert wait_job(driver, again)["status"] == "succeeded"
     assert graph_counts(driver) == before
 
-    ranked = wait_job(driver, enqueue_rank(driver, supporter_ids=[supporter]))
+    ranked = wait_job(driver, rerank.request(driver, queue, settings, supporter_ids=[supporter]))
     assert ranked["status"] == "succeeded"
     assert ranked["counts"]["assigned"] == 1
 

@@ -1,0 +1,48 @@
+"""The use cases' job queue, on Celery: what each kind of job sends, and how jobs chain.
+
+The use cases record a job, then ask this queue to send it (``outreach.usecases.jobs``).
+Tasks are sent by name, so sending never imports the tasks' code. An upload and the
+re-rank after it go as one Celery chain: the re-rank has a job record from the moment
+the upload is accepted, and runs only after the load (``workers.tasks.rank_task`` skips
+it if the load did not succeed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, chain
+from celery.canvas import Signature
+
+from workers.app import app as default_app
+
+
+class CeleryQueue:
+    """Sends jobs to the workers; implements ``outreach.usecases.jobs.TaskQueue``."""
+
+    def __init__(self, app: Celery | None = None) -> None:
+        self.app = app or default_app
+
+    def _task(self, name: str, task_id: str, *args: Any) -> Signature:
+        return self.app.signature(name, args=list(args), immutable=True).set(task_id=task_id)
+
+    def ingest_voters(self, job_id: str, *, path: str, mapping: str) -> None:
+        """Send a voter-file load."""
+        self._task("outreach.ingest_voters", job_id, job_id, path, mapping).apply_async()
+
+    def ingest_contacts(
+        self, job_id: str, *, supporter_id: str, upload_id: str, rank_job_id: str | None
+    ) -> None:
+        """Send an upload's load, chained to its re-rank when ``rank_job_id`` is given."""
+        load = self._task(
+            "outreach.ingest_contacts", job_id, job_id, supporter_id, upload_id, rank_job_id
+        )
+        if rank_job_id is None:
+            load.apply_async()
+            return
+        then = self._task("outreach.rank", rank_job_id, rank_job_id, [supporter_id], 0, job_id)
+        chain(load, then).apply_async()
+
+    def rank(self, job_id: str, *, supporter_ids: list[str] | None, partitions: int) -> None:
+        """Send a re-rank of some supporters (and their competitors), or everyone."""
+        self._task("outreach.rank", job_id, job_id, supporter_ids, partitions).apply_async()
