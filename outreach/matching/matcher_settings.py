@@ -17,9 +17,12 @@ NC, NE-2, NH, NM, NV, PA and WI. Their weight is the ``vpi`` divided by the larg
 less. The index describes a presidential race; organizers of other races should set
 their own targets and weights.
 
-Registration deadlines default to plausible dates for the general election of
-November 3, 2026, by each state's usual rule (for example 15 days before in
-Pennsylvania, the fifth Monday before in Georgia). States that register voters on
+The election date defaults to the next federal general election (the Tuesday after the
+first Monday of November of an even year) on or after the day the settings are made,
+and the race to president in a presidential year, else Senate. Registration deadlines
+default to plausible dates for that election, by each state's usual rule (for example
+15 days before in Pennsylvania, the fifth Monday before in Georgia), derived from the
+2026 calendar as days before election day. States that register voters on
 election day (Wisconsin, Michigan, Minnesota, Maine, Nevada, ...) and North Dakota,
 which has no registration, use election day. These are defaults only: organizers
 must check each state's official deadline and set it here.
@@ -31,7 +34,7 @@ import csv
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Annotated, Any, Literal
@@ -40,6 +43,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -151,6 +155,7 @@ _DEADLINES_2026: dict[str, tuple[int, int]] = {
     "WV": (10, 13),  # 21 days before
 }
 
+_DATE = TypeAdapter(date)
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0, le=10.0)]
 
@@ -200,9 +205,35 @@ def default_targets() -> list[str]:
     return sorted(code for code, vpi in load_vpi().items() if vpi >= DEFAULT_VPI_THRESHOLD)
 
 
+def general_election_day(year: int) -> date:
+    """The federal general election of ``year``: the Tuesday after the first Monday of November."""
+    first = date(year, 11, 1)
+    monday = first + timedelta(days=(0 - first.weekday()) % 7)
+    return monday + timedelta(days=1)
+
+
+def next_general_election(today: date) -> date:
+    """The next federal general election on or after ``today`` (even years only)."""
+    year = today.year + (today.year % 2)
+    day = general_election_day(year)
+    return day if day >= today else general_election_day(year + 2)
+
+
+def default_race(election_date: date) -> Race:
+    """President in a presidential year, else Senate (organizers set the race they run)."""
+    return "president" if election_date.year % 4 == 0 else "senate"
+
+
 def default_registration_deadlines(election_date: date = DEFAULT_ELECTION_DATE) -> dict[str, date]:
-    """Plausible 2026 registration deadlines per state; organizers must confirm them."""
-    deadlines = {code: date(2026, m, d) for code, (m, d) in _DEADLINES_2026.items()}
+    """Plausible registration deadlines per state for that election; organizers must confirm them.
+
+    Each state's 2026 deadline is kept as a number of days before election day, which
+    keeps weekday rules (a Monday, a Saturday) on the same weekday for any Tuesday election.
+    """
+    deadlines = {
+        code: election_date - (DEFAULT_ELECTION_DATE - date(2026, m, d))
+        for code, (m, d) in _DEADLINES_2026.items()
+    }
     deadlines.update(dict.fromkeys(_ELECTION_DAY_REGISTRATION, election_date))
     return dict(sorted(deadlines.items()))
 
@@ -279,6 +310,16 @@ class MatcherSettings(BaseModel):
         if not isinstance(data, Mapping):
             return data
         out = {k: v for k, v in data.items() if k not in LEGACY_FIELDS}
+        if out.get("election_date") is None:
+            out["election_date"] = next_general_election(date.today())
+        try:
+            day = _DATE.validate_python(out["election_date"])
+        except ValidationError:
+            day = None  # reported by the field's own validation
+        if day is not None:
+            out.setdefault("race", default_race(day))
+            if out.get("registration_deadlines") is None:
+                out["registration_deadlines"] = default_registration_deadlines(day)
         lift = out.get("reg_lift")
         if isinstance(lift, int | float) and not isinstance(lift, bool):
             out["reg_lift"] = dict.fromkeys(CHANNELS, float(lift))
@@ -417,5 +458,9 @@ def revise_settings(current: MatcherSettings, changes: Mapping[str, Any]) -> Mat
     elif "weights" in changes and "weights_source" not in changes:
         data.pop("weights_source")
         data["weights_race"] = changes.get("weights_race")
+    defaults = default_registration_deadlines(current.election_date)
+    follow = current.registration_deadlines == defaults  # default deadlines follow a new date
+    if "election_date" in changes and "registration_deadlines" not in changes and follow:
+        data.pop("registration_deadlines")
     data.update(changes)
     return parse_settings(data)

@@ -34,7 +34,7 @@ from outreach.matching.matcher_settings import MatcherSettings, known_codes
 from outreach.matching.scoring import FACTOR_NAMES, PairFeatures, score_pair, score_pairs
 from tests.graph import make_pair, random_pair
 
-SETTINGS = MatcherSettings()
+SETTINGS = MatcherSettings(election_date=date(2026, 11, 3))
 SEPTEMBER = date(2026, 9, 15)
 probability = st.floats(0.0, 1.0)
 channels = st.sampled_from(["call", "in_person", "text", "social"])
@@ -159,7 +159,7 @@ def test_baseline_turnout_prefers_the_score_then_recent_history() -> None:
 
 
 def test_unknown_turnout_is_imputed_by_age_and_year_and_never_gets_the_peak_gain() -> None:
-    midterm = MatcherSettings()  # 2026-11-03
+    midterm = MatcherSettings(election_date=date(2026, 11, 3))
     presidential = MatcherSettings(election_date=date(2028, 11, 7), registration_deadlines={})
     assert imputed_turnout(None, midterm) == pytest.approx(0.50)
     assert imputed_turnout(None, presidential) == pytest.approx(0.72)

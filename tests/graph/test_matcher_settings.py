@@ -17,10 +17,12 @@ from outreach.matching.matcher_settings import (
     MatcherSettings,
     default_registration_deadlines,
     default_targets,
+    general_election_day,
     known_codes,
     load_default_weights,
     load_state_names,
     load_vpi,
+    next_general_election,
     parse_settings,
     revise_settings,
     settings_fingerprint,
@@ -67,13 +69,26 @@ def test_model_defaults_match_the_spec() -> None:
     assert set(s.deliver.values()) == {0.5}
     assert s.reg_lift == {"call": 0.04, "in_person": 0.06, "text": 0.04, "social": 0.01}
     assert s.p_new_voter == 0.33
-    assert (s.race, s.election_date) == ("senate", date(2026, 11, 3))
+    assert s.election_date == next_general_election(date.today())
+    assert s.race == ("president" if s.election_date.year % 4 == 0 else "senate")
     assert s.weights_race == "president" and "2020 presidential" in s.weights_source
     assert (s.holdout_share, s.holdout_seed, s.min_match_probability) == (0.05, "2026", 0.5)
 
 
+def test_the_default_election_is_the_next_general_election() -> None:
+    assert general_election_day(2026) == date(2026, 11, 3)
+    assert general_election_day(2028) == date(2028, 11, 7)
+    assert general_election_day(2030) == date(2030, 11, 5)
+    assert next_general_election(date(2026, 9, 1)) == date(2026, 11, 3)
+    assert next_general_election(date(2026, 11, 3)) == date(2026, 11, 3)
+    assert next_general_election(date(2026, 11, 4)) == date(2028, 11, 7)
+    assert next_general_election(date(2027, 3, 1)) == date(2028, 11, 7)
+    assert MatcherSettings(election_date=date(2028, 11, 7)).race == "president"
+    assert MatcherSettings(election_date=date(2026, 11, 3)).race == "senate"
+
+
 def test_registration_deadlines_cover_every_state_and_respect_election_day() -> None:
-    s = MatcherSettings()
+    s = MatcherSettings(election_date=date(2026, 11, 3))
     deadlines = s.registration_deadlines
     assert len(deadlines) == 51
     assert deadlines["PA"] == date(2026, 10, 19)
@@ -81,6 +96,15 @@ def test_registration_deadlines_cover_every_state_and_respect_election_day() -> 
         assert deadlines[same_day] == s.election_date
     assert all(d <= s.election_date for d in deadlines.values())
     assert default_registration_deadlines() == deadlines
+    later = MatcherSettings(election_date=date(2028, 11, 7)).registration_deadlines
+    assert later["PA"] == date(2028, 10, 23)  # 15 days before
+    assert later["GA"].weekday() == 0  # the fifth Monday before
+    moved = revise_settings(s, {"election_date": "2028-11-07"})
+    assert moved.registration_deadlines == later  # default deadlines follow the date
+    own = revise_settings(s, {"registration_deadlines": {"PA": "2026-10-01"}})
+    assert revise_settings(own, {"election_date": "2026-11-10"}).registration_deadlines == {
+        "PA": date(2026, 10, 1)
+    }
 
 
 def test_explicit_weights_are_normalized_like_the_defaults() -> None:
@@ -109,7 +133,11 @@ def test_a_weight_for_a_geography_outside_the_targets_counts_for_nothing() -> No
         ({"deliver": {"text": 1.5}}, "deliver.text", "less than or equal to 1"),
         ({"tie_values": {"friend": 0.1}}, "", "must not decrease"),
         ({"registration_deadlines": {"NE-2": "2026-10-01"}}, "registration_deadlines", "per state"),
-        ({"registration_deadlines": {"WI": "2026-12-01"}}, "", "after election day"),
+        (
+            {"election_date": "2026-11-03", "registration_deadlines": {"WI": "2026-12-01"}},
+            "",
+            "after election day",
+        ),
         ({"holdout_share": 1.0}, "holdout_share", "less than 1"),
         ({"surprise": 1}, "surprise", "Extra inputs are not permitted"),
     ],
@@ -196,7 +224,7 @@ def test_weights_carry_the_race_they_describe() -> None:
 
 
 def test_the_organizer_is_warned_when_weights_do_not_fit_the_race_or_the_election_is_over() -> None:
-    shipped = MatcherSettings()  # a 2026 Senate race with 2020 presidential weights
+    shipped = MatcherSettings(election_date=date(2026, 11, 3))  # 2026 Senate, 2020 weights
     before = calendar_warnings(shipped, date(2026, 9, 1))
     assert any("describe a presidential race" in w for w in before)
     assert any("2020 forecast" in w for w in before)
@@ -206,7 +234,7 @@ def test_the_organizer_is_warned_when_weights_do_not_fit_the_race_or_the_electio
     soon = calendar_warnings(shipped, date(2026, 10, 25))
     assert any("is in 9 days" in w for w in soon)
     assert any("Registration has closed in" in w and "PA" in w for w in soon)
-    wrong_year = MatcherSettings(race="president")
+    wrong_year = MatcherSettings(race="president", election_date=date(2026, 11, 3))
     assert any(
         "no presidential election" in w for w in calendar_warnings(wrong_year, date(2026, 9, 1))
     )

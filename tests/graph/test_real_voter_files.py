@@ -8,11 +8,12 @@ prior, with turnout imputed; and once the election is over, nobody is asked.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from neo4j import Driver
 
+from graph.config_store import current_settings
 from graph.ranking import ranking_details, rankings_of
 from graph.supporters import record_consent
 from ingest.contacts_job import ingest_upload
@@ -25,7 +26,13 @@ from outreach.usecases.rerank import rank
 from tests.factories import askable_voter_id, contacts_csv, unique
 from tests.ingest.factories import write_nc_voters
 
-SEPTEMBER = date(2026, 9, 15)
+
+def _before_and_after(driver: Driver) -> tuple[date, date]:
+    """A day seven weeks before the election set, and the day after it."""
+    election = current_settings(driver)[1].election_date
+    return election - timedelta(days=49), election + timedelta(days=1)
+
+
 PARTIES = ("DEM", "UNA", "REP", "DEM", "UNA", "LIB", "DEM", "REP", "UNA", "DEM", "GRE", "UNA")
 
 
@@ -83,7 +90,8 @@ def test_a_voter_file_without_support_scores_yields_a_sensible_ranking(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     supporter, _ = _nc_network(driver, settings, tmp_path)
-    result = rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=SEPTEMBER)
+    before, _ = _before_and_after(driver)
+    result = rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=before)
     assert result.counts["assigned"] > 0, result.counts
     assert result.expected_votes > 0 and result.weighted_value > 0
     ranked = rankings_of(driver, [supporter])
@@ -104,14 +112,15 @@ def test_the_reports_show_how_much_rests_on_the_prior_and_the_honest_units(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     supporter, parties = _nc_network(driver, settings, tmp_path)
-    rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=SEPTEMBER)
+    before, _ = _before_and_after(driver)
+    rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=before)
     inputs = model_inputs_report(driver)
     nc = next(row for row in inputs["by_state"] if row["state"] == "NC")
     minor = sum(1 for p in parties.values() if p not in ("DEM", "REP"))
     assert nc["support_prior"] >= minor and nc["support_party"] >= len(parties) - minor
     assert nc["turnout_imputed"] >= len(parties)
     assert 0 < inputs["share_on_support_prior"] < 1
-    report = expected_votes(driver, as_of=SEPTEMBER)
+    report = expected_votes(driver, as_of=before)
     by_state = {row["state"]: row for row in report["by_state"]}
     assert by_state["NC"]["expected_net_votes"] > 0
     # NC weighs less than the top target: the weighted value is below the votes
@@ -129,11 +138,10 @@ def test_once_the_election_is_over_nobody_is_asked(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     supporter, _ = _nc_network(driver, settings, tmp_path)
-    rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=SEPTEMBER)
+    before, day_after = _before_and_after(driver)
+    rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=before)
     assert rankings_of(driver, [supporter])
-    after = rank(
-        driver, supporter_ids=[supporter], include_competitors=False, as_of=date(2026, 11, 4)
-    )
+    after = rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=day_after)
     assert after.counts["assigned"] == 0 and after.counts["eligible"] == 0
     assert rankings_of(driver, [supporter]) == []
     assert any("is over: nobody is asked" in w for w in after.warnings)
