@@ -23,6 +23,7 @@ from outreach.core.settings import Settings
 from outreach.usecases.consent import CURRENT_TERMS
 from outreach.usecases.reports import expected_votes, holdout_power, model_inputs_report
 from outreach.usecases.rerank import rank
+from outreach.usecases.supporter_list import ask_list
 from tests.factories import askable_voter_id, contacts_csv, unique
 from tests.ingest.factories import write_nc_voters
 
@@ -145,6 +146,21 @@ def test_once_the_election_is_over_nobody_is_asked(
     assert after.counts["assigned"] == 0 and after.counts["eligible"] == 0
     assert rankings_of(driver, [supporter]) == []
     assert any("is over: nobody is asked" in w for w in after.warnings)
+
+
+def test_the_supporters_list_is_empty_after_the_election_and_says_why(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    supporter, _ = _nc_network(driver, settings, tmp_path)
+    before, day_after = _before_and_after(driver)
+    rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=before)
+    base = "http://test"
+    shown = ask_list(driver, settings, supporter_id=supporter, base_url=base, today=before)
+    assert shown.items and shown.notice is None
+    # the day after the election, before any re-rank has cleared the stored ranking
+    late = ask_list(driver, settings, supporter_id=supporter, base_url=base, today=day_after)
+    assert (late.items, late.total) == ([], 0)
+    assert late.notice is not None and "is over" in late.notice
 
 
 def _factors_by_rank(driver: Driver, supporter: str) -> list[dict[str, object]]:
