@@ -46,7 +46,12 @@ CANDIDATES_PER_SLOT = 4
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A scored, eligible pair that may be assigned: everything the ranking row needs."""
+    """A scored pair that may be assigned: everything the ranking row needs.
+
+    ``held`` marks a pair eligible but for the holdout draw, at the value it would have
+    had: it takes part in the first assignment, which decides who would have been
+    assigned, and never in the second, which is written.
+    """
 
     supporter_id: str
     friend_key: str
@@ -55,6 +60,7 @@ class Candidate:
     reasons: list[str]
     factors: dict[str, float]
     state: str | None
+    held: bool = False
 
 
 @dataclass
@@ -153,20 +159,23 @@ def score_partition(
         f = s.factors
         counts["support_from_prior"] += f["support_from_prior"] > 0
         counts["turnout_imputed"] += f["turnout_imputed"] > 0
-        if s.exclusion == "held_out" and would_ask(s.factors):
+        is_held = s.exclusion == "held_out" and would_ask(f)
+        if is_held:
             held.add(s.friend_key)
-        if s.impact <= 0 or s.exclusion is not None:
+        elif s.impact <= 0 or s.exclusion is not None:
             continue
-        eligible += 1
+        else:
+            eligible += 1
         by_supporter[s.supporter_id].append(
             Candidate(
                 supporter_id=s.supporter_id,
                 friend_key=s.friend_key,
-                impact=s.impact,
+                impact=value_of(f) if is_held else s.impact,
                 channel=s.channel,
                 reasons=list(s.reasons),
-                factors=dict(s.factors),
+                factors=dict(f),
                 state=state_of.get((s.supporter_id, s.friend_key)),
+                held=is_held,
             )
         )
     keep = CANDIDATES_PER_SLOT * settings.n * max(settings.k, 1)
@@ -184,10 +193,15 @@ def score_partition(
     )
 
 
-def would_ask(factors: dict[str, float]) -> bool:
-    """True when the factors make a positive ask: what a held-out friend would have had."""
+def value_of(factors: dict[str, float]) -> float:
+    """The weighted value the factors make: what a held-out friend's ask would have been worth."""
     f = factors
-    return f["deliver"] * f["match_p"] * f["state_weight"] * f["net_votes"] > 0.0
+    return f["deliver"] * f["match_p"] * f["state_weight"] * f["net_votes"]
+
+
+def would_ask(factors: dict[str, float]) -> bool:
+    """True when the factors make a positive ask."""
+    return value_of(factors) > 0.0
 
 
 def assign_and_write(
@@ -197,26 +211,37 @@ def assign_and_write(
     settings: MatcherSettings,
     model_version: int,
 ) -> RankResult:
-    """Assign friends across all partitions within the caps, and swap in the new rankings."""
+    """Assign friends across all partitions within the caps, and swap in the new rankings.
+
+    The holdout is drawn among the friends who would have been assigned: a first
+    assignment includes the pairs held back only by the draw; the friends it assigns whose
+    draw holds them out are the holdout. The second assignment, without any held-back
+    pair, is written.
+    """
     scope: list[str] = []
     candidates: list[Candidate] = []
-    held: set[str] = set()
+    drawn: set[str] = set()
     scored_friends: set[str] = set()
     summed = ("pairs", "eligible", "support_from_prior", "turnout_imputed")
     counts = dict.fromkeys(("supporters", *summed, "held_out", "assigned"), 0)
     for part in partitions:
         scope.extend(part.supporter_ids)
         candidates.extend(part.candidates)
-        held.update(part.held_out)
+        drawn.update(part.held_out)
         scored_friends.update(part.scored_friends)
         for key in summed:
             counts[key] += int(part.counts.get(key, 0))
     counts["supporters"] = len(scope)
-    counts["held_out"] = len(held)
     by_pair = {(c.supporter_id, c.friend_key): c for c in candidates}
     rows: list[dict[str, Any]] = []
     repeat = second_ask_share(settings)
-    for a in assign(candidates, k=settings.k, n=settings.n, repeat=repeat):
+    assigned = assign(candidates, k=settings.k, n=settings.n, repeat=repeat)
+    held = {a.friend_key for a in assigned} & drawn
+    counts["held_out"] = len(held)
+    if drawn:
+        kept = [c for c in candidates if c.friend_key not in drawn]
+        assigned = assign(kept, k=settings.k, n=settings.n, repeat=repeat)
+    for a in assigned:
         c = by_pair[(a.supporter_id, a.friend_key)]
         f = c.factors
         reach = f["deliver"] * f["match_p"]

@@ -17,11 +17,17 @@ from graph.config_store import current_settings
 from graph.ranking import ranking_details, rankings_of
 from graph.supporters import record_consent
 from ingest.contacts_job import ingest_upload
+from ingest.keys import voter_key
 from ingest.voters_job import ingest_voters
 from outreach.core.partition import partition_of
 from outreach.core.settings import Settings
 from outreach.usecases.consent import CURRENT_TERMS
-from outreach.usecases.reports import expected_votes, holdout_power, model_inputs_report
+from outreach.usecases.reports import (
+    expected_votes,
+    holdout,
+    holdout_power,
+    model_inputs_report,
+)
 from outreach.usecases.rerank import rank
 from outreach.usecases.supporter_list import ask_list
 from tests.factories import askable_voter_id, contacts_csv, unique
@@ -172,3 +178,69 @@ def _factors_by_rank(driver: Driver, supporter: str) -> list[dict[str, object]]:
         }
         for row in ranking_details(driver, supporter)
     ]
+
+
+def test_the_holdout_is_drawn_among_friends_who_would_have_been_assigned(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    tag = unique("ho")[-6:]
+    exchange = 200 + int(tag, 16) % 700
+    secret = settings.secret_key.get_secret_value()
+    # 13 registered Democrats; one more, a favorite, drawn into the holdout (would be
+    # assigned: the best ask); one unaffiliated friend drawn too, whose ask (on the prior)
+    # is worth less than the top ten: never in the pool, so not held out.
+    kinds = ["dem"] * 13 + ["dem_drawn", "una_drawn"]
+    rows = [
+        {
+            "ncid": askable_voter_id(held_out=kind.endswith("drawn")),
+            "last_name": f"HOL{tag}",
+            "first_name": f"G{chr(65 + i)}",
+            "status_cd": "A",
+            "state_cd": "NC",
+            "zip_code": "27601",
+            "full_phone_number": f"919{exchange}{5000 + i:04d}",
+            "party_cd": "UNA" if kind == "una_drawn" else "DEM",
+            "birth_year": "1980",
+        }
+        for i, kind in enumerate(kinds)
+    ]
+    ingest_voters(
+        driver,
+        path=write_nc_voters(tmp_path / "nc.txt", rows),
+        mapping="nc_ncvoter",
+        settings=settings,
+    )
+    supporter = unique("sup")
+    record_consent(
+        driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter)
+    )
+    contacts = [
+        {
+            "first_name": r["first_name"],
+            "last_name": r["last_name"],
+            "phone": r["full_phone_number"],
+            "state": "NC",
+            "favorite": "true" if kind == "dem_drawn" else "",
+        }
+        for r, kind in zip(rows, kinds, strict=True)
+    ]
+    ingest_upload(
+        driver,
+        supporter_id=supporter,
+        upload_id=unique("u"),
+        data=contacts_csv(contacts),
+        filename="c.csv",
+        consent=CURRENT_TERMS,
+        settings=settings,
+    )
+    before, _ = _before_and_after(driver)
+    n = current_settings(driver)[1].n
+    result = rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=before)
+    key = {kind_row: voter_key(secret, r["ncid"]) for r, kind_row in zip(rows, kinds, strict=True)}
+    held, _ = holdout(driver, geos=["NC"], offset=0, limit=100_000)
+    held_keys = {str(r["key"]) for r in held}
+    assert key["dem_drawn"] in held_keys  # would have been assigned: held out
+    assert key["una_drawn"] not in held_keys  # drawn, but would not have been assigned
+    assert result.counts["held_out"] == 1
+    ranked = {str(r["friend"]) for r in ranking_details(driver, supporter)}
+    assert len(ranked) == n and not ranked & {key["dem_drawn"], key["una_drawn"]}
