@@ -76,10 +76,10 @@ def expected_votes(driver: Driver, *, as_of: date | None = None) -> dict[str, An
         {
             "state": row["state"],
             "asks": int(row["asks"]),
-            "expected_net_votes": round(float(row["expected_votes"] or 0.0), 3),
-            "expected_mobilization": round(float(row["expected_mobilization"] or 0.0), 3),
-            "expected_persuasion": round(float(row["expected_persuasion"] or 0.0), 3),
-            "weighted_value": round(float(row["weighted_value"] or 0.0), 3),
+            "expected_net_votes": round(float(row["expected_votes"] or 0.0), 4),
+            "expected_mobilization": round(float(row["expected_mobilization"] or 0.0), 4),
+            "expected_persuasion": round(float(row["expected_persuasion"] or 0.0), 4),
+            "weighted_value": round(float(row["weighted_value"] or 0.0), 4),
             "asks_on_support_prior": int(row["support_from_prior"]),
             "asks_on_party": int(row["support_from_party"]),
             "asks_on_imputed_turnout": int(row["turnout_imputed"]),
@@ -88,8 +88,8 @@ def expected_votes(driver: Driver, *, as_of: date | None = None) -> dict[str, An
     ]
     return {
         "asks_assigned": gain["asks"],
-        "expected_net_votes": round(gain["expected_votes"], 2),
-        "weighted_value": round(gain["weighted_value"], 2),
+        "expected_net_votes": round(gain["expected_votes"], 4),
+        "weighted_value": round(gain["weighted_value"], 4),
         "weighted_value_unit": f"votes as valuable as one in {top} (the top target, weight 1)",
         "by_state": by_state,
         "ranking_versions": gain["versions"],
