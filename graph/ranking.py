@@ -24,6 +24,23 @@ RETURN s.id AS supporter_id, p.key AS friend_key, k.sources AS sources,
        p.already_voted AS already_voted
 """
 
+READ_UNMATCHED: LiteralString = """
+UNWIND $ids AS sid
+MATCH (s:Supporter {id: sid})-[k:KNOWS]->(p:Person)
+WHERE k.state_hint IN $states
+  AND NOT EXISTS { MATCH (p)-[:MATCHES]->(:Voter) }
+  AND NOT EXISTS { MATCH (p)-[:CANDIDATE]->(:Voter) }
+RETURN s.id AS supporter_id, p.key AS friend_key, k.sources AS sources,
+       k.favorite AS favorite, k.labels AS labels, k.closeness AS closeness,
+       k.social AS social, k.state_hint AS state, p.do_not_contact AS do_not_contact,
+       p.already_voted AS already_voted
+"""
+
+STATE_ON_FILE: LiteralString = """
+MATCH (v:Voter) WHERE v.state = $state
+RETURN v.voter_id AS voter_id LIMIT 1
+"""
+
 READ_RECIPROCAL: LiteralString = """
 UNWIND $ids AS sid
 MATCH (a:Supporter {id: sid})-[:KNOWS]->(p:Person)
@@ -95,6 +112,23 @@ def read_pairs(
     rows: list[Row] = []
     for chunk in batches(supporter_ids, batch):
         rows.extend(read_values(driver, READ_PAIRS, ids=chunk, geos=geos))
+    return rows
+
+
+def states_on_file(driver: Driver, *, states: list[str]) -> list[str]:
+    """The states among ``states`` whose voter file is loaded (at least one voter)."""
+    return [st for st in states if read(driver, STATE_ON_FILE, state=st)]
+
+
+def read_unmatched(
+    driver: Driver, *, supporter_ids: list[str], states: list[str], batch: int = 500
+) -> list[Row]:
+    """Friends the supporters placed in these states who match no voter and no candidate."""
+    if not states:
+        return []
+    rows: list[Row] = []
+    for chunk in batches(supporter_ids, batch):
+        rows.extend(read_values(driver, READ_UNMATCHED, ids=chunk, states=states))
     return rows
 
 

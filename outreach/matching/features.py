@@ -32,3 +32,4 @@ class PairFeatures:
     party: str | None = None  # registration party code, or the last primary ballot's party
     birth_year: int | None = None
     household_id: str | None = None  # the friend's household in the voter file
+    on_file: bool = True  # False: not found in a loaded voter file; ``state`` from the upload

@@ -299,6 +299,16 @@ def registration_open(state: str | None, as_of: date, settings: MatcherSettings)
     return deadline is not None and as_of <= deadline
 
 
+def match_factor(match_p: float, on_file: bool, settings: MatcherSettings) -> float:
+    """The chance the ask reaches the voter the model describes.
+
+    For a friend matched to the voter file, the link's probability. For a friend in a
+    target state whose voter file is loaded but who was not found in it, the chance they
+    are in fact unregistered (``unmatched_unregistered``): the registration ask is for them.
+    """
+    return float(match_p) if on_file else settings.unmatched_unregistered
+
+
 def is_registered(registration_status: str | None) -> bool:
     """Active, inactive and unknown statuses count as registered; only "unregistered" does not."""
     return (registration_status or "").strip().lower() != "unregistered"
@@ -319,7 +329,8 @@ def impact(
     unweighted, in votes) weighted by how much a vote in the friend's place matters (in
     votes as valuable as one in the top target). Ranking uses the weighted value.
     """
-    registered = is_registered(pair.registration_status)
+    registered = pair.on_file and is_registered(pair.registration_status)
+    match = match_factor(pair.match_p, pair.on_file, settings)
     reg_open = registration_open(pair.state, as_of, settings)
     weight = state_weight(pair.state, pair.district, settings)
     sup, source = support_of(pair.support_score, pair.party, settings)
@@ -341,10 +352,11 @@ def impact(
     mobilization = mobilization_votes(gain, sup)
     persuasion = persuasion_votes(pers, sup, p_after)
     net = mobilization + persuasion
-    reach = deliver(channel, settings) * float(pair.match_p)
+    reach = deliver(channel, settings) * match
     factors = {
         "deliver": deliver(channel, settings),
-        "match_p": float(pair.match_p),
+        "match_p": match,
+        "on_file": float(pair.on_file),
         "state_weight": weight,
         "tie": tie,
         "beta": b,
@@ -364,7 +376,7 @@ def impact(
     exclusion = exclusion_for(
         election_over=as_of > settings.election_date,
         do_not_contact=pair.do_not_contact,
-        match_p=pair.match_p,
+        match_p=match if pair.on_file else 1.0,
         weight=weight,
         already_voted=pair.already_voted,
         registered=registered,

@@ -287,6 +287,7 @@ class MatcherSettings(BaseModel):
     persuade: dict[Channel, Share] = Field(default_factory=lambda: dict(DEFAULT_PERSUADE))
     reg_lift: dict[Channel, Share] = Field(default_factory=lambda: dict(DEFAULT_REG_LIFT))
     p_new_voter: Share = 0.33
+    unmatched_unregistered: Share = 0.5
     deliver: dict[Channel, Share] = Field(default_factory=lambda: dict(DEFAULT_DELIVER))
     race: Race = "senate"
     election_date: date = DEFAULT_ELECTION_DATE

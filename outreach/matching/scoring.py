@@ -56,6 +56,7 @@ BoolArray = npt.NDArray[np.bool_]
 FACTOR_NAMES = (
     "deliver",
     "match_p",
+    "on_file",
     "state_weight",
     "tie",
     "beta",
@@ -196,6 +197,7 @@ class _Columns:
     """The scored pairs as arrays: inputs, the chosen channel, its factors, the exclusion."""
 
     match_p: FloatArray
+    on_file: FloatArray
     weight: FloatArray
     tie: FloatArray
     p_base: FloatArray
@@ -235,7 +237,8 @@ def _score_columns(rows: list[PairFeatures], s: MatcherSettings, as_of: date) ->
         lambda key: turnout_of(key[0], key[1], key[2], s)
     )
     weight = _floats((weights[r.state, r.district] for r in rows), m)
-    match_p = _floats((r.match_p for r in rows), m)
+    on_file = _bools((r.on_file for r in rows), m)
+    match_p = np.where(on_file, _floats((r.match_p for r in rows), m), s.unmatched_unregistered)
     turnout = [turnouts[r.turnout_score, tuple(r.vote_history[:4]), r.birth_year] for r in rows]
     p = _floats((t[0] for t in turnout), m)
     imputed = _bools((t[1] for t in turnout), m)
@@ -243,7 +246,7 @@ def _score_columns(rows: list[PairFeatures], s: MatcherSettings, as_of: date) ->
     sup = _floats((x[0] for x in support), m)
     prior = _floats((x[1] == "prior" for x in support), m)
     party = _floats((x[1] == "party" for x in support), m)
-    registered = _bools((registrations[r.registration_status] for r in rows), m)
+    registered = on_file & _bools((registrations[r.registration_status] for r in rows), m)
     reg_open = _bools((opens[r.state] for r in rows), m)
     voted = _bools((r.already_voted for r in rows), m)
     dnc = _bools((r.do_not_contact for r in rows), m)
@@ -282,7 +285,7 @@ def _score_columns(rows: list[PairFeatures], s: MatcherSettings, as_of: date) ->
     conditions = [
         np.full(m, as_of > s.election_date),
         dnc,
-        match_p < s.min_match_probability,
+        on_file & (match_p < s.min_match_probability),
         weight <= 0.0,
         voted,
         ~registered & ~reg_open,
@@ -292,6 +295,7 @@ def _score_columns(rows: list[PairFeatures], s: MatcherSettings, as_of: date) ->
     exclusion = np.select(conditions, list(range(len(EXCLUSIONS))), default=-1)
     return _Columns(
         match_p=match_p,
+        on_file=on_file.astype(np.float64),
         weight=weight,
         tie=tie,
         p_base=np.where(registered, p, 0.0),
@@ -349,6 +353,7 @@ def _score_rows(
             {
                 "deliver": deliver[c],
                 "match_p": mp,
+                "on_file": of,
                 "state_weight": sw,
                 "tie": ti,
                 "beta": beta[c],
@@ -369,13 +374,14 @@ def _score_rows(
             ho,
             exclusion_names[ex],
         )
-        for r, imp, c, ex, ho, mp, sw, ti, pb, im, tg, su, pr, py, pa, mo, pe, nv, ev in zip(
+        for r, imp, c, ex, ho, mp, of, sw, ti, pb, im, tg, su, pr, py, pa, mo, pe, nv, ev in zip(
             rows,
             cols.impact.tolist(),
             cols.channel.tolist(),
             cols.exclusion.tolist(),
             cols.held.tolist(),
             cols.match_p.tolist(),
+            cols.on_file.tolist(),
             cols.weight.tolist(),
             cols.tie.tolist(),
             cols.p_base.tolist(),

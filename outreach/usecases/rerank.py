@@ -27,7 +27,9 @@ from graph.ranking import (
     read_pairs,
     read_reciprocal,
     read_taken,
+    read_unmatched,
     replace_rankings,
+    states_on_file,
 )
 from graph.supporters import supporters_in_partitions
 from outreach.core.settings import Settings
@@ -139,6 +141,7 @@ def features(row: dict[str, Any], reciprocal: set[tuple[str, str]]) -> PairFeatu
         party=row.get("party"),
         birth_year=int(row["birth_year"]) if row.get("birth_year") is not None else None,
         household_id=row.get("household_id"),
+        on_file=bool(row.get("on_file", True)),
     )
 
 
@@ -148,6 +151,13 @@ def score_partition(
     """Read and score these supporters' pairs; keep each supporter's best candidates."""
     geos = [g for g in settings.targets if settings.weights.get(g, 0) > 0]
     rows = read_pairs(driver, supporter_ids=supporter_ids, geos=geos)
+    # Friends placed in a target state whose file is loaded, but not found in it: the
+    # registration pool.
+    states = states_on_file(driver, states=sorted({g.split("-")[0] for g in geos}))
+    unmatched = read_unmatched(driver, supporter_ids=supporter_ids, states=states)
+    for row in unmatched:
+        row["on_file"] = False
+    rows.extend(unmatched)
     reciprocal = read_reciprocal(driver, supporter_ids=supporter_ids)
     state_of = {(str(r["supporter_id"]), str(r["friend_key"])): r.get("state") for r in rows}
     scored = score_pairs([features(r, reciprocal) for r in rows], settings, as_of=as_of)

@@ -63,4 +63,5 @@ def random_pair(rng: random.Random, *, supporters: int = 50, friends: int = 200)
         party=rng.choice([None, "DEM", "REP", "UNA", "D", "R", "NPA"]),
         birth_year=rng.choice([None, 1940, 1975, 2001]),
         household_id=rng.choice([None, None, f"h{rng.randrange(friends // 2)}"]),
+        on_file=rng.random() > 0.1,
     )

@@ -440,3 +440,21 @@ def test_a_social_acquaintance_to_register_ranks_below_a_call_to_a_mid_propensit
 
 def test_new_voter_default_sits_between_the_two_registration_drive_studies() -> None:
     assert 0.24 <= SETTINGS.p_new_voter <= 0.43
+
+
+def test_a_friend_in_a_target_state_not_on_the_voter_file_is_a_registration_ask() -> None:
+    pair = make_pair(on_file=False, match_p=0.0, turnout_score=None, support_score=None, state="PA")
+    b = impact(pair, SETTINGS, channel="call", tie=1.0, as_of=SEPTEMBER)
+    assert b.eligible and b.impact > 0  # no low_match: there is no record to match
+    f = b.factors
+    assert f["on_file"] == 0.0 and f["match_p"] == SETTINGS.unmatched_unregistered
+    gain = SETTINGS.reg_lift["call"] * 1.0 * SETTINGS.p_new_voter
+    assert f["turnout_gain"] == pytest.approx(gain)
+    late = impact(pair, SETTINGS, channel="call", tie=1.0, as_of=date(2026, 10, 20))
+    assert late.exclusion == "registration_closed"  # PA's deadline is October 19
+    [scored] = score_pairs([pair], SETTINGS, as_of=SEPTEMBER)
+    assert scored.impact == pytest.approx(score_pair(pair, SETTINGS, as_of=SEPTEMBER).impact)
+    assert scored.impact > 0
+    assert scored.reasons[1] == (
+        "Not on the voter rolls we have — Pennsylvania's registration deadline is October 19"
+    )

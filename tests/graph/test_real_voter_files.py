@@ -244,3 +244,42 @@ def test_the_holdout_is_drawn_among_friends_who_would_have_been_assigned(
     assert result.counts["held_out"] == 1
     ranked = {str(r["friend"]) for r in ranking_details(driver, supporter)}
     assert len(ranked) == n and not ranked & {key["dem_drawn"], key["una_drawn"]}
+
+
+def test_friends_in_a_loaded_target_state_but_not_on_its_file_are_asked_to_register(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    supporter, _ = _nc_network(driver, settings, tmp_path)  # NC's file is loaded
+    tag = unique("nf")[-6:]
+    exchange = 200 + int(tag, 16) % 700
+    newcomers = [
+        {
+            "first_name": f"Newcomer{chr(65 + i)}",
+            "last_name": f"Zqx{tag}",
+            "phone": f"704{exchange}{6000 + i:04d}",
+            "state": state,
+            "favorite": "true",
+        }
+        for i, state in enumerate(["NC", "NC", "CA"])
+    ]
+    ingest_upload(
+        driver,
+        supporter_id=supporter,
+        upload_id=unique("u"),
+        data=contacts_csv(newcomers),
+        filename="more.csv",
+        consent=CURRENT_TERMS,
+        settings=settings,
+    )
+    before, _ = _before_and_after(driver)
+    rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=before)
+    rows = ranking_details(driver, supporter)
+    off_file = [r for r in rows if json.loads(str(r["factors"]))["on_file"] == 0.0]
+    assert len(off_file) == 2  # the two in North Carolina, not the one in California
+    assert all(r["state"] == "NC" for r in off_file)
+    shown = ask_list(driver, settings, supporter_id=supporter, base_url="http://t", today=before)
+    newcomer_reasons = [a.reasons for a in shown.items if (a.name or "").startswith("Newcomer")]
+    assert newcomer_reasons and all(
+        any(r.startswith("Not on the voter rolls we have") for r in reasons)
+        for reasons in newcomer_reasons
+    )
