@@ -51,7 +51,8 @@ RETURN a.id AS supporter_id, p.key AS friend_key
 
 READ_COMPETITORS: LiteralString = """
 UNWIND $ids AS sid
-MATCH (:Supporter {id: sid})-[:KNOWS]->(:Person)<-[:KNOWS]-(other:Supporter)
+MATCH (s:Supporter {id: sid})-[:KNOWS]->(:Person)<-[:SHOULD_ASK]-(other:Supporter)
+WHERE other.id <> s.id
 RETURN DISTINCT other.id AS id
 """
 
@@ -144,7 +145,12 @@ def read_reciprocal(
 
 
 def read_competitors(driver: Driver, *, supporter_ids: list[str]) -> list[str]:
-    """Supporters who know at least one of the same friends as the given supporters."""
+    """Supporters currently assigned at least one friend the given supporters know.
+
+    They are the ones whose lists a change in those supporters' friends can move: a
+    supporter who merely knows one of the same friends, without being assigned them,
+    keeps their list whatever happens to that friend.
+    """
     return sorted({str(r["id"]) for r in read(driver, READ_COMPETITORS, ids=supporter_ids)})
 
 

@@ -323,7 +323,12 @@ def rank(
     report: Report | None = None,
     partitions: int = 4,
 ) -> RankResult:
-    """Re-rank all supporters, or the given ones and those who compete for their friends."""
+    """Re-rank all supporters, or the given ones and those whose lists their friends can move.
+
+    After an upload, the scope is the uploader and the supporters currently assigned one
+    of the uploader's friends (``read_competitors``), not everyone who knows one of them:
+    the others' lists cannot change. Friends assigned outside the scope stay where they are.
+    """
     version, settings = current_settings(driver)
     day = as_of or date.today()
     if supporter_ids is None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from neo4j import Driver
 
 from graph.config_store import current_settings
-from graph.ranking import ranking_details, rankings_of
+from graph.ranking import ranking_details, rankings_of, read_competitors
 from graph.supporters import record_consent
 from ingest.contacts_job import ingest_upload
 from ingest.keys import voter_key
@@ -43,8 +43,16 @@ def _before_and_after(driver: Driver) -> tuple[date, date]:
 PARTIES = ("DEM", "UNA", "REP", "DEM", "UNA", "LIB", "DEM", "REP", "UNA", "DEM", "GRE", "UNA")
 
 
-def _nc_network(driver: Driver, settings: Settings, tmp_path: Path) -> tuple[str, dict[str, str]]:
-    """One supporter whose friends are on an NCSBE-layout file; returns their parties by name."""
+def _nc_network(
+    driver: Driver,
+    settings: Settings,
+    tmp_path: Path,
+    contacts_by_key: dict[str, dict[str, str]] | None = None,
+) -> tuple[str, dict[str, str]]:
+    """One supporter whose friends are on an NCSBE-layout file; returns their parties by name.
+
+    ``contacts_by_key``, when given, receives each friend's contact row by friend key.
+    """
     tag = unique("nc")[-6:]
     exchange = 200 + int(tag, 16) % 700
     rows = [
@@ -70,17 +78,20 @@ def _nc_network(driver: Driver, settings: Settings, tmp_path: Path) -> tuple[str
     record_consent(
         driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter)
     )
-    data = contacts_csv(
-        [
-            {
-                "first_name": r["first_name"],
-                "last_name": r["last_name"],
-                "phone": r["full_phone_number"],
-                "state": "NC",
-            }
-            for r in rows
-        ]
-    )
+    contacts = [
+        {
+            "first_name": r["first_name"],
+            "last_name": r["last_name"],
+            "phone": r["full_phone_number"],
+            "state": "NC",
+        }
+        for r in rows
+    ]
+    if contacts_by_key is not None:
+        secret = settings.secret_key.get_secret_value()
+        for r, contact in zip(rows, contacts, strict=True):
+            contacts_by_key[voter_key(secret, r["ncid"])] = contact
+    data = contacts_csv(contacts)
     ingest_upload(
         driver,
         supporter_id=supporter,
@@ -283,3 +294,50 @@ def test_friends_in_a_loaded_target_state_but_not_on_its_file_are_asked_to_regis
         any(r.startswith("Not on the voter rolls we have") for r in reasons)
         for reasons in newcomer_reasons
     )
+
+
+def test_an_uploads_rerank_covers_only_the_supporters_whose_lists_it_can_move(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    contacts: dict[str, dict[str, str]] = {}
+    holder, _ = _nc_network(driver, settings, tmp_path, contacts)
+    before, _ = _before_and_after(driver)
+    rank(driver, supporter_ids=[holder], include_competitors=False, as_of=before)
+    held = ranking_details(driver, holder)
+    assert held
+    # A bystander knows one of the holder's assigned friends but is not assigned them;
+    # an uploader then adds the same friend.
+    shared = {"key": str(held[0]["friend"]), "contact": contacts[str(held[0]["friend"])]}
+    bystander, uploader = unique("sup"), unique("sup")
+    for sid in (bystander, uploader):
+        record_consent(driver, supporter_id=sid, version=CURRENT_TERMS, partition=partition_of(sid))
+    ingest_upload(
+        driver,
+        supporter_id=bystander,
+        upload_id=unique("u"),
+        data=contacts_csv([shared["contact"]]),
+        filename="b.csv",
+        consent=CURRENT_TERMS,
+        settings=settings,
+    )
+    assert read_competitors(driver, supporter_ids=[bystander]) == [holder]
+    # the bystander is not assigned the shared friend, so the uploader does not reach them
+    assert all(str(r["friend"]) != shared["key"] for r in ranking_details(driver, bystander))
+    ingest_upload(
+        driver,
+        supporter_id=uploader,
+        upload_id=unique("u"),
+        data=contacts_csv([shared["contact"]]),
+        filename="c.csv",
+        consent=CURRENT_TERMS,
+        settings=settings,
+    )
+    assert read_competitors(driver, supporter_ids=[uploader]) == [holder]
+    result = rank(driver, supporter_ids=[uploader], as_of=before)
+    assert result.counts["supporters"] == 2  # the uploader and the holder, not the bystander
+    taken = [
+        sid
+        for sid in (holder, uploader)
+        if any(str(r["friend"]) == shared["key"] for r in ranking_details(driver, sid))
+    ]
+    assert len(taken) == 1  # k = 1: the shared friend is still asked once
