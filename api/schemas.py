@@ -110,6 +110,9 @@ class TargetPage(Page[Target]):
     """Your list, a page at a time, and how many of the friends on it you have asked."""
 
     asked: int = 0
+    notice: str | None = Field(
+        default=None, description="Why the list is empty on purpose (the election is over)"
+    )
 
 
 class FriendsReport(BaseModel):

@@ -7,12 +7,15 @@ Run from the repository root:
 
 Three tables, all from seeded random data:
 
-1. Quality on small instances: the optimality gap of ``assign`` (and of greedy alone)
-   against ``assign_exact``, the min-cost-flow optimum.
+1. Quality on small instances: the optimality gap of ``assign`` (OR-Tools' min-cost flow)
+   and of greedy alone against ``assign_exact`` (networkx's network simplex, an
+   independent solver), with k = 1 and 2 and a later ask of the same friend worth 0, 0.5
+   or all of its value.
 2. At scale: random supporters and friends in realistic proportions, scored with the
-   impact model, then assigned. Expected net votes of ``assign`` against the naive way
-   (every supporter asks their own top ``n``); how many friends the naive way asks more
-   than once; the runtime of ``assign`` as a ratio of naive's, measured in the same run.
+   impact model, then assigned. Weighted value of ``assign`` against greedy and the naive
+   way (every supporter asks their own top ``n``); how many friends the naive way asks
+   more than once; the runtime of ``assign`` and greedy as ratios of naive's, measured in
+   the same run. With ``--k 2`` a second ask of a friend is worth ``1 - deliver``.
    Naive's total is shown twice: as claimed (every ask counted) and counting each friend
    once, at their best ask, since the model gives a second ask no extra effect.
 3. Scoring speed: ``score_pairs`` over all pairs, and the speed-up over the per-pair
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from outreach.matching.assign import Assignment, assign, assign_exact, assign_greedy, assign_naive
+from outreach.matching.impact import second_ask_share
 from outreach.matching.matcher_settings import MatcherSettings
 from outreach.matching.scoring import PairFeatures, ScoredPair, score_pair, score_pairs
 
@@ -44,8 +48,8 @@ class Pair:
     impact: float
 
 
-def small_instance(rng: random.Random) -> tuple[list[Pair], int, int]:
-    """A random small instance with random caps."""
+def small_instance(rng: random.Random) -> tuple[list[Pair], int, int, float]:
+    """A random small instance with random caps and a random worth of a second ask."""
     supporters, friends = rng.randint(2, 12), rng.randint(3, 30)
     degree = rng.randint(1, 10)
     pairs = [
@@ -53,7 +57,7 @@ def small_instance(rng: random.Random) -> tuple[list[Pair], int, int]:
         for s in range(supporters)
         for f in rng.sample(range(friends), min(friends, degree))
     ]
-    return pairs, rng.choice([1, 1, 2]), rng.choice([1, 2, 3, 5, 10])
+    return pairs, rng.choice([1, 1, 2]), rng.choice([1, 2, 3, 5, 10]), rng.choice([0.0, 0.5, 1.0])
 
 
 def total(assignments: list[Assignment]) -> float:
@@ -65,16 +69,16 @@ def quality(instances: int, seed: int) -> None:
     gaps: list[float] = []
     greedy_gaps: list[float] = []
     for _ in range(instances):
-        pairs, k, n = small_instance(rng)
-        best = total(assign_exact(pairs, k=k, n=n))
+        pairs, k, n, repeat = small_instance(rng)
+        best = total(assign_exact(pairs, k=k, n=n, repeat=repeat))
         if best <= 0:
             continue
-        gaps.append(1 - total(assign(pairs, k=k, n=n)) / best)
-        greedy_gaps.append(1 - total(assign_greedy(pairs, k=k, n=n)) / best)
-    print(f"\n1. Optimality gap against the exact optimum ({len(gaps)} seeded instances)")
+        gaps.append(1 - total(assign(pairs, k=k, n=n, repeat=repeat)) / best)
+        greedy_gaps.append(1 - total(assign_greedy(pairs, k=k, n=n, repeat=repeat)) / best)
+    print(f"\n1. Optimality gap against networkx's optimum ({len(gaps)} seeded instances)")
     print(f"   {'method':<22}{'mean gap':>10}{'max gap':>10}{'optimal':>10}")
     for name, values in (("assign", gaps), ("greedy alone", greedy_gaps)):
-        optimal = sum(1 for g in values if g < 1e-9) / len(values)
+        optimal = sum(1 for g in values if g < 1e-7) / len(values)
         print(f"   {name:<22}{statistics.fmean(values):>10.3%}{max(values):>10.3%}{optimal:>10.1%}")
 
 
@@ -121,9 +125,14 @@ def at_scale(count: int, seed: int, settings: MatcherSettings) -> None:
     scored_obj, score_seconds = timed(score_pairs, pairs, settings, as_of=AS_OF)
     scored: list[ScoredPair] = scored_obj  # type: ignore[assignment]
     eligible = [p for p in scored if p.impact > 0]
-    ours_obj, ours_seconds = timed(assign, eligible, k=settings.k, n=settings.n)
+    repeat = second_ask_share(settings)
+    ours_obj, ours_seconds = timed(assign, eligible, k=settings.k, n=settings.n, repeat=repeat)
+    greedy_obj, greedy_seconds = timed(
+        assign_greedy, eligible, k=settings.k, n=settings.n, repeat=repeat
+    )
     naive_obj, naive_seconds = timed(assign_naive, eligible, n=settings.n)
     ours: list[Assignment] = ours_obj  # type: ignore[assignment]
+    greedy: list[Assignment] = greedy_obj  # type: ignore[assignment]
     naive: list[Assignment] = naive_obj  # type: ignore[assignment]
     asks = Counter(a.friend_key for a in naive)
     repeated = sum(1 for c in asks.values() if c > 1)
@@ -135,18 +144,28 @@ def at_scale(count: int, seed: int, settings: MatcherSettings) -> None:
         f"k={settings.k}, n={settings.n}"
     )
     print(f"   {'':<36}{'assign':>14}{'naive top-n':>14}")
+    print("   (values are weighted value: votes as valuable as one in the top target)")
     print(f"   {'asks':<36}{len(ours):>14,}{len(naive):>14,}")
     distinct = len({a.friend_key for a in ours})
     print(f"   {'distinct friends asked':<36}{distinct:>14,}{len(asks):>14,}")
-    print(f"   {'friends asked more than once':<36}{0:>14,}{repeated:>14,}")
-    print(f"   {'asks repeating another ask':<36}{0:>14,}{len(naive) - len(asks):>14,}")
-    print(f"   {'expected net votes, as claimed':<36}{total(ours):>14.1f}{total(naive):>14.1f}")
+    ours_asks = Counter(a.friend_key for a in ours)
+    ours_repeated = sum(1 for c in ours_asks.values() if c > 1)
+    print(f"   {'friends asked more than once':<36}{ours_repeated:>14,}{repeated:>14,}")
     print(
-        f"   {'expected net votes, each friend once':<36}{total(ours):>14.1f}"
+        f"   {'asks repeating another ask':<36}{len(ours) - len(ours_asks):>14,}"
+        f"{len(naive) - len(asks):>14,}"
+    )
+    print(f"   {'weighted value, as claimed':<36}{total(ours):>14.1f}{total(naive):>14.1f}")
+    print(
+        f"   {'weighted value, each friend once':<36}{total(ours):>14.1f}"
         f"{sum(best_once.values()):>14.1f}"
     )
     print(f"   {'runtime, ratio to naive':<36}{ours_seconds / naive_seconds:>14.2f}{1.0:>14.2f}")
     print(f"   {'runtime, seconds':<36}{ours_seconds:>14.2f}{naive_seconds:>14.2f}")
+    print(
+        f"   greedy alone: value {total(greedy):.2f} ({1 - total(greedy) / total(ours):.3%} "
+        f"below assign), runtime {greedy_seconds / naive_seconds:.2f}x naive's"
+    )
     sample = pairs[: min(len(pairs), 20_000)]
     _, scalar_seconds = timed(lambda: [score_pair(p, settings, as_of=AS_OF) for p in sample])
     per_pair_scalar = scalar_seconds / len(sample)
@@ -162,9 +181,10 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=1_000_000)
     parser.add_argument("--instances", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--k", type=int, default=1)
     args = parser.parse_args()
     quality(args.instances, args.seed)
-    at_scale(args.pairs, args.seed, MatcherSettings())
+    at_scale(args.pairs, args.seed, MatcherSettings(k=args.k))
 
 
 if __name__ == "__main__":

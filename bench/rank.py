@@ -53,6 +53,8 @@ STAGE_OF = {
     "read_reciprocal": "read",
     "read_taken": "read",
     "read_competitors": "read",
+    "read_unmatched": "read",
+    "states_on_file": "read",
     "features": "score",
     "score_pairs": "score",
     "assign": "assign",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, LiteralString
 
 from neo4j import Driver, ManagedTransaction
@@ -18,8 +19,26 @@ RETURN s.id AS supporter_id, p.key AS friend_key, k.sources AS sources,
        v.district AS district, v.turnout_score AS turnout_score,
        v.vote_history AS vote_history, v.support_score AS support_score,
        v.registration_status AS registration_status, v.household_id AS household_id,
+       v.party AS party, v.birth_year AS birth_year,
        s.household_id AS supporter_household, p.do_not_contact AS do_not_contact,
        p.already_voted AS already_voted
+"""
+
+READ_UNMATCHED: LiteralString = """
+UNWIND $ids AS sid
+MATCH (s:Supporter {id: sid})-[k:KNOWS]->(p:Person)
+WHERE k.state_hint IN $states
+  AND NOT EXISTS { MATCH (p)-[:MATCHES]->(:Voter) }
+  AND NOT EXISTS { MATCH (p)-[:CANDIDATE]->(:Voter) }
+RETURN s.id AS supporter_id, p.key AS friend_key, k.sources AS sources,
+       k.favorite AS favorite, k.labels AS labels, k.closeness AS closeness,
+       k.social AS social, k.state_hint AS state, p.do_not_contact AS do_not_contact,
+       p.already_voted AS already_voted
+"""
+
+STATE_ON_FILE: LiteralString = """
+MATCH (v:Voter) WHERE v.state = $state
+RETURN v.voter_id AS voter_id LIMIT 1
 """
 
 READ_RECIPROCAL: LiteralString = """
@@ -32,7 +51,8 @@ RETURN a.id AS supporter_id, p.key AS friend_key
 
 READ_COMPETITORS: LiteralString = """
 UNWIND $ids AS sid
-MATCH (:Supporter {id: sid})-[:KNOWS]->(:Person)<-[:KNOWS]-(other:Supporter)
+MATCH (s:Supporter {id: sid})-[:KNOWS]->(:Person)<-[:SHOULD_ASK]-(other:Supporter)
+WHERE other.id <> s.id
 RETURN DISTINCT other.id AS id
 """
 
@@ -47,7 +67,10 @@ UNWIND $rows AS row
 MATCH (s:Supporter {id: row.supporter_id})
 MATCH (p:Person {key: row.friend_key})
 CREATE (s)-[:SHOULD_ASK {rank: row.rank, impact: row.impact, channel: row.channel,
-        state: row.state,
+        state: row.state, expected_votes: row.expected_votes,
+        expected_mobilization: row.expected_mobilization,
+        expected_persuasion: row.expected_persuasion,
+        support_source: row.support_source, turnout_imputed: row.turnout_imputed,
         factors: row.factors, reasons: row.reasons, model_version: $model_version,
         run_id: $run_id, computed_at: datetime()}]->(p)
 """
@@ -55,7 +78,14 @@ CREATE (s)-[:SHOULD_ASK {rank: row.rank, impact: row.impact, channel: row.channe
 MARK_HOLDOUT: LiteralString = """
 UNWIND $keys AS key
 MATCH (p:Person {key: key})
-SET p.held_out = true, p.holdout_version = $model_version
+SET p.held_out = true, p.holdout_version = $model_version, p.holdout_fingerprint = $fingerprint
+"""
+
+CLEAR_HOLDOUT: LiteralString = """
+UNWIND $keys AS key
+MATCH (p:Person {key: key})
+WHERE p.held_out = true
+REMOVE p.held_out, p.holdout_version, p.holdout_fingerprint
 """
 
 READ_TARGETS: LiteralString = """
@@ -86,6 +116,23 @@ def read_pairs(
     return rows
 
 
+def states_on_file(driver: Driver, *, states: list[str]) -> list[str]:
+    """The states among ``states`` whose voter file is loaded (at least one voter)."""
+    return [st for st in states if read(driver, STATE_ON_FILE, state=st)]
+
+
+def read_unmatched(
+    driver: Driver, *, supporter_ids: list[str], states: list[str], batch: int = 500
+) -> list[Row]:
+    """Friends the supporters placed in these states who match no voter and no candidate."""
+    if not states:
+        return []
+    rows: list[Row] = []
+    for chunk in batches(supporter_ids, batch):
+        rows.extend(read_values(driver, READ_UNMATCHED, ids=chunk, states=states))
+    return rows
+
+
 def read_reciprocal(
     driver: Driver, *, supporter_ids: list[str], batch: int = 500
 ) -> set[tuple[str, str]]:
@@ -98,7 +145,12 @@ def read_reciprocal(
 
 
 def read_competitors(driver: Driver, *, supporter_ids: list[str]) -> list[str]:
-    """Supporters who know at least one of the same friends as the given supporters."""
+    """Supporters currently assigned at least one friend the given supporters know.
+
+    They are the ones whose lists a change in those supporters' friends can move: a
+    supporter who merely knows one of the same friends, without being assigned them,
+    keeps their list whatever happens to that friend.
+    """
     return sorted({str(r["id"]) for r in read(driver, READ_COMPETITORS, ids=supporter_ids)})
 
 
@@ -135,12 +187,27 @@ def replace_rankings(
     return written
 
 
-def mark_holdout(driver: Driver, *, keys: list[str], model_version: int) -> None:
-    """Flag held-out friends so analysts can list them."""
+def mark_holdout(
+    driver: Driver,
+    *,
+    keys: list[str],
+    cleared: Sequence[str] = (),
+    model_version: int,
+    fingerprint: str = "",
+) -> None:
+    """Flag held-out friends (with the settings that drew them); unflag those no longer held."""
+    for chunk in batches(sorted(set(cleared) - set(keys)), 5000):
+
+        def clear(tx: ManagedTransaction, chunk: list[str] = chunk) -> None:
+            tx.run(CLEAR_HOLDOUT, keys=chunk).consume()
+
+        write_tx(driver, clear)
     for chunk in batches(sorted(set(keys)), 5000):
 
         def work(tx: ManagedTransaction, chunk: list[str] = chunk) -> None:
-            tx.run(MARK_HOLDOUT, keys=chunk, model_version=model_version).consume()
+            tx.run(
+                MARK_HOLDOUT, keys=chunk, model_version=model_version, fingerprint=fingerprint
+            ).consume()
 
         write_tx(driver, work)
 
@@ -156,16 +223,35 @@ def read_targets(
 
 EXPECTED_GAIN: LiteralString = """
 MATCH (:Supporter)-[r:SHOULD_ASK]->(:Person)
-RETURN count(r) AS asks, sum(r.impact) AS expected_votes,
+RETURN count(r) AS asks, sum(r.impact) AS weighted_value,
+       sum(coalesce(r.expected_votes, 0.0)) AS expected_votes,
        collect(DISTINCT r.model_version) AS versions
+"""
+
+EXPECTED_GAIN_BY_STATE: LiteralString = """
+MATCH (:Supporter)-[r:SHOULD_ASK]->(:Person)
+RETURN r.state AS state, count(r) AS asks, sum(r.impact) AS weighted_value,
+       sum(coalesce(r.expected_votes, 0.0)) AS expected_votes,
+       sum(CASE WHEN r.support_source = 'prior' THEN 1 ELSE 0 END) AS support_from_prior,
+       sum(CASE WHEN r.support_source = 'party' THEN 1 ELSE 0 END) AS support_from_party,
+       sum(CASE WHEN r.turnout_imputed = true THEN 1 ELSE 0 END) AS turnout_imputed,
+       sum(coalesce(r.expected_mobilization, 0.0)) AS expected_mobilization,
+       sum(coalesce(r.expected_persuasion, 0.0)) AS expected_persuasion
+ORDER BY state
 """
 
 
 def expected_gain(driver: Driver) -> Row:
-    """The number of asks assigned and their summed expected net votes."""
+    """The number of asks assigned, their expected net votes and their weighted value."""
     row = read(driver, EXPECTED_GAIN)[0]
     row["expected_votes"] = float(row["expected_votes"] or 0.0)
+    row["weighted_value"] = float(row["weighted_value"] or 0.0)
     return row
+
+
+def expected_gain_by_state(driver: Driver) -> list[Row]:
+    """Per state: asks assigned, expected net votes and weighted value, and their sources."""
+    return read(driver, EXPECTED_GAIN_BY_STATE)
 
 
 READ_TAKEN: LiteralString = """
@@ -199,6 +285,20 @@ RETURN count(r) AS n
 """
 
 HELD_OUT_COUNT: LiteralString = "MATCH (p:Person) WHERE p.held_out = true RETURN count(p) AS n"
+
+
+RANKING_DETAILS: LiteralString = """
+MATCH (:Supporter {id: $supporter_id})-[r:SHOULD_ASK]->(p:Person)
+RETURN r.rank AS rank, p.key AS friend, r.impact AS impact, r.expected_votes AS expected_votes,
+       r.support_source AS support_source, r.turnout_imputed AS turnout_imputed,
+       r.factors AS factors, r.state AS state
+ORDER BY rank
+"""
+
+
+def ranking_details(driver: Driver, supporter_id: str) -> list[Row]:
+    """One supporter's ranking with the model's figures (for analysts and tests, not the list)."""
+    return read(driver, RANKING_DETAILS, supporter_id=supporter_id)
 
 
 def rankings_of(driver: Driver, supporter_ids: list[str]) -> list[Row]:

@@ -21,6 +21,14 @@ each field is. Shipped mappings live in ``ingest/mappings/`` and load by bare na
     vote_history:           # either columns (most recent first) or a pattern
       columns: [vote_2022g, vote_2020g]
       voted_values: [Y]     # omitted: any non-blank value means voted
+    primary_ballots:        # where party is not registered (Ohio): the party ballot of the
+      pattern: '^PRIMARY-(?P<date>.+)$'  # most recent primary taken
+      date_format: '%m/%d/%Y'
+      limit: 8
+      voted_values: [D, R]  # ballots that name a party; others (X: issues only) are skipped
+
+``party`` is kept as the file writes it (``DEM``, ``REP``, ``UNA``, ``NPA``, ``D`` ...); the
+matcher reads the major parties from it.
 
 Registration statuses map to ``active``, ``inactive`` or ``unregistered``; ``removed``,
 ``denied`` and ``cancelled`` are accepted as spellings of ``unregistered``.
@@ -47,7 +55,7 @@ _STATUS_SYNONYMS = {"removed": "unregistered", "denied": "unregistered",
 _DELIMITER_NAMES = {"tab": "\t", "comma": ",", "pipe": "|", "semicolon": ";", "\\t": "\t"}
 FIELDS = ("voter_id", "first_name", "middle_name", "last_name", "suffix", "birth_year",
           "birth_date", "address", "city", "zip", "state", "district", "phone", "email",
-          "household_id", "turnout_score", "support_score")  # fmt: skip
+          "household_id", "turnout_score", "support_score", "party")  # fmt: skip
 REQUIRED = ("voter_id", "first_name", "last_name")
 
 
@@ -132,6 +140,7 @@ class VoterMapping(BaseModel):
     optional: list[str] = Field(default_factory=list)
     registration_status: StatusMapping | None = None
     vote_history: VoteHistory | None = None
+    primary_ballots: VoteHistory | None = None
 
     @model_validator(mode="after")
     def _check(self) -> VoterMapping:

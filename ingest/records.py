@@ -11,7 +11,8 @@ class VoterRecord:
 
     ``phone`` is E.164 and ``email`` lowercased, or None. ``vote_history`` holds one
     bool per election column, most recent first. ``turnout_score`` and
-    ``support_score`` are in 0..1 when the file carries them.
+    ``support_score`` are in 0..1 when the file carries them. ``party`` is the registration
+    party code, or the party of the most recent primary ballot when the state records that.
     """
 
     voter_id: str
@@ -33,6 +34,7 @@ class VoterRecord:
     registration_status: str = "active"  # active | inactive | unregistered
     household_id: str | None = None
     line: int = 0
+    party: str | None = None  # as the file writes it, or the last partisan primary ballot
 
 
 @dataclass(slots=True)

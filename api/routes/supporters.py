@@ -109,6 +109,7 @@ def targets(
         limit=page.limit,
         offset=page.offset,
         asked=page.asked,
+        notice=page.notice,
     )
     return Response(body.model_dump_json(), media_type="application/json")
 

@@ -47,6 +47,7 @@
     list.replaceChildren(...page.items.map(friendCard));
     show("list", true);
     show("empty", page.items.length === 0);
+    if (page.notice) document.getElementById("empty").textContent = page.notice;
     document.getElementById("progress-text").textContent =
       page.total ? `${page.asked} of ${page.total} asked` : "";
   }

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from ingest.encoding import SAMPLE_BYTES, detect_encoding
-from ingest.mapping import VoterMapping
+from ingest.mapping import VoteHistory, VoterMapping
 from ingest.normalize import (
     DEFAULT_MAX_FIELD_LENGTH,
     check_birth_year,
@@ -197,7 +197,10 @@ class _RowParser:
                 self.fields[name] = found
         status = mapping.registration_status
         self.status_index = index(status.column) if status else None
-        self.history = _history_columns(header, mapping, index)
+        self.history = _history_columns(header, mapping.vote_history, mapping.name, index)
+        self.primaries = _history_columns(header, mapping.primary_ballots, mapping.name, index)
+        ballots = mapping.primary_ballots.voted_values if mapping.primary_ballots else None
+        self.party_ballots = frozenset(v.upper() for v in ballots) if ballots else None
         voted = mapping.vote_history.voted_values if mapping.vote_history else None
         self.voted_values = frozenset(v.upper() for v in voted) if voted is not None else None
 
@@ -243,6 +246,7 @@ class _RowParser:
             turnout = sum(history) / len(history)
         birth_year = numbers[birth_field]
         support = numbers["support_score"]
+        party = values.get("party") or self._primary_party(row)
         return VoterRecord(
             voter_id=voter_id,
             first_name=first or "",
@@ -263,7 +267,16 @@ class _RowParser:
             registration_status=status,
             household_id=values.get("household_id"),
             line=line,
+            party=party.upper() if party else None,
         )
+
+    def _primary_party(self, row: list[str]) -> str | None:
+        """The party of the most recent primary ballot that names one, if the file has them."""
+        for i in self.primaries:
+            cell = row[i].strip().upper()
+            if cell and (self.party_ballots is None or cell in self.party_ballots):
+                return cell
+        return None
 
     def voted(self, cell: str) -> bool:
         """True when a vote-history cell says the person voted (any mark, or a listed one)."""
@@ -292,10 +305,12 @@ class _RowParser:
 
 
 def _history_columns(
-    header: list[str], mapping: VoterMapping, index: Callable[[str], int | None]
+    header: list[str],
+    history: VoteHistory | None,
+    mapping_name: str,
+    index: Callable[[str], int | None],
 ) -> list[int]:
-    """Indexes of the vote-history columns, most recent election first."""
-    history = mapping.vote_history
+    """Indexes of the columns of one election history, most recent election first."""
     if history is None:
         return []
     if history.columns:
@@ -310,7 +325,7 @@ def _history_columns(
         except ValueError as exc:
             raise FileRejected(
                 f"a vote-history column's date does not match {fmt!r} "
-                f"in the mapping {mapping.name!r}: {exc}"
+                f"in the mapping {mapping_name!r}: {exc}"
             ) from exc
         ordered = [i for _, i in sorted(dated, key=lambda d: (d[0], d[1]), reverse=True)]
     else:

@@ -29,3 +29,7 @@ class PairFeatures:
     favorite: bool = False
     labels: tuple[str, ...] = ()
     closeness: float | None = None
+    party: str | None = None  # registration party code, or the last primary ballot's party
+    birth_year: int | None = None
+    household_id: str | None = None  # the friend's household in the voter file
+    on_file: bool = True  # False: not found in a loaded voter file; ``state`` from the upload

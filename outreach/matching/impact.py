@@ -1,22 +1,28 @@
 """The impact model of ``IMPACT_MODEL.md``: what one ask is worth, factor by factor.
 
-    impact = deliver(ch) * match_p * state_weight * net_votes
+    impact         = expected_votes * state_weight            (the weighted value; ranks asks)
+    expected_votes = deliver(ch) * match_p * net_votes         (votes, unweighted)
 
-    net_votes    = turnout_gain * (2 * support - 1) + 2 * persuade(ch) * p_after
-    turnout_gain = sigmoid(logit(p) + beta(ch) * tie) - p     registered friend
-                 = reg_lift * p_new_voter                      unregistered, registration open
+    net_votes    = turnout_gain * (2 * support - 1)            mobilization
+                 + 2 * persuade(ch) * (1 - support) * p_after  persuasion
+    turnout_gain = sigmoid(logit(p) + beta(ch) * tie) - p      registered friend
+                 = reg_lift(ch) * tie * p_new_voter            unregistered, registration open
                  = 0                                           otherwise
 
-Each factor is its own function here, with its default in ``MatcherSettings``. ``p_after``
+Each factor is its own function here, with its default in ``MatcherSettings``. Support is
+the campaign's model score, else the friend's party (registration, or Ohio's last primary
+ballot), else the prior for a supporter's friend. Turnout ``p`` is the file's score or
+recent history; without either it is imputed from the election's kind and the friend's
+age, and the gain is discounted for the spread of ``p`` around that guess. ``p_after``
 is the friend's chance of voting after the ask: baseline plus turnout gain for a
 registered friend, the turnout gain alone for an unregistered one, and 0 for a friend
 who already voted or can no longer register. ``impact`` composes the factors for one
 pair and one channel and says, when there is no ask, why.
 
 Exclusions, checked in this order (the first that applies is reported):
-``do_not_contact``, ``low_match`` (match probability below the organizer's minimum:
-without a trusted voter-file record there is no state, so no ask), ``outside_targets``
-(no weight for the friend's state or district), ``already_voted``,
+``election_over``, ``do_not_contact``, ``low_match`` (match probability below the
+organizer's minimum: without a trusted voter-file record there is no state, so no ask),
+``outside_targets`` (no weight for the friend's state or district), ``already_voted``,
 ``registration_closed`` (unregistered after the deadline), ``below_support_floor``,
 ``held_out``. An excluded pair has impact 0; its factors are still filled in, so an
 analyst can see what the ask would have been worth (the holdout's counterfactual).
@@ -29,7 +35,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from outreach.matching.matcher_settings import DISTRICT_CODES, Channel, MatcherSettings
 
@@ -39,6 +45,7 @@ if TYPE_CHECKING:
 LOGIT_EPS = 1e-6
 RECENT_ELECTIONS = 4
 EXCLUSIONS = (
+    "election_over",
     "do_not_contact",
     "low_match",
     "outside_targets",
@@ -48,6 +55,20 @@ EXCLUSIONS = (
     "held_out",
 )
 _DIGITS = re.compile(r"(\d+)\s*$")
+SupportSource = Literal["score", "party", "prior"]
+# Registration party codes (NC party_cd, FL party affiliation) and Ohio primary ballots.
+_PARTY_CODES = {
+    "DEM": "DEM", "D": "DEM", "DEMOCRAT": "DEM", "DEMOCRATIC": "DEM",
+    "REP": "REP", "R": "REP", "REPUBLICAN": "REP", "GOP": "REP",
+}  # fmt: skip
+# Turnout at an age relative to all ages, from the shape of the Census Bureau's Current
+# Population Survey (2020: about 51% at 18-24 and 74% at 65 and over, 67% overall).
+AGE_TURNOUT_RATIOS: tuple[tuple[int, float], ...] = (
+    (30, 0.80),
+    (45, 0.93),
+    (65, 1.05),
+    (200, 1.12),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +115,27 @@ def turnout_gain(p: float, beta: float, tie: float) -> float:
     return q * (1.0 - q) * x / (1.0 + q * x)
 
 
-def registration_gain(reg_lift: float, p_new_voter: float, open: bool) -> float:
-    """Expected new votes from asking an unregistered friend: only while registration is open."""
-    return reg_lift * p_new_voter if open else 0.0
+def registration_gain(reg_lift: float, tie: float, p_new_voter: float, open: bool) -> float:
+    """Expected new votes from asking an unregistered friend: only while registration is open.
+
+    ``reg_lift`` is the channel's lift for a close tie; a weaker tie lifts proportionally less.
+    """
+    return reg_lift * tie * p_new_voter if open else 0.0
+
+
+def mobilization_votes(turnout_gain: float, support: float) -> float:
+    """Net votes from turnout: a mobilized opponent counts against us."""
+    return turnout_gain * (2.0 * support - 1.0)
+
+
+def persuasion_votes(persuade: float, support: float, p_after: float) -> float:
+    """Net votes from persuasion: only a friend not already with us can switch, and counts twice."""
+    return 2.0 * persuade * (1.0 - support) * p_after
 
 
 def net_votes(turnout_gain: float, support: float, persuade: float, p_after: float) -> float:
-    """Expected net votes for our side: a mobilized opponent counts against us."""
-    return turnout_gain * (2.0 * support - 1.0) + 2.0 * persuade * p_after
+    """Expected net votes for our side: mobilization plus persuasion."""
+    return mobilization_votes(turnout_gain, support) + persuasion_votes(persuade, support, p_after)
 
 
 def district_code(state: str | None, district: str | None) -> str | None:
@@ -144,28 +178,117 @@ def beta(channel: Channel, settings: MatcherSettings) -> float:
     return settings.beta[channel]
 
 
+def second_ask_share(settings: MatcherSettings) -> float:
+    """What a further ask of an already-assigned friend adds, as a share of its own value.
+
+    An ask is made with probability ``deliver``; once one has been made another adds
+    nothing, so the next ask counts only when the earlier one was not made:
+    ``1 - deliver`` (the mean over channels, as an assignment does not fix the order).
+    """
+    return 1.0 - sum(settings.deliver.values()) / len(settings.deliver)
+
+
 def persuade(channel: Channel, settings: MatcherSettings) -> float:
     """The chance one contact through ``channel`` switches the friend's vote."""
     return settings.persuade[channel]
 
 
-def baseline_turnout(
-    turnout_score: float | None, vote_history: Sequence[bool], *, unknown: float = 0.5
-) -> float:
-    """The friend's chance of voting: the turnout score, else the recent share voted."""
+def baseline_turnout(turnout_score: float | None, vote_history: Sequence[bool]) -> float | None:
+    """The friend's chance of voting from the file: the turnout score, else the recent share voted.
+
+    None when the file says nothing about it (no score, no history): see ``imputed_turnout``.
+    """
     if turnout_score is not None:
         return min(1.0, max(0.0, float(turnout_score)))
     recent = vote_history[:RECENT_ELECTIONS]
     if not recent:
-        return unknown
+        return None
     return sum(1 for voted in recent if voted) / len(recent)
 
 
-def support(support_score: float | None, settings: MatcherSettings) -> float:
-    """The chance the friend votes for our side; the organizer's default when unknown."""
-    if support_score is None:
-        return settings.support_unknown
-    return min(1.0, max(0.0, float(support_score)))
+def age_turnout_ratio(age: int | None) -> float:
+    """Turnout at this age relative to all ages (Census CPS shape); 1.0 when unknown."""
+    if age is None:
+        return 1.0
+    for below, ratio in AGE_TURNOUT_RATIOS:
+        if age < below:
+            return ratio
+    return AGE_TURNOUT_RATIOS[-1][1]
+
+
+def imputed_turnout(birth_year: int | None, settings: MatcherSettings) -> float:
+    """A registered friend's chance of voting when the file has no history: year kind x age.
+
+    The base is the registered-voter turnout of the election's kind (presidential year or
+    not), scaled by the friend's age group; it is kept within [0.05, 0.95].
+    """
+    day = settings.election_date
+    base = (
+        settings.turnout_prior_presidential if day.year % 4 == 0 else settings.turnout_prior_midterm
+    )
+    age = day.year - birth_year if birth_year else None
+    return min(0.95, max(0.05, base * age_turnout_ratio(age)))
+
+
+def imputation_discount(settings: MatcherSettings) -> float:
+    """The share of the turnout gain at the imputed mean that is expected over the spread.
+
+    For p drawn from a Beta distribution with that mean and concentration c, the expected
+    gain of a small log-odds shift is the gain at the mean times ``c / (c + 1)`` (the gain is
+    proportional to p(1 - p), whose mean is m(1 - m) c / (c + 1)).
+    """
+    c = settings.turnout_prior_concentration
+    return c / (c + 1.0)
+
+
+def turnout_of(
+    turnout_score: float | None,
+    vote_history: Sequence[bool],
+    birth_year: int | None,
+    settings: MatcherSettings,
+) -> tuple[float, bool]:
+    """The friend's chance of voting and whether it was imputed rather than read."""
+    p = baseline_turnout(turnout_score, vote_history)
+    if p is not None:
+        return p, False
+    return imputed_turnout(birth_year, settings), True
+
+
+def party_side(party: str | None) -> str | None:
+    """The major party a registration or primary-ballot code stands for; None otherwise."""
+    if not party:
+        return None
+    return _PARTY_CODES.get(party.strip().upper())
+
+
+def support_of(
+    support_score: float | None, party: str | None, settings: MatcherSettings
+) -> tuple[float, SupportSource]:
+    """The chance the friend votes for our side, and where it came from.
+
+    A campaign's model score first; else the party the friend registered with (or whose
+    primary ballot they last took) when it is a major party; else the prior for a
+    supporter's friend (``support_prior``, homophily).
+    """
+    if support_score is not None:
+        return min(1.0, max(0.0, float(support_score))), "score"
+    side = party_side(party)
+    if side is not None:
+        same = side == settings.side
+        return (settings.support_same_party if same else settings.support_other_party), "party"
+    return settings.support_prior, "prior"
+
+
+def support(
+    support_score: float | None, settings: MatcherSettings, party: str | None = None
+) -> float:
+    """The chance the friend votes for our side (see ``support_of``)."""
+    return support_of(support_score, party, settings)[0]
+
+
+def reg_lift(channel: Channel, settings: MatcherSettings) -> float:
+    """The channel's registration lift for a close tie."""
+    return settings.reg_lift[channel]
 
 
 def registration_open(state: str | None, as_of: date, settings: MatcherSettings) -> bool:
@@ -174,6 +297,16 @@ def registration_open(state: str | None, as_of: date, settings: MatcherSettings)
         return False
     deadline = settings.registration_deadlines.get(state.strip().upper())
     return deadline is not None and as_of <= deadline
+
+
+def match_factor(match_p: float, on_file: bool, settings: MatcherSettings) -> float:
+    """The chance the ask reaches the voter the model describes.
+
+    For a friend matched to the voter file, the link's probability. For a friend in a
+    target state whose voter file is loaded but who was not found in it, the chance they
+    are in fact unregistered (``unmatched_unregistered``): the registration ask is for them.
+    """
+    return float(match_p) if on_file else settings.unmatched_unregistered
 
 
 def is_registered(registration_status: str | None) -> bool:
@@ -190,43 +323,60 @@ def impact(
     as_of: date,
     held_out: bool = False,
 ) -> ImpactBreakdown:
-    """The expected net votes of one ask through ``channel``, with its factors and exclusion."""
-    registered = is_registered(pair.registration_status)
+    """The weighted value of one ask through ``channel``, with its factors and exclusion.
+
+    ``impact`` is ``expected_votes * state_weight``: the expected net votes (``expected_votes``,
+    unweighted, in votes) weighted by how much a vote in the friend's place matters (in
+    votes as valuable as one in the top target). Ranking uses the weighted value.
+    """
+    registered = pair.on_file and is_registered(pair.registration_status)
+    match = match_factor(pair.match_p, pair.on_file, settings)
     reg_open = registration_open(pair.state, as_of, settings)
     weight = state_weight(pair.state, pair.district, settings)
-    sup = support(pair.support_score, settings)
+    sup, source = support_of(pair.support_score, pair.party, settings)
     b = beta(channel, settings)
-    p = 0.0
+    p, imputed = 0.0, False
     if registered:
-        p = baseline_turnout(
-            pair.turnout_score, pair.vote_history, unknown=settings.turnout_unknown
-        )
+        p, imputed = turnout_of(pair.turnout_score, pair.vote_history, pair.birth_year, settings)
     if pair.already_voted:
         gain, p_after = 0.0, 0.0
     elif registered:
         gain = turnout_gain(p, b, tie)
         p_after = min(1.0, clamp_probability(p) + gain)
+        if imputed:
+            gain *= imputation_discount(settings)
     else:
-        gain = registration_gain(settings.reg_lift, settings.p_new_voter, reg_open)
+        gain = registration_gain(reg_lift(channel, settings), tie, settings.p_new_voter, reg_open)
         p_after = gain
     pers = persuade(channel, settings)
-    net = net_votes(gain, sup, pers, p_after)
+    mobilization = mobilization_votes(gain, sup)
+    persuasion = persuasion_votes(pers, sup, p_after)
+    net = mobilization + persuasion
+    reach = deliver(channel, settings) * match
     factors = {
         "deliver": deliver(channel, settings),
-        "match_p": float(pair.match_p),
+        "match_p": match,
+        "on_file": float(pair.on_file),
         "state_weight": weight,
         "tie": tie,
         "beta": b,
         "baseline_turnout": p,
+        "turnout_imputed": float(imputed),
         "turnout_gain": gain,
         "support": sup,
+        "support_from_prior": float(source == "prior"),
+        "support_from_party": float(source == "party"),
         "persuade": pers,
         "p_after": p_after,
+        "mobilization": mobilization,
+        "persuasion": persuasion,
         "net_votes": net,
+        "expected_votes": reach * net,
     }
     exclusion = exclusion_for(
+        election_over=as_of > settings.election_date,
         do_not_contact=pair.do_not_contact,
-        match_p=pair.match_p,
+        match_p=match if pair.on_file else 1.0,
         weight=weight,
         already_voted=pair.already_voted,
         registered=registered,
@@ -243,6 +393,7 @@ def impact(
 
 def exclusion_for(
     *,
+    election_over: bool = False,
     do_not_contact: bool,
     match_p: float,
     weight: float,
@@ -254,6 +405,8 @@ def exclusion_for(
     settings: MatcherSettings,
 ) -> str | None:
     """Why this friend gets no ask, or None: the first of ``EXCLUSIONS`` that applies."""
+    if election_over:
+        return "election_over"
     if do_not_contact:
         return "do_not_contact"
     if match_p < settings.min_match_probability:

@@ -5,8 +5,11 @@ and ``n``, and every parameter of ``IMPACT_MODEL.md``. It is JSON-serialisable; 
 code stores it, versioned, in the graph, and ``settings_fingerprint`` gives the
 stable hash used as (or next to) that version.
 
-Default targets and weights come from FiveThirtyEight's 2020 presidential forecast
-(run of 2020-10-11, CC BY 4.0), shipped as ``outreach/data/state_weights_538_2020-10-11.csv``.
+The election is a setting: its race (``race``), its date and its targets. Default targets
+and weights come from FiveThirtyEight's 2020 presidential forecast (run of 2020-10-11,
+CC BY 4.0), shipped as ``outreach/data/state_weights_538_2020-10-11.csv``, and are
+labelled so (``weights_source``, ``weights_race``); ``calendar_warnings`` tells the
+organizer when they do not fit the race, and when the election is near or over.
 The default rule is: every state or district whose voter power index (``vpi``) is at
 least 1.0. In that run those are fourteen geographies: AK, AZ, CO, FL, ME-2, MI, MN,
 NC, NE-2, NH, NM, NV, PA and WI. Their weight is the ``vpi`` divided by the largest
@@ -14,9 +17,12 @@ NC, NE-2, NH, NM, NV, PA and WI. Their weight is the ``vpi`` divided by the larg
 less. The index describes a presidential race; organizers of other races should set
 their own targets and weights.
 
-Registration deadlines default to plausible dates for the general election of
-November 3, 2026, by each state's usual rule (for example 15 days before in
-Pennsylvania, the fifth Monday before in Georgia). States that register voters on
+The election date defaults to the next federal general election (the Tuesday after the
+first Monday of November of an even year) on or after the day the settings are made,
+and the race to president in a presidential year, else Senate. Registration deadlines
+default to plausible dates for that election, by each state's usual rule (for example
+15 days before in Pennsylvania, the fifth Monday before in Georgia), derived from the
+2026 calendar as days before election day. States that register voters on
 election day (Wisconsin, Michigan, Minnesota, Maine, Nevada, ...) and North Dakota,
 which has no registration, use election day. These are defaults only: organizers
 must check each state's official deadline and set it here.
@@ -28,7 +34,7 @@ import csv
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Annotated, Any, Literal
@@ -37,6 +43,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -46,6 +53,8 @@ from pydantic import (
 from outreach.core.errors import RowError, SettingsInvalid
 
 Channel = Literal["call", "in_person", "text", "social"]
+Race = Literal["president", "senate", "governor", "house", "ballot_measure"]
+Side = Literal["DEM", "REP"]
 CHANNELS: tuple[Channel, ...] = ("call", "in_person", "text", "social")
 TieLevel = Literal["household", "close", "friend", "acquaintance"]
 
@@ -53,7 +62,30 @@ WEIGHTS_FILE = "state_weights_538_2020-10-11.csv"
 DEFAULT_VPI_THRESHOLD = 1.0
 DISTRICT_CODES = frozenset({"ME-1", "ME-2", "NE-1", "NE-2", "NE-3"})
 
-DEFAULT_BETA: dict[Channel, float] = {"call": 0.20, "in_person": 0.20, "text": 0.10, "social": 0.05}
+SHIPPED_WEIGHTS_SOURCE = (
+    "FiveThirtyEight 2020 presidential forecast, voter power index (polls-plus, 2020-10-11)"
+)
+SHIPPED_WEIGHTS_RACE: Race = "president"
+SHIPPED_WEIGHTS_YEAR = 2020
+ORGANIZER_WEIGHTS_SOURCE = "the organizer's own weights"
+
+# Calibrated so that a close tie (tie = 1) at p = 0.5 moves turnout by the published
+# effect: sigmoid(beta) - 0.5 = effect, so beta = logit(0.5 + effect). Call and in person:
+# 2.75 points (relational contact, 2.5-3); text: 1.0 point; social: 0.39 points (Bond et
+# al. 2012). See docs/impact_model.md for each source and derivation.
+DEFAULT_BETA: dict[Channel, float] = {
+    "call": 0.110,
+    "in_person": 0.110,
+    "text": 0.040,
+    "social": 0.0156,
+}
+# Registration lift of an ask from a close tie, per channel (docs/impact_model.md).
+DEFAULT_REG_LIFT: dict[Channel, float] = {
+    "call": 0.04,
+    "in_person": 0.06,
+    "text": 0.04,
+    "social": 0.01,
+}
 DEFAULT_TIE_VALUES: dict[TieLevel, float] = {
     "household": 1.0,
     "close": 1.0,
@@ -63,6 +95,7 @@ DEFAULT_TIE_VALUES: dict[TieLevel, float] = {
 DEFAULT_PERSUADE: dict[Channel, float] = dict.fromkeys(CHANNELS, 0.0)
 DEFAULT_DELIVER: dict[Channel, float] = dict.fromkeys(CHANNELS, 0.5)
 DEFAULT_ELECTION_DATE = date(2026, 11, 3)
+LEGACY_FIELDS = frozenset({"support_unknown", "turnout_unknown"})
 
 _ELECTION_DAY_REGISTRATION = frozenset(
     {
@@ -122,6 +155,7 @@ _DEADLINES_2026: dict[str, tuple[int, int]] = {
     "WV": (10, 13),  # 21 days before
 }
 
+_DATE = TypeAdapter(date)
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0, le=10.0)]
 
@@ -171,9 +205,35 @@ def default_targets() -> list[str]:
     return sorted(code for code, vpi in load_vpi().items() if vpi >= DEFAULT_VPI_THRESHOLD)
 
 
+def general_election_day(year: int) -> date:
+    """The federal general election of ``year``: the Tuesday after the first Monday of November."""
+    first = date(year, 11, 1)
+    monday = first + timedelta(days=(0 - first.weekday()) % 7)
+    return monday + timedelta(days=1)
+
+
+def next_general_election(today: date) -> date:
+    """The next federal general election on or after ``today`` (even years only)."""
+    year = today.year + (today.year % 2)
+    day = general_election_day(year)
+    return day if day >= today else general_election_day(year + 2)
+
+
+def default_race(election_date: date) -> Race:
+    """President in a presidential year, else Senate (organizers set the race they run)."""
+    return "president" if election_date.year % 4 == 0 else "senate"
+
+
 def default_registration_deadlines(election_date: date = DEFAULT_ELECTION_DATE) -> dict[str, date]:
-    """Plausible 2026 registration deadlines per state; organizers must confirm them."""
-    deadlines = {code: date(2026, m, d) for code, (m, d) in _DEADLINES_2026.items()}
+    """Plausible registration deadlines per state for that election; organizers must confirm them.
+
+    Each state's 2026 deadline is kept as a number of days before election day, which
+    keeps weekday rules (a Monday, a Saturday) on the same weekday for any Tuesday election.
+    """
+    deadlines = {
+        code: election_date - (DEFAULT_ELECTION_DATE - date(2026, m, d))
+        for code, (m, d) in _DEADLINES_2026.items()
+    }
     deadlines.update(dict.fromkeys(_ELECTION_DAY_REGISTRATION, election_date))
     return dict(sorted(deadlines.items()))
 
@@ -217,17 +277,59 @@ class MatcherSettings(BaseModel):
     default_channel: Channel = "text"
     tie_values: dict[TieLevel, Share] = Field(default_factory=lambda: dict(DEFAULT_TIE_VALUES))
     support_floor: Share = 0.35
-    support_unknown: Share = 0.5
-    turnout_unknown: Share = 0.5
+    side: Side = "DEM"
+    support_same_party: Share = 0.85
+    support_other_party: Share = 0.15
+    support_prior: Share = 0.65
+    turnout_prior_presidential: Share = 0.72
+    turnout_prior_midterm: Share = 0.50
+    turnout_prior_concentration: float = Field(default=2.0, gt=0.0, le=1000.0)
     persuade: dict[Channel, Share] = Field(default_factory=lambda: dict(DEFAULT_PERSUADE))
-    reg_lift: Share = 0.04
-    p_new_voter: Share = 0.5
+    reg_lift: dict[Channel, Share] = Field(default_factory=lambda: dict(DEFAULT_REG_LIFT))
+    p_new_voter: Share = 0.33
+    unmatched_unregistered: Share = 0.5
     deliver: dict[Channel, Share] = Field(default_factory=lambda: dict(DEFAULT_DELIVER))
+    race: Race = "senate"
     election_date: date = DEFAULT_ELECTION_DATE
+    weights_source: str = Field(default="", max_length=200)
+    weights_race: Race | None = None
     registration_deadlines: dict[str, date] = Field(default_factory=default_registration_deadlines)
     holdout_share: float = Field(default=0.05, ge=0.0, lt=1.0)
     holdout_seed: str = Field(default="2026", min_length=1, max_length=200)
+    holdout_by_household: bool = True
     min_match_probability: Share = 0.5
+
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: object) -> object:
+        """Read settings stored by earlier versions, and label the weights' source.
+
+        ``support_unknown`` and ``turnout_unknown`` are gone: unknown support now comes
+        from party registration or the homophily prior, unknown turnout is imputed. A
+        single ``reg_lift`` number applies to every channel.
+        """
+        if not isinstance(data, Mapping):
+            return data
+        out = {k: v for k, v in data.items() if k not in LEGACY_FIELDS}
+        if out.get("election_date") is None:
+            out["election_date"] = next_general_election(date.today())
+        try:
+            day = _DATE.validate_python(out["election_date"])
+        except ValidationError:
+            day = None  # reported by the field's own validation
+        if day is not None:
+            out.setdefault("race", default_race(day))
+            if out.get("registration_deadlines") is None:
+                out["registration_deadlines"] = default_registration_deadlines(day)
+        lift = out.get("reg_lift")
+        if isinstance(lift, int | float) and not isinstance(lift, bool):
+            out["reg_lift"] = dict.fromkeys(CHANNELS, float(lift))
+        if not out.get("weights_source"):
+            shipped = not out.get("weights")
+            out["weights_source"] = SHIPPED_WEIGHTS_SOURCE if shipped else ORGANIZER_WEIGHTS_SOURCE
+            if shipped and "weights_race" not in out:
+                out["weights_race"] = SHIPPED_WEIGHTS_RACE
+        return out
 
     @field_validator("targets", mode="after")
     @classmethod
@@ -267,10 +369,15 @@ class MatcherSettings(BaseModel):
             raise ValueError("at least one target must have a positive weight")
         return {code: raw[code] / top for code in targets}
 
-    @field_validator("beta", "persuade", "deliver", mode="before")
+    @field_validator("beta", "persuade", "deliver", "reg_lift", mode="before")
     @classmethod
     def _channel_defaults(cls, value: object, info: ValidationInfo) -> object:
-        defaults = {"beta": DEFAULT_BETA, "persuade": DEFAULT_PERSUADE, "deliver": DEFAULT_DELIVER}
+        defaults = {
+            "beta": DEFAULT_BETA,
+            "persuade": DEFAULT_PERSUADE,
+            "deliver": DEFAULT_DELIVER,
+            "reg_lift": DEFAULT_REG_LIFT,
+        }
         return _merge_defaults(value, defaults[str(info.field_name)], "channel")
 
     @field_validator("tie_values", mode="before")
@@ -347,5 +454,14 @@ def revise_settings(current: MatcherSettings, changes: Mapping[str, Any]) -> Mat
     data = current.model_dump()
     if "targets" in changes and "weights" not in changes:
         data.pop("weights")
+        data.pop("weights_source")
+        data.pop("weights_race")
+    elif "weights" in changes and "weights_source" not in changes:
+        data.pop("weights_source")
+        data["weights_race"] = changes.get("weights_race")
+    defaults = default_registration_deadlines(current.election_date)
+    follow = current.registration_deadlines == defaults  # default deadlines follow a new date
+    if "election_date" in changes and "registration_deadlines" not in changes and follow:
+        data.pop("registration_deadlines")
     data.update(changes)
     return parse_settings(data)

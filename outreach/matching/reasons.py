@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from outreach.matching.features import PairFeatures
 
 MAX_REASONS = 3
+NOT_ON_FILE = "not on the voter file"
 TOP_WEIGHT = 0.5
 CLOSE_SAID = 0.75
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight")
@@ -57,6 +58,7 @@ class ReasonKey:
     family: bool
     close_said: bool
     favorite: bool
+    on_file: bool = True
 
 
 ReasonInputs = tuple[
@@ -76,7 +78,7 @@ def reason_inputs(pair: PairFeatures) -> ReasonInputs:
     return (
         pair.state,
         pair.district,
-        pair.registration_status,
+        pair.registration_status if pair.on_file else NOT_ON_FILE,
         tuple(pair.vote_history[:RECENT_ELECTIONS]),
         pair.channels,
         pair.labels,
@@ -99,7 +101,8 @@ def key_from_inputs(inputs: ReasonInputs, settings: MatcherSettings) -> ReasonKe
         code=code,
         top=code is not None and settings.weight_of(code) >= TOP_WEIGHT,
         state=(state or "").strip().upper(),
-        registered=is_registered(status),
+        registered=status != NOT_ON_FILE and is_registered(status),
+        on_file=status != NOT_ON_FILE,
         history=(sum(1 for v in recent if v), len(recent)) if recent else None,
         channels=tuple(c for c in _CHANNEL_WORDS if c in channels),
         family=hints is not None and hints.family,
@@ -155,6 +158,8 @@ def _turnout_reason(
     key: ReasonKey, settings: MatcherSettings, state_names: Mapping[str, str]
 ) -> str | None:
     state = state_names.get(key.state, key.state)
+    if not key.on_file:
+        return _registration_reason(key, settings, state, "Not on the voter rolls we have")
     if not key.registered:
         deadline = settings.registration_deadlines.get(key.state)
         if key.state == "ND":
@@ -177,6 +182,15 @@ def _turnout_reason(
     if voted * 2 > total:
         return f"Registered, and voted in {_NUMBER_WORDS[voted]} of {elections}: a nudge helps"
     return f"Registered, but has voted in only {_NUMBER_WORDS[voted]} of {elections}"
+
+
+def _registration_reason(
+    key: ReasonKey, settings: MatcherSettings, state: str, opening: str
+) -> str:
+    deadline = settings.registration_deadlines.get(key.state)
+    if deadline is None or deadline >= settings.election_date:
+        return f"{opening} — {state} lets voters register up to election day"
+    return f"{opening} — {state}'s registration deadline is {deadline:%B} {deadline.day}"
 
 
 def _join(words: list[str]) -> str:

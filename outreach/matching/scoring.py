@@ -27,15 +27,17 @@ import numpy as np
 import numpy.typing as npt
 
 from outreach.matching.features import PairFeatures as PairFeatures  # re-exported
-from outreach.matching.holdout import is_held_out
+from outreach.matching.holdout import holdout_unit, is_held_out
 from outreach.matching.impact import (
     EXCLUSIONS,
     LOGIT_EPS,
-    baseline_turnout,
     impact,
+    imputation_discount,
     is_registered,
     registration_open,
     state_weight,
+    support_of,
+    turnout_of,
 )
 from outreach.matching.matcher_settings import CHANNELS, Channel, MatcherSettings, load_state_names
 from outreach.matching.reasons import (
@@ -54,15 +56,22 @@ BoolArray = npt.NDArray[np.bool_]
 FACTOR_NAMES = (
     "deliver",
     "match_p",
+    "on_file",
     "state_weight",
     "tie",
     "beta",
     "baseline_turnout",
+    "turnout_imputed",
     "turnout_gain",
     "support",
+    "support_from_prior",
+    "support_from_party",
     "persuade",
     "p_after",
+    "mobilization",
+    "persuasion",
     "net_votes",
+    "expected_votes",
 )
 _CHANNELS_OF: dict[str, tuple[Channel, ...]] = {
     "phone": ("call", "text"),
@@ -73,7 +82,12 @@ _CHANNELS_OF: dict[str, tuple[Channel, ...]] = {
 
 @dataclass(slots=True)
 class ScoredPair:
-    """One pair's impact through its best channel, with factors, reasons and exclusion."""
+    """One pair's impact through its best channel, with factors, reasons and exclusion.
+
+    ``held_out`` is the holdout draw of the friend's unit (household or friend); the
+    friend is in the measured holdout only when it is the one reason for no ask
+    (``exclusion == "held_out"``).
+    """
 
     supporter_id: str
     friend_key: str
@@ -112,7 +126,10 @@ def score_pair(
 ) -> ScoredPair:
     """Score one pair through its best channel (the reference for ``score_pairs``)."""
     tie = tie_strength(tie_signals(pair), settings)
-    held = is_held_out(pair.friend_key, share=settings.holdout_share, seed=settings.holdout_seed)
+    unit = holdout_unit(
+        pair.friend_key, pair.household_id, by_household=settings.holdout_by_household
+    )
+    held = is_held_out(unit, share=settings.holdout_share, seed=settings.holdout_seed)
     best = None
     best_channel: Channel = settings.default_channel
     best_raw = -np.inf
@@ -180,14 +197,20 @@ class _Columns:
     """The scored pairs as arrays: inputs, the chosen channel, its factors, the exclusion."""
 
     match_p: FloatArray
+    on_file: FloatArray
     weight: FloatArray
     tie: FloatArray
     p_base: FloatArray
     support: FloatArray
+    prior: FloatArray
+    party: FloatArray
+    imputed: FloatArray
     held: BoolArray
     channel: npt.NDArray[np.intp]
     gain: FloatArray
     p_after: FloatArray
+    mobilization: FloatArray
+    persuasion: FloatArray
     net: FloatArray
     impact: FloatArray
     exclusion: npt.NDArray[np.intp]
@@ -205,45 +228,64 @@ def _score_columns(rows: list[PairFeatures], s: MatcherSettings, as_of: date) ->
     helds = _Cache[str, bool](
         lambda key: is_held_out(key, share=s.holdout_share, seed=s.holdout_seed)
     )
+    by_household = s.holdout_by_household
     registrations = _Cache[str | None, bool](is_registered)
-    unknown_p, unknown_support = s.turnout_unknown, s.support_unknown
+    supports = _Cache[tuple[float | None, str | None], tuple[float, str]](
+        lambda key: support_of(key[0], key[1], s)
+    )
+    turnouts = _Cache[tuple[float | None, tuple[bool, ...], int | None], tuple[float, bool]](
+        lambda key: turnout_of(key[0], key[1], key[2], s)
+    )
     weight = _floats((weights[r.state, r.district] for r in rows), m)
-    match_p = _floats((r.match_p for r in rows), m)
-    p = _floats(
-        (baseline_turnout(r.turnout_score, r.vote_history, unknown=unknown_p) for r in rows), m
-    )
-    sup = _floats(
-        (unknown_support if r.support_score is None else r.support_score for r in rows), m
-    )
-    sup = np.clip(sup, 0.0, 1.0)
-    registered = _bools((registrations[r.registration_status] for r in rows), m)
+    on_file = _bools((r.on_file for r in rows), m)
+    match_p = np.where(on_file, _floats((r.match_p for r in rows), m), s.unmatched_unregistered)
+    turnout = [turnouts[r.turnout_score, tuple(r.vote_history[:4]), r.birth_year] for r in rows]
+    p = _floats((t[0] for t in turnout), m)
+    imputed = _bools((t[1] for t in turnout), m)
+    support = [supports[r.support_score, r.party] for r in rows]
+    sup = _floats((x[0] for x in support), m)
+    prior = _floats((x[1] == "prior" for x in support), m)
+    party = _floats((x[1] == "party" for x in support), m)
+    registered = on_file & _bools((registrations[r.registration_status] for r in rows), m)
     reg_open = _bools((opens[r.state] for r in rows), m)
     voted = _bools((r.already_voted for r in rows), m)
     dnc = _bools((r.do_not_contact for r in rows), m)
     tie = _floats((ties[_tie_key(r)] for r in rows), m)
     mask = np.fromiter((masks[r.channels] for r in rows), dtype=np.int64, count=m)
-    held = _bools((helds[r.friend_key] for r in rows), m)
+    held = _bools(
+        (
+            helds[holdout_unit(r.friend_key, r.household_id, by_household=by_household)]
+            for r in rows
+        ),
+        m,
+    )
 
     q = np.clip(p, LOGIT_EPS, 1.0 - LOGIT_EPS)
-    reg_gain = s.reg_lift * s.p_new_voter
-    gains, afters, nets = [], [], []
+    discount = np.where(imputed & registered, imputation_discount(s), 1.0)
+    gains, afters, mobs, perss, nets = [], [], [], [], []
     raw = np.full((len(CHANNELS), m), -np.inf)
     for c, channel in enumerate(CHANNELS):
         x = np.expm1(s.beta[channel] * tie)
         up = q * (1.0 - q) * x / (1.0 + q * x)  # impact.turnout_gain, on arrays
-        gain = np.where(voted, 0.0, np.where(registered, up, np.where(reg_open, reg_gain, 0.0)))
+        reg_gain = np.where(reg_open, s.reg_lift[channel] * tie * s.p_new_voter, 0.0)
+        gain = np.where(voted, 0.0, np.where(registered, up * discount, reg_gain))
         p_after = np.where(voted, 0.0, np.where(registered, np.minimum(1.0, q + up), gain))
-        net = gain * (2.0 * sup - 1.0) + 2.0 * s.persuade[channel] * p_after
+        mob = gain * (2.0 * sup - 1.0)
+        pers = 2.0 * s.persuade[channel] * (1.0 - sup) * p_after
+        net = mob + pers
         value = s.deliver[channel] * match_p * weight * net
         raw[c] = np.where((mask >> c) & 1 == 1, value, -np.inf)
         gains.append(gain)
         afters.append(p_after)
+        mobs.append(mob)
+        perss.append(pers)
         nets.append(net)
     best = np.argmax(raw, axis=0)
     pick = np.arange(m)
     conditions = [
+        np.full(m, as_of > s.election_date),
         dnc,
-        match_p < s.min_match_probability,
+        on_file & (match_p < s.min_match_probability),
         weight <= 0.0,
         voted,
         ~registered & ~reg_open,
@@ -253,14 +295,20 @@ def _score_columns(rows: list[PairFeatures], s: MatcherSettings, as_of: date) ->
     exclusion = np.select(conditions, list(range(len(EXCLUSIONS))), default=-1)
     return _Columns(
         match_p=match_p,
+        on_file=on_file.astype(np.float64),
         weight=weight,
         tie=tie,
         p_base=np.where(registered, p, 0.0),
         support=sup,
+        prior=prior,
+        party=party,
+        imputed=np.where(registered, imputed, False).astype(np.float64),
         held=held,
         channel=best,
         gain=np.stack(gains)[best, pick],
         p_after=np.stack(afters)[best, pick],
+        mobilization=np.stack(mobs)[best, pick],
+        persuasion=np.stack(perss)[best, pick],
         net=np.stack(nets)[best, pick],
         impact=np.where(exclusion < 0, raw[best, pick], 0.0),
         exclusion=exclusion,
@@ -295,6 +343,7 @@ def _score_rows(
     beta = [s.beta[ch] for ch in CHANNELS]
     persuade = [s.persuade[ch] for ch in CHANNELS]
     exclusion_names: list[str | None] = [*EXCLUSIONS, None]  # index -1 -> None
+    expected = np.take(np.asarray(deliver), cols.channel) * cols.match_p * cols.net
     out = [
         ScoredPair(
             r.supporter_id,
@@ -304,34 +353,48 @@ def _score_rows(
             {
                 "deliver": deliver[c],
                 "match_p": mp,
+                "on_file": of,
                 "state_weight": sw,
                 "tie": ti,
                 "beta": beta[c],
                 "baseline_turnout": pb,
+                "turnout_imputed": im,
                 "turnout_gain": tg,
                 "support": su,
+                "support_from_prior": pr,
+                "support_from_party": py,
                 "persuade": persuade[c],
                 "p_after": pa,
+                "mobilization": mo,
+                "persuasion": pe,
                 "net_votes": nv,
+                "expected_votes": ev,
             },
             [],
             ho,
             exclusion_names[ex],
         )
-        for r, imp, c, ex, ho, mp, sw, ti, pb, tg, su, pa, nv in zip(
+        for r, imp, c, ex, ho, mp, of, sw, ti, pb, im, tg, su, pr, py, pa, mo, pe, nv, ev in zip(
             rows,
             cols.impact.tolist(),
             cols.channel.tolist(),
             cols.exclusion.tolist(),
             cols.held.tolist(),
             cols.match_p.tolist(),
+            cols.on_file.tolist(),
             cols.weight.tolist(),
             cols.tie.tolist(),
             cols.p_base.tolist(),
+            cols.imputed.tolist(),
             cols.gain.tolist(),
             cols.support.tolist(),
+            cols.prior.tolist(),
+            cols.party.tolist(),
             cols.p_after.tolist(),
+            cols.mobilization.tolist(),
+            cols.persuasion.tolist(),
             cols.net.tolist(),
+            expected.tolist(),
             strict=True,
         )
     ]

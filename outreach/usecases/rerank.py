@@ -27,13 +27,17 @@ from graph.ranking import (
     read_pairs,
     read_reciprocal,
     read_taken,
+    read_unmatched,
     replace_rankings,
+    states_on_file,
 )
 from graph.supporters import supporters_in_partitions
 from outreach.core.settings import Settings
 from outreach.matching.assign import assign
+from outreach.matching.election import calendar_warnings, settings_warnings
 from outreach.matching.features import PairFeatures
-from outreach.matching.matcher_settings import MatcherSettings
+from outreach.matching.impact import second_ask_share
+from outreach.matching.matcher_settings import MatcherSettings, settings_fingerprint
 from outreach.matching.scoring import score_pairs
 from outreach.usecases import jobs
 from outreach.usecases.jobs import TaskQueue
@@ -44,7 +48,12 @@ CANDIDATES_PER_SLOT = 4
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A scored, eligible pair that may be assigned: everything the ranking row needs."""
+    """A scored pair that may be assigned: everything the ranking row needs.
+
+    ``held`` marks a pair eligible but for the holdout draw, at the value it would have
+    had: it takes part in the first assignment, which decides who would have been
+    assigned, and never in the second, which is written.
+    """
 
     supporter_id: str
     friend_key: str
@@ -53,6 +62,7 @@ class Candidate:
     reasons: list[str]
     factors: dict[str, float]
     state: str | None
+    held: bool = False
 
 
 @dataclass
@@ -63,6 +73,7 @@ class PartitionScores:
     candidates: list[Candidate] = field(default_factory=list)
     held_out: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    scored_friends: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe form, to cross the task queue."""
@@ -71,6 +82,7 @@ class PartitionScores:
             "candidates": [asdict(c) for c in self.candidates],
             "held_out": self.held_out,
             "counts": self.counts,
+            "scored_friends": self.scored_friends,
         }
 
     @classmethod
@@ -81,17 +93,25 @@ class PartitionScores:
             candidates=[Candidate(**c) for c in data["candidates"]],
             held_out=list(data["held_out"]),
             counts=dict(data["counts"]),
+            scored_friends=list(data.get("scored_friends", [])),
         )
 
 
 @dataclass
 class RankResult:
-    """What a ranking run did."""
+    """What a ranking run did.
+
+    ``expected_votes`` is the expected net votes of the asks assigned (unweighted);
+    ``weighted_value`` the same weighted by state (what the assignment maximizes);
+    ``warnings`` what the organizer should know about the election and the settings.
+    """
 
     run_id: str
     model_version: int
     counts: dict[str, int]
     expected_votes: float
+    weighted_value: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
 
 def features(row: dict[str, Any], reciprocal: set[tuple[str, str]]) -> PairFeatures:
@@ -118,6 +138,10 @@ def features(row: dict[str, Any], reciprocal: set[tuple[str, str]]) -> PairFeatu
         favorite=bool(row.get("favorite")),
         labels=tuple(row.get("labels") or ()),
         closeness=row.get("closeness"),
+        party=row.get("party"),
+        birth_year=int(row["birth_year"]) if row.get("birth_year") is not None else None,
+        household_id=row.get("household_id"),
+        on_file=bool(row.get("on_file", True)),
     )
 
 
@@ -127,27 +151,41 @@ def score_partition(
     """Read and score these supporters' pairs; keep each supporter's best candidates."""
     geos = [g for g in settings.targets if settings.weights.get(g, 0) > 0]
     rows = read_pairs(driver, supporter_ids=supporter_ids, geos=geos)
+    # Friends placed in a target state whose file is loaded, but not found in it: the
+    # registration pool.
+    states = states_on_file(driver, states=sorted({g.split("-")[0] for g in geos}))
+    unmatched = read_unmatched(driver, supporter_ids=supporter_ids, states=states)
+    for row in unmatched:
+        row["on_file"] = False
+    rows.extend(unmatched)
     reciprocal = read_reciprocal(driver, supporter_ids=supporter_ids)
     state_of = {(str(r["supporter_id"]), str(r["friend_key"])): r.get("state") for r in rows}
     scored = score_pairs([features(r, reciprocal) for r in rows], settings, as_of=as_of)
     by_supporter: dict[str, list[Candidate]] = defaultdict(list)
     held: set[str] = set()
     eligible = 0
+    counts = {"pairs": len(rows), "support_from_prior": 0, "turnout_imputed": 0}
     for s in scored:
-        if s.held_out:
+        f = s.factors
+        counts["support_from_prior"] += f["support_from_prior"] > 0
+        counts["turnout_imputed"] += f["turnout_imputed"] > 0
+        is_held = s.exclusion == "held_out" and would_ask(f)
+        if is_held:
             held.add(s.friend_key)
-        if s.impact <= 0 or s.exclusion is not None:
+        elif s.impact <= 0 or s.exclusion is not None:
             continue
-        eligible += 1
+        else:
+            eligible += 1
         by_supporter[s.supporter_id].append(
             Candidate(
                 supporter_id=s.supporter_id,
                 friend_key=s.friend_key,
-                impact=s.impact,
+                impact=value_of(f) if is_held else s.impact,
                 channel=s.channel,
                 reasons=list(s.reasons),
-                factors=dict(s.factors),
+                factors=dict(f),
                 state=state_of.get((s.supporter_id, s.friend_key)),
+                held=is_held,
             )
         )
     keep = CANDIDATES_PER_SLOT * settings.n * max(settings.k, 1)
@@ -160,8 +198,20 @@ def score_partition(
         supporter_ids=supporter_ids,
         candidates=candidates,
         held_out=sorted(held),
-        counts={"pairs": len(rows), "eligible": eligible, "held_out": len(held)},
+        counts={**counts, "eligible": eligible, "held_out": len(held)},
+        scored_friends=sorted({s.friend_key for s in scored}),
     )
+
+
+def value_of(factors: dict[str, float]) -> float:
+    """The weighted value the factors make: what a held-out friend's ask would have been worth."""
+    f = factors
+    return f["deliver"] * f["match_p"] * f["state_weight"] * f["net_votes"]
+
+
+def would_ask(factors: dict[str, float]) -> bool:
+    """True when the factors make a positive ask."""
+    return value_of(factors) > 0.0
 
 
 def assign_and_write(
@@ -171,31 +221,57 @@ def assign_and_write(
     settings: MatcherSettings,
     model_version: int,
 ) -> RankResult:
-    """Assign friends across all partitions within the caps, and swap in the new rankings."""
+    """Assign friends across all partitions within the caps, and swap in the new rankings.
+
+    The holdout is drawn among the friends who would have been assigned: a first
+    assignment includes the pairs held back only by the draw; the friends it assigns whose
+    draw holds them out are the holdout. The second assignment, without any held-back
+    pair, is written.
+    """
     scope: list[str] = []
     candidates: list[Candidate] = []
-    held: set[str] = set()
-    counts = {"supporters": 0, "pairs": 0, "eligible": 0, "held_out": 0, "assigned": 0}
+    drawn: set[str] = set()
+    scored_friends: set[str] = set()
+    summed = ("pairs", "eligible", "support_from_prior", "turnout_imputed")
+    counts = dict.fromkeys(("supporters", *summed, "held_out", "assigned"), 0)
     for part in partitions:
         scope.extend(part.supporter_ids)
         candidates.extend(part.candidates)
-        held.update(part.held_out)
-        for key in ("pairs", "eligible"):
+        drawn.update(part.held_out)
+        scored_friends.update(part.scored_friends)
+        for key in summed:
             counts[key] += int(part.counts.get(key, 0))
     counts["supporters"] = len(scope)
-    counts["held_out"] = len(held)
     by_pair = {(c.supporter_id, c.friend_key): c for c in candidates}
     rows: list[dict[str, Any]] = []
-    for a in assign(candidates, k=settings.k, n=settings.n):
+    repeat = second_ask_share(settings)
+    assigned = assign(candidates, k=settings.k, n=settings.n, repeat=repeat)
+    held = {a.friend_key for a in assigned} & drawn
+    counts["held_out"] = len(held)
+    if drawn:
+        kept = [c for c in candidates if c.friend_key not in drawn]
+        assigned = assign(kept, k=settings.k, n=settings.n, repeat=repeat)
+    for a in assigned:
         c = by_pair[(a.supporter_id, a.friend_key)]
+        f = c.factors
+        reach = f["deliver"] * f["match_p"]
         rows.append(
             {
                 "supporter_id": a.supporter_id,
                 "friend_key": a.friend_key,
                 "rank": a.rank,
-                "impact": c.impact,
+                "impact": a.impact,
+                "expected_votes": a.impact / c.impact * f["expected_votes"] if c.impact else 0.0,
+                "expected_mobilization": a.impact / c.impact * reach * f["mobilization"]
+                if c.impact
+                else 0.0,
+                "expected_persuasion": a.impact / c.impact * reach * f["persuasion"]
+                if c.impact
+                else 0.0,
+                "support_source": support_source(f),
+                "turnout_imputed": f["turnout_imputed"] > 0,
                 "channel": c.channel,
-                "factors": json.dumps(c.factors, sort_keys=True),
+                "factors": json.dumps(f, sort_keys=True),
                 "reasons": c.reasons,
                 "state": c.state,
             }
@@ -204,12 +280,30 @@ def assign_and_write(
     counts["assigned"] = replace_rankings(
         driver, supporter_ids=scope, rows=rows, model_version=model_version, run_id=run_id
     )
-    if held:
-        mark_holdout(driver, keys=sorted(held), model_version=model_version)
-    expected = float(sum(float(r["impact"]) for r in rows))
+    if held or scored_friends:
+        mark_holdout(
+            driver,
+            keys=sorted(held),
+            cleared=sorted(scored_friends - held),
+            model_version=model_version,
+            fingerprint=settings_fingerprint(settings),
+        )
     return RankResult(
-        run_id=run_id, model_version=model_version, counts=counts, expected_votes=expected
+        run_id=run_id,
+        model_version=model_version,
+        counts=counts,
+        expected_votes=float(sum(float(r["expected_votes"]) for r in rows)),
+        weighted_value=float(sum(float(r["impact"]) for r in rows)),
     )
+
+
+def support_source(factors: dict[str, float]) -> str:
+    """Where a friend's support came from: the model score, party, or the prior."""
+    if factors.get("support_from_prior", 0.0) > 0:
+        return "prior"
+    if factors.get("support_from_party", 0.0) > 0:
+        return "party"
+    return "score"
 
 
 def partition_scope(driver: Driver, *, partition: int, partitions: int) -> list[str]:
@@ -229,7 +323,12 @@ def rank(
     report: Report | None = None,
     partitions: int = 4,
 ) -> RankResult:
-    """Re-rank all supporters, or the given ones and those who compete for their friends."""
+    """Re-rank all supporters, or the given ones and those whose lists their friends can move.
+
+    After an upload, the scope is the uploader and the supporters currently assigned one
+    of the uploader's friends (``read_competitors``), not everyone who knows one of them:
+    the others' lists cannot change. Friends assigned outside the scope stay where they are.
+    """
     version, settings = current_settings(driver)
     day = as_of or date.today()
     if supporter_ids is None:
@@ -255,6 +354,7 @@ def rank(
                 c for c in scores.candidates if taken.get(c.friend_key, 0) < settings.k
             ]
     result = assign_and_write(driver, partitions=scored, settings=settings, model_version=version)
+    result.warnings = calendar_warnings(settings, day) + settings_warnings(settings)
     if report:
         report(dict(result.counts))
     return result

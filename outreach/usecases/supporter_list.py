@@ -26,6 +26,7 @@ from graph.supporters import sample_supporter as _sample_supporter
 from outreach.core.sealing import unseal
 from outreach.core.settings import Settings
 from outreach.core.tokens import issue_opt_out_token
+from outreach.matching.election import election_over
 from outreach.matching.matcher_settings import MatcherSettings, load_state_names
 from outreach.matching.messages import suggested_message
 
@@ -65,6 +66,7 @@ class AskList:
     limit: int
     offset: int
     asked: int = 0
+    notice: str | None = None  # why the list is empty when it is on purpose
 
 
 @functools.cache
@@ -144,11 +146,22 @@ def ask_list(
     base_url: str,
     limit: int = 10,
     offset: int = 0,
+    today: date | None = None,
 ) -> AskList:
-    """The page ``offset .. offset + limit`` of the supporter's ranked friends."""
-    friends = ranked_friends(driver, supporter_id)
+    """The page ``offset .. offset + limit`` of the supporter's ranked friends.
+
+    Once election day has passed the list is empty, with a notice saying why, even
+    before a re-rank has cleared the rankings.
+    """
     _, matcher = current_settings_cached(driver)
-    today = date.today()
+    today = today or date.today()
+    if election_over(today, matcher):
+        notice = (
+            f"The election of {matcher.election_date:%B} {matcher.election_date.day}, "
+            f"{matcher.election_date.year} is over: there is no one to ask until the next one."
+        )
+        return AskList(items=[], total=0, limit=limit, offset=offset, notice=notice)
+    friends = ranked_friends(driver, supporter_id)
     items = [
         compose(
             f,

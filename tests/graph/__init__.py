@@ -60,4 +60,8 @@ def random_pair(rng: random.Random, *, supporters: int = 50, friends: int = 200)
         favorite=rng.random() < 0.1,
         labels=rng.choice(LABELS),
         closeness=rng.choice([None, None, None, rng.random()]),
+        party=rng.choice([None, "DEM", "REP", "UNA", "D", "R", "NPA"]),
+        birth_year=rng.choice([None, 1940, 1975, 2001]),
+        household_id=rng.choice([None, None, f"h{rng.randrange(friends // 2)}"]),
+        on_file=rng.random() > 0.1,
     )

@@ -17,8 +17,10 @@ from outreach.matching.assign import (
     assign_exact,
     assign_greedy,
     assign_naive,
+    slot_values,
     total_impact,
 )
+from outreach.matching.impact import support_of
 from outreach.matching.matcher_settings import MatcherSettings
 from outreach.matching.scoring import score_pairs
 from tests.graph import random_pair
@@ -48,25 +50,43 @@ def check_caps(assignments: list[Assignment], *, k: int, n: int) -> None:
     assert len({(a.supporter_id, a.friend_key) for a in assignments}) == len(assignments)
 
 
-def test_optimality_gap_against_the_exact_optimum_is_small() -> None:
+def test_assign_reaches_the_exact_optimum_where_greedy_falls_short() -> None:
     rng = random.Random(2026)
-    gaps, greedy_gaps = [], []
+    greedy_gaps = []
     for _ in range(150):
         k, n = rng.choice([1, 1, 2]), rng.choice([1, 2, 3, 5])
+        repeat = rng.choice([0.0, 0.5, 1.0])
         pairs = instance(rng, rng.randint(2, 10), rng.randint(3, 25), rng.randint(1, 8))
-        exact = total_impact(assign_exact(pairs, k=k, n=n))
-        ours = assign(pairs, k=k, n=n)
+        exact = total_impact(assign_exact(pairs, k=k, n=n, repeat=repeat))
+        ours = assign(pairs, k=k, n=n, repeat=repeat)
         check_caps(ours, k=k, n=n)
-        assert total_impact(ours) <= exact + 1e-9
-        gaps.append(1 - total_impact(ours) / exact)
-        greedy_gaps.append(1 - total_impact(assign_greedy(pairs, k=k, n=n)) / exact)
-    mean = sum(gaps) / len(gaps)
-    print(
-        f"\noptimality gap of assign over {len(gaps)} instances: mean {mean:.3%}, "
-        f"max {max(gaps):.3%} (greedy alone: mean {sum(greedy_gaps) / len(gaps):.3%})"
-    )
-    assert mean <= 0.02
-    assert mean <= sum(greedy_gaps) / len(gaps)
+        assert total_impact(ours) == pytest.approx(exact, rel=1e-7)
+        greedy = total_impact(assign_greedy(pairs, k=k, n=n, repeat=repeat))
+        greedy_gaps.append(1 - greedy / exact)
+    assert max(greedy_gaps) > 0.01  # the instances are hard enough to tell the two apart
+
+
+def test_a_plain_two_partner_swap_is_found() -> None:
+    # Greedy gives s the 1.0 pair with f and t the 0.1 pair with g; the swap (s-g, t-f)
+    # is worth 0.95 + 0.9. The local search this replaced never tried it.
+    pairs = [Pair("s", "f", 1.0), Pair("s", "g", 0.95), Pair("t", "f", 0.9), Pair("t", "g", 0.1)]
+    assert total_impact(assign_greedy(pairs, k=1, n=1)) == pytest.approx(1.1)
+    assert total_impact(assign(pairs, k=1, n=1)) == pytest.approx(1.85)
+
+
+def test_a_second_ask_of_the_same_friend_is_worth_what_it_adds() -> None:
+    pairs = [Pair("s", "f", 0.6), Pair("t", "f", 0.5), Pair("t", "g", 0.2)]
+    # Worth nothing more: one ask per friend even when k allows two; t asks g.
+    assert {(a.supporter_id, a.friend_key) for a in assign(pairs, k=2, n=1)} == {
+        ("s", "f"),
+        ("t", "g"),
+    }
+    # Worth half (deliver 0.5: the first ask is made half the time): t's second ask of f
+    # is worth 0.25, more than asking g.
+    half = assign(pairs, k=2, n=1, repeat=0.5)
+    assert half == [Assignment("s", "f", 1, 0.6), Assignment("t", "f", 1, 0.25)]
+    assert total_impact(half) == pytest.approx(0.85)
+    assert slot_values(3, 0.5) == [1.0, 0.5, 0.25]
 
 
 pair_lists = st.lists(
@@ -139,7 +159,7 @@ def test_result_does_not_depend_on_input_order() -> None:
 
 def test_a_repeated_pair_counts_once_at_its_best() -> None:
     pairs = [Pair("s", "f", 0.2), Pair("s", "f", 0.5), Pair("t", "f", 0.4)]
-    assert assign(pairs, k=2, n=1) == [
+    assert assign(pairs, k=2, n=1, repeat=1.0) == [
         Assignment("s", "f", 1, 0.5),
         Assignment("t", "f", 1, 0.4),
     ]
@@ -169,4 +189,4 @@ def test_friends_without_an_ask_are_never_assigned(seed: int, share: float, floo
         assert got.exclusion is None and not got.held_out and got.impact > 0
         pair = unique[(a.supporter_id, a.friend_key)]
         assert not pair.do_not_contact
-        assert (0.5 if pair.support_score is None else pair.support_score) >= floor
+        assert support_of(pair.support_score, pair.party, settings)[0] >= floor

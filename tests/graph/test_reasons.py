@@ -15,7 +15,7 @@ from outreach.matching.reasons import reasons_for
 from outreach.matching.scoring import PairFeatures, score_pairs
 from tests.graph import CHANNEL_SETS, LABELS, make_pair, random_pair
 
-SETTINGS = MatcherSettings()
+SETTINGS = MatcherSettings(election_date=date(2026, 11, 3))
 NAMES = load_state_names()
 SEPTEMBER = date(2026, 9, 15)
 MONTH_DAY = re.compile(

@@ -186,6 +186,7 @@ def test_north_carolina_layout(tmp_path: Path) -> None:
             "full_phone_number": "9195550123",
             "birth_year": "1975",
             "cong_dist_abbrv": "2",
+            "party_cd": "DEM",
         },
         {
             "ncid": "BB1",
@@ -209,6 +210,7 @@ def test_north_carolina_layout(tmp_path: Path) -> None:
     assert rob.address == "12 OAK ST"
     assert (rob.phone, rob.birth_year, rob.registration_status) == ("+19195550123", 1975, "active")
     assert rob.vote_history == [] and rob.turnout_score is None
+    assert (rob.party, ann.party) == ("DEM", None)
     assert ann.registration_status == "unregistered"
     assert [(e.line, e.field) for e in result.rejected] == [(4, "status_cd")]
 
@@ -229,7 +231,8 @@ def test_ohio_layout_history_from_general_columns(tmp_path: Path) -> None:
             "RESIDENTIAL_STATE": "OH",
             "RESIDENTIAL_ZIP": "43215",
             "CONGRESSIONAL_DISTRICT": "03",
-            "PRIMARY-05/03/2022": "D",
+            "PRIMARY-03/17/2020": "R",
+            "PRIMARY-05/03/2022": "X",
             "GENERAL-11/08/2022": "X",
             "GENERAL-11/02/2021": "",
             "GENERAL-11/03/2020": "X",
@@ -247,6 +250,8 @@ def test_ohio_layout_history_from_general_columns(tmp_path: Path) -> None:
             "LAST_NAME": "NG",
             "FIRST_NAME": "BO",
             "VOTER_STATUS": "CONFIRMATION",
+            "PRIMARY-05/08/2018": "R",
+            "PRIMARY-05/03/2022": "D",
         },
     ]
     result = read_all(write_oh_voters(tmp_path / "SWVF_1_22.txt", rows), "oh_swvf")
@@ -260,6 +265,7 @@ def test_ohio_layout_history_from_general_columns(tmp_path: Path) -> None:
     assert rob.address == "12 OAK ST APT 4"
     assert rob.vote_history == [True, False, True, False]  # 2022, 2021, 2020, 2018 generals
     assert rob.turnout_score == 0.5
+    assert (rob.party, bo.party) == ("R", "D")  # the last primary ballot naming a party
     assert bo.registration_status == "inactive" and bo.turnout_score == 0.0
     assert [(e.line, e.field) for e in result.rejected] == [(3, "DATE_OF_BIRTH")]
 
@@ -278,6 +284,7 @@ def test_florida_layout_without_header(tmp_path: Path) -> None:
             "birth_date": "05/12/1985",
             "voter_status": "ACT",
             "congressional_district": "3",
+            "party_affiliation": "NPA",
             "daytime_area_code": "352",
             "daytime_phone_number": "5550199",
             "email": "Jose@Example.com",
@@ -286,6 +293,7 @@ def test_florida_layout_without_header(tmp_path: Path) -> None:
     path = tmp_path / "ALA_20240109.txt"
     path.write_text("\t".join(cells.values()) + "\n", encoding="utf-8")
     (jose,) = read_all(path, "fl_voter_extract").records
+    assert jose.party == "NPA"
     assert (jose.voter_id, jose.first_name, jose.state, jose.zip) == (
         "123456789",
         "José",
