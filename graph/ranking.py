@@ -56,9 +56,15 @@ WHERE other.id <> s.id
 RETURN DISTINCT other.id AS id
 """
 
+# Writing the supporter first takes its write lock (Neo4j) or makes a concurrent writer's
+# commit conflict and retry (the local server): two re-ranks of the same supporter at once
+# then replace each other's ranking instead of both adding theirs.
 CLEAR_RANKINGS: LiteralString = """
 UNWIND $ids AS sid
-MATCH (:Supporter {id: sid})-[r:SHOULD_ASK]->(:Person)
+MATCH (s:Supporter {id: sid})
+SET s.ranking_run = $run_id
+WITH s
+OPTIONAL MATCH (s)-[r:SHOULD_ASK]->(:Person)
 DELETE r
 """
 
@@ -176,7 +182,7 @@ def replace_rankings(
             chunk: list[str] = chunk,
             chunk_rows: list[dict[str, Any]] = chunk_rows,
         ) -> None:
-            tx.run(CLEAR_RANKINGS, ids=chunk).consume()
+            tx.run(CLEAR_RANKINGS, ids=chunk, run_id=run_id).consume()
             for part in batches(chunk_rows, 2000):
                 tx.run(
                     WRITE_RANKINGS, rows=part, model_version=model_version, run_id=run_id

@@ -16,10 +16,9 @@ from graph.db.driver import get_driver
 from graph.jobs import get_job, update_job
 from outreach.core.errors import GraphUnavailable, RowError
 from outreach.core.settings import Settings, get_settings
-from outreach.usecases import jobs, uploads, voter_files
+from outreach.usecases import jobs, rerank, uploads, voter_files
 from outreach.usecases.rerank import (
     PartitionScores,
-    assign_and_write,
     partition_scope,
     rank,
     score_partition,
@@ -157,11 +156,11 @@ def finish_rank_task(results: list[dict[str, Any]], job_id: str, version: int) -
 
     def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
         driver = get_driver()
-        result = assign_and_write(
+        result = rerank.finish(
             driver,
             partitions=[PartitionScores.from_json(r) for r in results],
             settings=settings_at(driver, version),
-            model_version=version,
+            version=version,
         )
         counts = dict(result.counts)
         counts["model_version"] = version
@@ -181,3 +180,19 @@ def rank_failed_task(request: Any, exc: Any, traceback: Any, job_id: str) -> Non
         counts={},
         message="a partition of the re-rank failed; start it again",
     )
+
+
+@app.task(name="outreach.housekeeping")
+def housekeeping_task() -> dict[str, int]:
+    """Fail jobs with no sign of life and remove upload files nobody will read."""
+    settings = get_settings()
+    lost = jobs.reap(
+        get_driver(),
+        stale_seconds=settings.job_stale_seconds,
+        queued_stale_seconds=settings.job_queued_stale_seconds,
+    )
+    for job in lost:
+        if job.kind == "ingest_contacts" and job.params.get("upload_id"):
+            uploads.finish(settings, str(job.params["upload_id"]))
+    removed = uploads.sweep(settings, older_than_seconds=settings.upload_file_max_age_seconds)
+    return {"jobs_failed": len(lost), "files_removed": removed}

@@ -214,7 +214,15 @@ def worker(concurrency: Annotated[int, typer.Option()] = 2) -> None:
     from workers.app import app as celery_app
 
     celery_app.worker_main(
-        ["worker", "--concurrency", str(concurrency), "--queues", "outreach", "--loglevel", "INFO"]
+        [
+            "worker",
+            "--concurrency",
+            str(concurrency),
+            "--queues",
+            "uploads,outreach",
+            "--loglevel",
+            "INFO",
+        ]
     )
 
 

@@ -9,11 +9,12 @@ one process, for single-machine mode and for incremental re-ranks after an uploa
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from neo4j import Driver
 
 from graph.config_store import current_settings
+from graph.locks import held
 from graph.ranking import (
     mark_holdout,
     read_competitors,
@@ -314,6 +316,35 @@ def partition_scope(driver: Driver, *, partition: int, partitions: int) -> list[
     return supporters_in_partitions(driver, wanted, with_unassigned=partition == 0)
 
 
+RANKINGS_LOCK = "rankings"
+LOCK_HOLD_SECONDS = 3600.0
+LOCK_WAIT_SECONDS = 1800.0
+
+
+@contextlib.contextmanager
+def writing_rankings(driver: Driver) -> Iterator[None]:
+    """One re-rank at a time decides and writes assignments.
+
+    Scoring runs in parallel; what is already taken, the assignment and the write happen
+    under one lock, so two re-ranks that overlap (two uploads at once, an upload during a
+    full re-rank) never decide from each other's half-written state.
+    """
+    with held(
+        driver, RANKINGS_LOCK, hold_seconds=LOCK_HOLD_SECONDS, wait_seconds=LOCK_WAIT_SECONDS
+    ):
+        yield
+
+
+def finish(
+    driver: Driver, *, partitions: list[PartitionScores], settings: MatcherSettings, version: int
+) -> RankResult:
+    """Assign across every partition's candidates and write the rankings (a fanned-out re-rank)."""
+    with writing_rankings(driver):
+        return assign_and_write(
+            driver, partitions=partitions, settings=settings, model_version=version
+        )
+
+
 def rank(
     driver: Driver,
     *,
@@ -345,15 +376,18 @@ def rank(
         scored.append(score_partition(driver, supporter_ids=ids, settings=settings, as_of=day))
         if report:
             report({"partitions_scored": len(scored), "partitions": len(slices)})
-    if supporter_ids is not None:
-        # Friends already given to k supporters outside this scope stay with them.
-        keys = [c.friend_key for scores in scored for c in scores.candidates]
-        taken = read_taken(driver, keys=keys, scope=slices[0])
-        for scores in scored:
-            scores.candidates = [
-                c for c in scores.candidates if taken.get(c.friend_key, 0) < settings.k
-            ]
-    result = assign_and_write(driver, partitions=scored, settings=settings, model_version=version)
+    with writing_rankings(driver):
+        if supporter_ids is not None:
+            # Friends already given to k supporters outside this scope stay with them.
+            keys = [c.friend_key for scores in scored for c in scores.candidates]
+            taken = read_taken(driver, keys=keys, scope=slices[0])
+            for scores in scored:
+                scores.candidates = [
+                    c for c in scores.candidates if taken.get(c.friend_key, 0) < settings.k
+                ]
+        result = assign_and_write(
+            driver, partitions=scored, settings=settings, model_version=version
+        )
     result.warnings = calendar_warnings(settings, day) + settings_warnings(settings)
     if report:
         report(dict(result.counts))
@@ -368,13 +402,17 @@ def request(
     supporter_ids: list[str] | None = None,
     owner: str | None = None,
 ) -> str:
-    """Record and queue a re-rank (everyone, or these supporters and their competitors)."""
-    job_id = jobs.record(
-        driver,
-        kind="rank",
-        owner=owner,
-        params={"supporters": len(supporter_ids) if supporter_ids else "all"},
-    )
+    """Record and queue a re-rank (everyone, or these supporters and their competitors).
+
+    At most one full re-rank waits at a time: asking again while one is queued returns
+    that job's id, since it will rank with the settings in force when it starts.
+    """
+    params: dict[str, Any] = {"supporters": len(supporter_ids) if supporter_ids else "all"}
+    if supporter_ids is None:
+        waiting = jobs.pending(driver, kind="rank", params=params)
+        if waiting is not None:
+            return waiting
+    job_id = jobs.record(driver, kind="rank", owner=owner, params=params)
     partitions = settings.rank_partitions if supporter_ids is None else 0
     jobs.publish(
         driver,
