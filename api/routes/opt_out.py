@@ -6,9 +6,19 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from api.deps import AppSettings, Graph
+from api.schemas import problems
+from outreach.core.errors import GraphUnavailable, InvalidInput, Unauthorized
 from outreach.usecases import opt_out
 
-router = APIRouter(prefix="/opt-out", tags=["friends"])
+router = APIRouter(
+    prefix="/opt-out",
+    tags=["friends"],
+    responses=problems(
+        (Unauthorized, "the link is forged, damaged or from an old key"),
+        (InvalidInput, "the path is not a link token"),
+        (GraphUnavailable, "the graph database cannot be reached; try again"),
+    ),
+)
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width"><title>{title}</title></head>

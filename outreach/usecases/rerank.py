@@ -175,7 +175,7 @@ def assign_and_write(
     scope: list[str] = []
     candidates: list[Candidate] = []
     held: set[str] = set()
-    counts = {"supporters": 0, "pairs": 0, "eligible": 0, "held_out": 0, "assigned": 0}
+    counts = {"supporters": 0, "pairs": 0, "eligible": 0, "held_out": 0, "assigned": 0, "asks": 0}
     for part in partitions:
         scope.extend(part.supporter_ids)
         candidates.extend(part.candidates)
@@ -201,9 +201,11 @@ def assign_and_write(
             }
         )
     run_id = uuid.uuid4().hex
-    counts["assigned"] = replace_rankings(
+    # "assigned" counts friends, as the reports do; "asks" counts rankings (k per friend at most).
+    counts["asks"] = replace_rankings(
         driver, supporter_ids=scope, rows=rows, model_version=model_version, run_id=run_id
     )
+    counts["assigned"] = len({row["friend_key"] for row in rows})
     if held:
         mark_holdout(driver, keys=sorted(held), model_version=model_version)
     expected = float(sum(float(r["impact"]) for r in rows))
