@@ -71,7 +71,8 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 404:
             error: OutreachError = NotFound(f"no route {request.url.path}; see /docs")
         elif exc.status_code == 405:
-            allowed = (exc.headers or {}).get("allow", "")
+            headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+            allowed = headers.get("allow", "")
             error = MethodNotAllowed(
                 f"{request.method} is not allowed on {request.url.path}"
                 + (f"; use {allowed}" if allowed else "")
