@@ -21,7 +21,7 @@ from api.csv_export import csv_response, records_to_csv, to_csv
 from api.deps import Analyst, Graph, Reporter
 from api.schemas import PROBLEM_RESPONSES, Page, problems
 from outreach.core.errors import InvalidInput, QueryRefused
-from outreach.usecases import analyst_queries, reports
+from outreach.usecases import analyst_queries, graph_schema, reports
 
 router = APIRouter(prefix="/analytics", tags=["analytics"], responses=PROBLEM_RESPONSES)
 
@@ -221,6 +221,16 @@ def cypher(body: CypherIn, principal: Analyst, graph: Graph) -> Response | Cyphe
         truncated=result.truncated,
         elapsed_ms=result.elapsed_ms,
     )
+
+
+@router.get(
+    "/graph-schema",
+    response_class=Response,
+    responses={200: {"description": "Markdown", "content": {"text/markdown": {}}}},
+)
+def schema_reference(_: Reporter) -> Response:
+    """The graph's labels, relationships and properties, and what each means (Markdown)."""
+    return Response(graph_schema.reference(), media_type="text/markdown; charset=utf-8")
 
 
 @router.get("/reach-by-state", response_model=ReachReport, responses={200: _CSV, **_GEO})
