@@ -34,7 +34,16 @@ from outreach.matching.matcher_settings import (
 from outreach.usecases import rerank
 from outreach.usecases.jobs import TaskQueue
 
-__all__ = ["Change", "MatcherSettings", "Revision", "Versioned", "change", "current", "history"]
+__all__ = [
+    "Change",
+    "MatcherSettings",
+    "Revision",
+    "Versioned",
+    "change",
+    "changed_from_defaults",
+    "current",
+    "history",
+]
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,13 @@ def diff(before: Any, after: Any, prefix: str = "") -> list[Change]:
             found.extend(diff(before.get(key), after.get(key), f"{prefix}{key}."))
         return found
     return [] if before == after else [Change(prefix.rstrip("."), before, after)]
+
+
+def changed_from_defaults(driver: Driver) -> tuple[int, list[Change]]:
+    """The version in force and how it differs from the shipped defaults (empty if it does not)."""
+    version, now = current_settings(driver)
+    defaults = MatcherSettings().model_dump(mode="json")
+    return version, diff(defaults, now.model_dump(mode="json"))
 
 
 def history(driver: Driver) -> list[Revision]:

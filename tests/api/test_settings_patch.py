@@ -101,3 +101,12 @@ def test_a_rerank_started_with_the_change_is_named(organizer: httpx.Client) -> N
     assert body["rank_job_id"] and body["rerank_needed"] is False
     assert wait_job_http(organizer, body["rank_job_id"], timeout=300)["status"] == "succeeded"
     assert organizer.get("/organizer/settings").json()["rerank_needed"] is False
+
+
+def test_changes_from_the_defaults_are_named(organizer: httpx.Client, driver: Driver) -> None:
+    patch(organizer, {"targets": None, "weights": None, "k": None, "n": None})
+    assert organizer_settings.changed_from_defaults(driver)[1] == []
+    patch(organizer, {"k": 3})
+    version, changes = organizer_settings.changed_from_defaults(driver)
+    assert [(c.path, c.before, c.after) for c in changes] == [("k", 1, 3)]
+    assert version == organizer.get("/organizer/settings").json()["version"]
