@@ -50,9 +50,14 @@ def test_settings_set_validates_and_versions(driver: Driver) -> None:
     bad = outreach("settings", "set", "k=0")
     assert bad.returncode != 0
     assert "k" in (bad.stdout + bad.stderr)
-    good = outreach("settings", "set", "k=1", "--author", "test")
+    good = outreach("settings", "set", "k=2", "--author", "test")
     assert good.returncode == 0, good.stderr
-    assert "Stored as version" in good.stdout
+    assert "Stored as version" in good.stdout and "k: 1 -> 2" in good.stdout
+    assert "outreach rank" in good.stdout, "a change says a re-rank applies it"
+    again = outreach("settings", "set", "k=2", "--author", "test")
+    assert "Nothing changed" in again.stdout
+    reset = outreach("settings", "set", "k=null", "--author", "test")
+    assert reset.returncode == 0 and "k: 2 -> 1" in reset.stdout, reset.stdout + reset.stderr
 
 
 def test_link_two_files_without_a_graph(tmp_path: Path) -> None:

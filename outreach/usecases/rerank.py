@@ -235,7 +235,7 @@ def assign_and_write(
     drawn: set[str] = set()
     scored_friends: set[str] = set()
     summed = ("pairs", "eligible", "support_from_prior", "turnout_imputed")
-    counts = dict.fromkeys(("supporters", *summed, "held_out", "assigned"), 0)
+    counts = dict.fromkeys(("supporters", *summed, "held_out", "assigned", "asks"), 0)
     for part in partitions:
         scope.extend(part.supporter_ids)
         candidates.extend(part.candidates)
@@ -279,9 +279,11 @@ def assign_and_write(
             }
         )
     run_id = uuid.uuid4().hex
-    counts["assigned"] = replace_rankings(
+    # "assigned" counts friends, as the reports do; "asks" counts rankings (k per friend at most).
+    counts["asks"] = replace_rankings(
         driver, supporter_ids=scope, rows=rows, model_version=model_version, run_id=run_id
     )
+    counts["assigned"] = len({row["friend_key"] for row in rows})
     if held or scored_friends:
         mark_holdout(
             driver,

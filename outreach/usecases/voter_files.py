@@ -6,6 +6,7 @@ from pathlib import Path
 
 from neo4j import Driver
 
+from ingest.mapping import load_mapping
 from ingest.voters_job import Report, ingest_voters
 from outreach.core.settings import Settings
 from outreach.usecases import jobs
@@ -15,7 +16,8 @@ from outreach.usecases.jobs import TaskQueue
 def submit(
     driver: Driver, queue: TaskQueue, *, path: Path, mapping: str, owner: str | None = None
 ) -> str:
-    """Record and queue a voter-file load; return its job id."""
+    """Check the mapping, then record and queue a voter-file load; return its job id."""
+    load_mapping(mapping)  # an unknown or broken mapping is refused now, not in the job
     resolved = str(path.resolve())
     job_id = jobs.record(
         driver, kind="ingest_voters", owner=owner, params={"mapping": mapping, "file": path.name}
