@@ -8,7 +8,8 @@ A reader's only job is to find the raw values of one contact and the line it sta
 - a birth year before 1900 or after this year rejects the row, naming that field;
 - a closeness that is neither a number in 0..1 nor a known word rejects the row;
 - phones that are not valid numbers, emails that are not addresses, unknown states and
-  malformed ZIP codes are dropped, the rest of the contact kept;
+  malformed ZIP codes are dropped, the rest of the contact kept (with ``any_country``,
+  states and postcodes that are not US ones are kept as given);
 - a contact left with no name, no valid phone and no valid email is rejected.
 
 Reasons never repeat the rejected personal values, so job reports and logs stay clean.
@@ -32,6 +33,9 @@ from ingest.normalize import (
     normalize_phone,
     normalize_state,
     normalize_zip,
+    parse_birth_date,
+    postcode_as_given,
+    state_as_given,
 )
 from ingest.records import ContactRecord
 from outreach.core.errors import FileRejected, RowError
@@ -73,7 +77,8 @@ class RawContact:
     city: str | None = None
     state: str | None = None
     zip: str | None = None
-    birth_year: str | None = None
+    birth_year: str | None = None  # a year or a full date, as the file writes it
+    address: str | None = None
     labels: list[str] = field(default_factory=list)
     favorite: bool = False
     closeness: str | None = None
@@ -86,10 +91,15 @@ class ContactBuilder:
     """Turns ``RawContact`` values into a ``ContactRecord`` or the ``RowError`` that rejects it."""
 
     def __init__(
-        self, *, region: str = "US", max_field_length: int = DEFAULT_MAX_FIELD_LENGTH
+        self,
+        *,
+        region: str = "US",
+        max_field_length: int = DEFAULT_MAX_FIELD_LENGTH,
+        any_country: bool = False,
     ) -> None:
         self.region = region
         self.max_field_length = max_field_length
+        self.any_country = any_country
 
     def build(self, raw: RawContact) -> ContactRecord | RowError:
         """The normalized contact, or the first reason its row must be rejected."""
@@ -134,9 +144,11 @@ class ContactBuilder:
             phones=phones,
             emails=emails,
             city=clean(raw.city),
-            state=normalize_state(raw.state),
-            zip=normalize_zip(raw.zip),
+            state=state_as_given(raw.state) if self.any_country else normalize_state(raw.state),
+            zip=postcode_as_given(raw.zip) if self.any_country else normalize_zip(raw.zip),
             birth_year=birth_year,
+            birth_date=parse_birth_date(raw.birth_year),
+            address=clean(raw.address),
             labels=_unique(clean(label) for label in raw.labels),
             favorite=raw.favorite,
             closeness=closeness,
@@ -154,6 +166,7 @@ class ContactBuilder:
             ("city", raw.city),
             ("state", raw.state),
             ("zip", raw.zip),
+            ("address", raw.address),
             ("birth_year", raw.birth_year),
             ("closeness", raw.closeness),
         )

@@ -41,6 +41,9 @@ from ingest.normalize import (
     normalize_phone,
     normalize_state,
     normalize_zip,
+    parse_birth_date,
+    postcode_as_given,
+    state_as_given,
 )
 from ingest.readers.base import DELIMITERS, is_blank, reject_columns
 from ingest.records import VoterRecord
@@ -65,8 +68,13 @@ def iter_voter_chunks(
     chunk_size: int = 5000,
     region: str = "US",
     max_field_length: int = DEFAULT_MAX_FIELD_LENGTH,
+    any_country: bool = False,
 ) -> Iterator[VoterChunk]:
-    """Chunks of normalized voter records; FileRejected before the first chunk if unusable."""
+    """Chunks of normalized voter records; FileRejected before the first chunk if unusable.
+
+    ``any_country`` keeps a state or postcode that is not a US one as given instead of
+    rejecting the row (``outreach link``); voter-file ingest keeps the US checks.
+    """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     with open(path, "rb") as raw:
@@ -78,7 +86,10 @@ def iter_voter_chunks(
         reader = csv.reader(_text_lines(raw, codec), delimiter=mapping.delimiter)
         rows = _numbered(reader)
         header, rows = _header(rows, mapping)
-        parser = _RowParser(header, mapping, region=region, max_field_length=max_field_length)
+        parser = _RowParser(
+            header, mapping, region=region, max_field_length=max_field_length,
+            any_country=any_country,
+        )  # fmt: skip
         chunk = VoterChunk()
         pending_blank: list[int] = []
         for line, row in rows:
@@ -171,8 +182,15 @@ class _RowParser:
     """Turns one row of a known header into a VoterRecord or a RowError."""
 
     def __init__(
-        self, header: list[str], mapping: VoterMapping, *, region: str, max_field_length: int
+        self,
+        header: list[str],
+        mapping: VoterMapping,
+        *,
+        region: str,
+        max_field_length: int,
+        any_country: bool = False,
     ) -> None:
+        self.any_country = any_country
         self.width = len(header)
         self.mapping = mapping
         self.region = region
@@ -221,6 +239,8 @@ class _RowParser:
         if not first and not last:
             return self._reject(line, "last_name", "name is blank")
         state = self.mapping.state or normalize_state(values.get("state"))
+        if state is None and self.any_country:
+            state = state_as_given(values.get("state")) or ""
         if state is None:
             return self._reject(line, "state", "not a US state or state code")
         birth_field = "birth_year" if values.get("birth_year") else "birth_date"
@@ -251,9 +271,10 @@ class _RowParser:
             middle_name=values.get("middle_name"),
             suffix=values.get("suffix"),
             birth_year=int(birth_year) if birth_year is not None else None,
+            birth_date=parse_birth_date(values.get("birth_date")),
             address=values.get("address"),
             city=values.get("city"),
-            zip=normalize_zip(values.get("zip")),
+            zip=(postcode_as_given if self.any_country else normalize_zip)(values.get("zip")),
             district=normalize_district(values.get("district"), state),
             phone=normalize_phone(values.get("phone"), self.region),
             email=normalize_email(values.get("email")),
