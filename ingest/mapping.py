@@ -8,6 +8,7 @@ each field is. Shipped mappings live in ``ingest/mappings/`` and load by bare na
     delimiter: ","          # or "\\t", "|", ";" (also: tab, comma, pipe, semicolon)
     encoding: auto          # or a Python codec name
     header: true            # false: give column_names in file order
+    quoting: true           # false: quotes are data (files that never quote)
     state: NC               # the state of registration for single-state files (wins)
     columns:                # field -> column, or a list of columns joined by spaces
       voter_id: ncid
@@ -21,6 +22,9 @@ each field is. Shipped mappings live in ``ingest/mappings/`` and load by bare na
     vote_history:           # either columns (most recent first) or a pattern
       columns: [vote_2022g, vote_2020g]
       voted_values: [Y]     # omitted: any non-blank value means voted
+    skip:                   # rows to leave out, counted but not rejected
+      column: exempt
+      values: [Y]
 
 Registration statuses map to ``active``, ``inactive`` or ``unregistered``; ``removed``,
 ``denied`` and ``cancelled`` are accepted as spellings of ``unregistered``.
@@ -116,6 +120,16 @@ class VoteHistory(BaseModel):
         return value.upper() in {v.upper() for v in self.voted_values}
 
 
+class SkipRows(BaseModel):
+    """Rows to leave out, counted but not rejected: those whose column holds one of the values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str
+    values: list[str]
+    reason: str = ""
+
+
 class VoterMapping(BaseModel):
     """One voter-file layout: delimiter, encoding, and the column of each field."""
 
@@ -126,12 +140,14 @@ class VoterMapping(BaseModel):
     delimiter: str = ","
     encoding: str | None = None
     header: bool = True
+    quoting: bool = True
     column_names: list[str] = Field(default_factory=list)
     state: str | None = None
     columns: dict[str, ColumnRef]
     optional: list[str] = Field(default_factory=list)
     registration_status: StatusMapping | None = None
     vote_history: VoteHistory | None = None
+    skip: SkipRows | None = None
 
     @model_validator(mode="after")
     def _check(self) -> VoterMapping:
@@ -173,12 +189,18 @@ class VoterMapping(BaseModel):
             needed.append(self.registration_status.column)
         if self.vote_history:
             needed.extend(c for c in self.vote_history.columns if c not in needed)
+        if self.skip and self.skip.column not in needed:
+            needed.append(self.skip.column)
         return needed
 
 
-def available_mappings() -> list[str]:
-    """The names of the mappings shipped with the project."""
-    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml"))
+def available_mappings(*, history: bool = False) -> list[str]:
+    """The names of the voter-file mappings shipped (or, with ``history``, vote-history ones)."""
+    return sorted(
+        p.stem
+        for p in MAPPINGS_DIR.glob("*.yaml")
+        if ("\nkind: history" in p.read_text(encoding="utf-8")) == history
+    )
 
 
 def load_mapping(name_or_path: str | Path) -> VoterMapping:
@@ -199,6 +221,11 @@ def load_mapping(name_or_path: str | Path) -> VoterMapping:
         raise InvalidInput(f"the mapping {path.name} is not valid YAML: {exc}") from exc
     if not isinstance(document, dict):
         raise InvalidInput(f"the mapping {path.name} must be a YAML mapping of settings")
+    if document.get("kind") == "history":
+        raise InvalidInput(
+            f"{path.name} is a vote-history mapping: load that file as vote history, "
+            "after its voter file"
+        )
     document.setdefault("name", path.stem)
     try:
         return VoterMapping.model_validate(document)
