@@ -25,9 +25,10 @@ A null on either side is splink's null level: it contributes nothing.
 
 Blocking (:func:`blocking_rules`) is the union of rules over present fields, as splink
 recommends: phone, swapped phone, email, full name, swapped first and last name, surname
-with postcode, first name with postcode, birth date, both names' metaphones, surname
-metaphone with state and first initial, street number and street, street or street
-number with postcode or city. ``bench/linkage_outside.py`` measures the share of true
+or first name with postcode or city, birth date, both names' metaphones (also swapped),
+a full name and the first two letters of the other name, surname metaphone with state
+and first initial, street number and street (spaces ignored), street or street number
+with postcode or city. ``bench/linkage_outside.py`` measures the share of true
 pairs these rules keep (blocking recall) and the pairs per record.
 """
 
@@ -71,6 +72,7 @@ SCHEMA = pa.schema(
         ("birth_day", pa.int32()),
         ("street_number", pa.string()),
         ("street_name", pa.string()),
+        ("street_key", pa.string()),
         ("address", pa.string()),
         ("city", pa.string()),
         ("zip", pa.string()),
@@ -130,6 +132,7 @@ def person_row(
         "birth_day": day,
         "street_number": street.number,
         "street_name": street.name,
+        "street_key": street.name.replace(" ", "") if street.name else None,
         "address": street.full,
         "city": fold(record.city) or None,
         "zip": record.zip or None,
@@ -322,7 +325,14 @@ def blocking_rules(present: Iterable[str]) -> list[BlockingRuleCreator | dict[st
     if names:
         rules.append(block_on("first_canonical", "last_name"))
         rules.append(CustomRule("l.first_name = r.last_name AND l.last_name = r.first_name"))
+        rules.append(
+            CustomRule(
+                "l.first_metaphone = r.last_metaphone AND l.last_metaphone = r.first_metaphone"
+            )
+        )
         rules.append(block_on("first_metaphone", "last_metaphone"))
+        rules.append(block_on("first_canonical", "substr(last_name, 1, 2)"))
+        rules.append(block_on("last_name", "substr(first_name, 1, 2)"))
     if "place" in fields:
         if "last_name" in fields:
             rules.append(block_on("last_name", "zip"))
@@ -330,13 +340,17 @@ def blocking_rules(present: Iterable[str]) -> list[BlockingRuleCreator | dict[st
             rules.append(block_on("first_canonical", "zip"))
         if names:
             rules.append(block_on("last_metaphone", "state", "substr(first_name, 1, 1)"))
+        if "last_name" in fields:
+            rules.append(block_on("last_name", "city"))
+        if "first_name" in fields:
+            rules.append(block_on("first_canonical", "city"))
     if "birth" in fields:
         rules.append(block_on("birth_date"))
     if "address" in fields:
-        rules.append(block_on("street_number", "street_name"))
+        rules.append(block_on("street_number", "street_key"))
         if "place" in fields:
-            rules.append(block_on("street_name", "zip"))
-            rules.append(block_on("street_name", "city"))
+            rules.append(block_on("street_key", "zip"))
+            rules.append(block_on("street_key", "city"))
             rules.append(block_on("street_number", "zip"))
             rules.append(block_on("street_number", "city"))
     return rules

@@ -74,8 +74,7 @@ def train(
     *,
     labels: Sequence[tuple[str, str]] = (),
     seed: int | None = None,
-    u_max_pairs: float = 5e5,
-    u_min_count: int = 10,
+    u_max_pairs: float = 2e5,
     name_frequencies: bool = True,
 ) -> dict[str, Any]:
     """A trained model (splink settings as a dict) for these sides; ``right`` None: dedupe."""
@@ -92,8 +91,10 @@ def train(
     )
     db = duckdb_api()
     linker = Linker(_frames(db, left, right), settings, log_level=None)
+    # One pass over the sample: the rare levels (transposed birth dates, swapped names)
+    # would keep splink's early stop from stopping anyway.
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=u_max_pairs, seed=seed, min_count_per_level=u_min_count
+        max_pairs=u_max_pairs, seed=seed, min_count_per_level=None, num_chunks=1
     )
     if labels:
         rows = [

@@ -10,7 +10,8 @@ A reader's only job is to find the raw values of one contact and the line it sta
 - phones that are not valid numbers, emails that are not addresses, unknown states and
   malformed ZIP codes are dropped, the rest of the contact kept (with ``any_country``,
   states and postcodes that are not US ones are kept as given);
-- a contact left with no name, no valid phone and no valid email is rejected.
+- a contact left with no name, no valid phone and no valid email is rejected (with
+  ``any_country``, one that still has a street address or a birth date is kept).
 
 Reasons never repeat the rejected personal values, so job reports and logs stay clean.
 """
@@ -130,14 +131,15 @@ class ContactBuilder:
         phones = _unique(normalize_phone(p, self.region) for p in raw.phones)
         emails = _unique(normalize_email(e) for e in raw.emails)
         display = full or join_name(first, middle, last)
-        if not display and not phones and not emails:
+        place = self.any_country and bool(clean(raw.address) or parse_birth_date(raw.birth_year))
+        if not display and not phones and not emails and not place:
             reason = "row has no name, phone or email"
             if raw.phones or raw.emails:
                 reason = "row has no name, and no valid phone number or email address"
             return RowError(raw.line, None, reason)
         return ContactRecord(
             line=raw.line,
-            display_name=display or (emails[0] if emails else phones[0]),
+            display_name=display or next(iter(emails + phones), ""),
             first_name=first,
             last_name=last,
             middle_name=middle,

@@ -180,3 +180,43 @@ def test_thresholds_out_of_order_are_refused(tmp_path: Path) -> None:
             tmp_path / "a", None, tmp_path / "b", None, tmp_path / "o", threshold=0.3,
             review_floor=0.6,
         )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("latin-1", ";"), ("utf-16", "\t"), ("utf-8-sig", "|")]
+)
+def test_other_encodings_and_delimiters_read_the_same(
+    febrl4: tuple[Path, Path, set[tuple[str, str]]], tmp_path: Path, encoding: str, delimiter: str
+) -> None:
+    a, b, truth = febrl4
+    with a.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))[:400]
+    rows[1][1] = "Zoë"  # a letter Latin-1 and UTF-16 write differently from UTF-8
+    left = tmp_path / "left.csv"
+    with left.open("w", newline="", encoding=encoding) as f:
+        csv.writer(f, delimiter=delimiter).writerows(rows)
+    out = tmp_path / "links.csv"
+    report = link_files(left, None, b, None, out, left_id_column="rec_id",
+                        right_id_column="rec_id")  # fmt: skip
+    assert report.left_read == 399
+    found = links_of(out)
+    assert len(found) > 350 and found <= truth
+
+
+def test_a_file_without_a_header_is_refused_with_what_was_found(tmp_path: Path) -> None:
+    left, right = tmp_path / "left.csv", tmp_path / "right.csv"
+    left.write_text("Ann,Lee,1980-01-02\nBo,Ng,1975-03-04\n", encoding="utf-8")
+    right.write_text("first_name,last_name\nAnn,Lee\n", encoding="utf-8")
+    with pytest.raises(FileRejected, match=r"no name, phone or email column.*found: Ann, Lee"):
+        link_files(left, None, right, None, tmp_path / "out.csv")
+
+
+def test_a_row_without_a_name_but_with_an_address_or_birth_date_is_kept_for_linking() -> None:
+    from ingest.readers import read_contacts
+
+    data = b"first_name,last_name,address,dob\n,,8 Stanley St,\n,,,1915-11-11\n,,,\n"
+    linking = read_contacts(data, filename="a.csv", any_country=True)
+    assert [r.line for r in linking.records] == [2, 3]
+    assert [e.line for e in linking.rejected] == [4]
+    upload = read_contacts(data, filename="a.csv")  # a supporter's upload needs more
+    assert [e.line for e in upload.rejected] == [2, 3, 4]
