@@ -214,7 +214,7 @@ def test_a_file_without_a_header_is_refused_with_what_was_found(tmp_path: Path) 
 def test_a_row_without_a_name_but_with_an_address_or_birth_date_is_kept_for_linking() -> None:
     from ingest.readers import read_contacts
 
-    data = b"first_name,last_name,address,dob\n,,8 Stanley St,\n,,,1915-11-11\n,,,\n"
+    data = b"first_name,last_name,address,dob,phone\n,,8 Stanley St,,\n,,,1915-11-11,\n,,,,x\n"
     linking = read_contacts(data, filename="a.csv", any_country=True)
     assert [r.line for r in linking.records] == [2, 3]
     assert [e.line for e in linking.rejected] == [4]
