@@ -215,3 +215,10 @@ def test_quality_on_a_small_generated_set(tmp_path: Path) -> None:
     assert default.precision > exact.precision and default.recall > exact.recall
     decisions = linker.link(evalset.contacts, evalset.voters)
     assert score_decisions(evalset, decisions, threshold=linker.threshold) == default
+
+
+def test_a_first_name_that_disagrees_is_evidence_not_a_veto(linker: SplinkLinker) -> None:
+    """The best candidate at a high probability links even when its first name disagrees."""
+    pairs = [("AZ-7", 12.0, 0), ("WI-1", -3.0, 0)]  # (voter, match weight, first-name level)
+    decision = linker.decide(pairs)
+    assert decision.voter_id == "AZ-7" and decision.probability > 0.99
