@@ -45,3 +45,34 @@ def decide(
         return LinkDecision(voter_id=best_id, probability=best_p, method=method)
     review = [(vid, p) for vid, p, _ in ranked[:REVIEW_LIMIT] if p >= review_floor]
     return LinkDecision(voter_id=None, probability=best_p, method=method, candidates=review)
+
+
+def one_contact_per_voter(decisions: Sequence[LinkDecision]) -> list[LinkDecision]:
+    """Each voter linked by at most one of these contacts: the likeliest keeps the link.
+
+    Within one upload two contacts are two entries of the address book; when both link
+    the same voter, the one with the higher probability (then the earlier) keeps it and
+    the other is left for review with that voter as its candidate.
+    """
+    best: dict[str, int] = {}
+    for i, decision in enumerate(decisions):
+        if decision.voter_id is None:
+            continue
+        held = best.get(decision.voter_id)
+        if held is None or decision.probability > decisions[held].probability:
+            best[decision.voter_id] = i
+    resolved = []
+    for i, decision in enumerate(decisions):
+        if decision.voter_id is None or best[decision.voter_id] == i:
+            resolved.append(decision)
+            continue
+        resolved.append(
+            LinkDecision(
+                voter_id=None,
+                probability=decision.probability,
+                method=decision.method,
+                candidates=[(decision.voter_id, decision.probability)],
+            )
+        )
+    return resolved
+
