@@ -75,4 +75,3 @@ def one_contact_per_voter(decisions: Sequence[LinkDecision]) -> list[LinkDecisio
             )
         )
     return resolved
-
