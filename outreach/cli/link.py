@@ -42,8 +42,8 @@ def link(
     review_floor: Annotated[
         float | None,
         typer.Option(
-            help="Keep candidates for review from here up [default: 0.5, or the "
-            "threshold when that is lower]"
+            help="Keep candidates for review from here up (0.5 unless the threshold is "
+            "lower, then the threshold)"
         ),
     ] = None,
     one_to_one: Annotated[
