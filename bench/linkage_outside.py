@@ -50,9 +50,9 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 
-from ingest.file_linkage import read_side
+from ingest.file_linkage import Side, read_side
 from ingest.link_decide import DEFAULT_THRESHOLD
-from ingest.link_people import ScoredPair, decide_links, score, train
+from ingest.link_people import ScoredPair, decide_links, score, train, unique_names_only
 from outreach.core.errors import RowError
 from outreach.demo.linkage import generate_linkage_eval
 
@@ -95,6 +95,12 @@ def key(a: str, b: str, dedupe: bool) -> Pair:
     return (min(a, b), max(a, b)) if dedupe else (a, b)
 
 
+def decide(left: Side, right: Side, pairs: list[ScoredPair], threshold: float) -> list[Any]:
+    """``outreach link``'s decisions at a threshold (names alone only where unique)."""
+    decisions = decide_links(left.ids, pairs, threshold=threshold, review_floor=min(0.5, threshold))
+    return unique_names_only(decisions, left.rows, right.rows)
+
+
 def run_ours(
     files: list[Path], truth: set[Pair], *, mapping: str | None = None, id_column: str = "rec_id"
 ) -> tuple[Result, dict[str, Any]]:
@@ -109,8 +115,8 @@ def run_ours(
                              id_column=id_column if mapping is None else None)  # fmt: skip
     model = train(left.rows, right.rows if right else None)
     pairs = score(model, left.rows, right.rows if right else None)
-    if not dedupe:
-        decide_links(left.ids, pairs, threshold=DEFAULT_THRESHOLD, review_floor=0.5)
+    if right is not None:
+        decide(left, right, pairs, DEFAULT_THRESHOLD)
     seconds = time.perf_counter() - started
 
     if dedupe:
@@ -118,9 +124,10 @@ def run_ours(
         def at(t: float) -> set[Pair]:
             return {key(p.left, p.right, True) for p in pairs if p.probability >= t}
     else:
+        assert right is not None
 
         def at(t: float) -> set[Pair]:
-            decisions = decide_links(left.ids, pairs, threshold=t, review_floor=t)
+            decisions = decide(left, right, pairs, t)
             return {(i, d.voter_id) for i, d in zip(left.ids, decisions, strict=True) if d.voter_id}
 
     default, best = sweep(at, truth, DEFAULT_THRESHOLD)
@@ -313,8 +320,7 @@ def generator_training(linker: Linker) -> None:
 def evidence_classes(ours: dict[str, Any], truth: set[Pair]) -> list[str]:
     """Recall and precision of ``outreach link`` per evidence class of the generator's contacts."""
     left = ours["left"]
-    decisions = decide_links(left.ids, ours["pairs"], threshold=DEFAULT_THRESHOLD,
-                             review_floor=0.5)  # fmt: skip
+    decisions = decide(left, ours["right"], ours["pairs"], DEFAULT_THRESHOLD)
     true_voter = dict(truth)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # voters, found, links, ok
     for uid, row, decision in zip(left.ids, left.rows, decisions, strict=True):

@@ -10,8 +10,10 @@ the files themselves without labels (or with ``truth`` pairs), or loaded from a 
 saved by an earlier run, so that a new threshold costs no new training.
 
 The output CSV holds ``left_id,right_id,probability,decision``: decision ``link`` for a
-link, ``review`` for a doubtful candidate. Deduplicating one file, it also holds
-``cluster``: the smallest id of the linked records' group.
+link, ``review`` for a doubtful candidate. A left record that carries a name alone links
+only where no other right record has that name in its state (else it goes to review).
+Deduplicating one file, it also holds ``cluster``: the smallest id of the linked records'
+group.
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ from ingest.encoding import decode_bytes
 from ingest.keys import email_key, phone_key
 from ingest.link_decide import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 from ingest.link_fields import person_row
-from ingest.link_people import ScoredPair, clusters, decide_links, score, train
+from ingest.link_people import (
+    ScoredPair,
+    clusters,
+    decide_links,
+    score,
+    train,
+    unique_names_only,
+)
 from ingest.mapping import load_mapping
 from ingest.readers import read_contacts
 from ingest.readers.base import csv_rows, header_key, is_blank, sniff_delimiter
@@ -228,9 +237,14 @@ def link_files(
     settings = _model(left, right, model=model, save_model=save_model, truth=truth)
     report.fields = list(settings["outreach_present_fields"])
     pairs = score(settings, left.rows, right.rows)
-    decisions = decide_links(
-        left.ids, pairs, threshold=threshold, review_floor=review_floor, one_to_one=one_to_one
-    )
+    decisions = unique_names_only(
+        decide_links(
+            left.ids, pairs, threshold=threshold, review_floor=review_floor,
+            one_to_one=one_to_one,
+        ),
+        left.rows,
+        right.rows,
+    )  # fmt: skip
     with Path(out_csv).open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(OUTPUT_HEADER)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 import logging
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -308,6 +308,42 @@ def _one_to_one(
             if chances[other]:
                 heapq.heappush(heap, (-chances[other][0][1], other, chances[other][0][0]))
     return taken
+
+
+_STRONG = ("phone_keys", "email_keys", "birth_year", "street_name")
+
+
+def unique_names_only(
+    decisions: Sequence[LinkDecision],
+    left: Sequence[dict[str, Any]],
+    right: Sequence[dict[str, Any]],
+) -> list[LinkDecision]:
+    """Links of records that carry a name alone kept only where that name is unique.
+
+    A record with no phone, email, birth date or address is linked only when no other
+    right record has its full name (canonical first name and surname) in its state, or
+    anywhere when it gives no state; otherwise its link becomes a review candidate.
+    """
+    counts: Counter[tuple[str | None, str | None, str | None]] = Counter()
+    for row in right:
+        counts[(row["first_canonical"], row["last_name"], row["state"])] += 1
+        counts[(row["first_canonical"], row["last_name"], None)] += 1
+    resolved = []
+    for decision, row in zip(decisions, left, strict=True):
+        name_alone = not any(row.get(k) for k in _STRONG)
+        key = (row["first_canonical"], row["last_name"], row["state"])
+        if decision.voter_id is None or not name_alone or counts[key] <= 1:
+            resolved.append(decision)
+            continue
+        resolved.append(
+            LinkDecision(
+                voter_id=None,
+                probability=decision.probability,
+                method=decision.method,
+                candidates=[(decision.voter_id, decision.probability), *decision.candidates],
+            )
+        )
+    return resolved
 
 
 def clusters(

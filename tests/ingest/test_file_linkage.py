@@ -220,3 +220,23 @@ def test_a_row_without_a_name_but_with_an_address_or_birth_date_is_kept_for_link
     assert [e.line for e in linking.rejected] == [4]
     upload = read_contacts(data, filename="a.csv")  # a supporter's upload needs more
     assert [e.line for e in upload.rejected] == [2, 3, 4]
+
+
+def test_a_name_alone_links_only_where_it_is_unique_in_the_state() -> None:
+    from ingest.link_people import unique_names_only
+    from ingest.linking import LinkDecision
+
+    def row(uid: str, first: str, last: str, state: str, phone: str = "") -> dict[str, object]:
+        record = ContactRecord(line=0, display_name="", first_name=first, last_name=last,
+                               state=state)  # fmt: skip
+        return person_row(uid, record, phone_keys=[phone] if phone else [])
+
+    right = [row("v1", "Ann", "Lee", "WI"), row("v2", "Ann", "Lee", "WI"),
+             row("v3", "Bo", "Ng", "WI"), row("v4", "Ann", "Lee", "MN")]  # fmt: skip
+    left = [row("c1", "Ann", "Lee", "WI"), row("c2", "Bo", "Ng", "WI"),
+            row("c3", "Ann", "Lee", "WI", phone="k1"), row("c4", "Ann", "Lee", "MN")]  # fmt: skip
+    decisions = [LinkDecision(voter_id=v, probability=0.95, method="splink")
+                 for v in ("v1", "v3", "v2", "v4")]  # fmt: skip
+    resolved = unique_names_only(decisions, left, right)
+    assert [d.voter_id for d in resolved] == [None, "v3", "v2", "v4"]
+    assert resolved[0].candidates == [("v1", 0.95)]
