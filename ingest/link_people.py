@@ -18,7 +18,8 @@ import heapq
 import logging
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,18 @@ class ScoredPair:
         return 1.0 / (1.0 + math.pow(2.0, -weight))
 
 
+@contextmanager
+def _splink_quiet() -> Iterator[None]:
+    """splink's own warnings off: levels it cannot train are filled in here on purpose."""
+    splink_log = logging.getLogger("splink")
+    level = splink_log.level
+    splink_log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        splink_log.setLevel(level)
+
+
 def _frames(db: Any, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> list[Any]:
     """The sides registered as DuckDB tables for splink."""
     frames = [db.register(pa.Table.from_pylist(left, schema=SCHEMA), table_name=LEFT)]
@@ -73,11 +86,28 @@ def train(
     right: list[dict[str, Any]] | None,
     *,
     labels: Sequence[tuple[str, str]] = (),
-    seed: int | None = None,
+    seed: int | None = 1,
     u_max_pairs: float = 2e5,
     name_frequencies: bool = True,
 ) -> dict[str, Any]:
     """A trained model (splink settings as a dict) for these sides; ``right`` None: dedupe."""
+    with _splink_quiet():
+        return _train(
+            left, right, labels=labels, seed=seed, u_max_pairs=u_max_pairs,
+            name_frequencies=name_frequencies,
+        )  # fmt: skip
+
+
+def _train(
+    left: list[dict[str, Any]],
+    right: list[dict[str, Any]] | None,
+    *,
+    labels: Sequence[tuple[str, str]],
+    seed: int | None,
+    u_max_pairs: float,
+    name_frequencies: bool,
+) -> dict[str, Any]:
+    """:func:`train`, with splink's warnings already off."""
     sides = [left] if right is None else [left, right]
     present = present_fields(*sides)
     if not present:
@@ -212,8 +242,9 @@ def score(
     settings = model_link_type(model, dedupe=right is None)
     settings.pop("outreach_present_fields", None)
     db = duckdb_api()
-    linker = Linker(_frames(db, left, right), settings, log_level=None)
-    predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
+    with _splink_quiet():
+        linker = Linker(_frames(db, left, right), settings, log_level=None)
+        predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
     table = predictions.as_duckdbpyrelation()
     if right is None:
         rows = table.select("unique_id_l, unique_id_r, match_weight").fetchall()

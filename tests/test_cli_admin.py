@@ -104,6 +104,7 @@ def test_link_threshold_alone_and_clear_answers(tmp_path: Path) -> None:
     low = outreach("link", str(contacts), str(voters), "--out", str(tmp_path / "p.csv"),
                    "--threshold", "0.3")  # fmt: skip
     assert low.returncode == 0, low.stdout + low.stderr
+    assert "not observed in dataset" not in low.stdout + low.stderr  # splink's noise is off
     floor = outreach("link", str(contacts), str(voters), "--out", "x.csv", "--threshold", "0.3",
                      "--review-floor", "0.6")  # fmt: skip
     assert floor.returncode != 0 and "--review-floor 0.3 or lower" in floor.stdout + floor.stderr
