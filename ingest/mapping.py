@@ -14,7 +14,8 @@ each field is. Shipped mappings live in ``ingest/mappings/`` and load by bare na
       voter_id: ncid
       first_name: first_name
       address: [house_num, street_name]
-    optional: [phone]       # mapped fields whose column may be missing from a file
+    optional: [phone]       # mapped fields whose column may be missing from a file (also
+                            # registration_status and vote_history)
     registration_status:
       column: status_cd
       values: {A: active, I: inactive, R: removed}
@@ -185,9 +186,10 @@ class VoterMapping(BaseModel):
         for field_name, refs in self.columns.items():
             if field_name not in self.optional:
                 needed.extend(c for c in refs if c not in needed)
-        if self.registration_status and self.registration_status.column not in needed:
-            needed.append(self.registration_status.column)
-        if self.vote_history:
+        status = self.registration_status
+        if status and "registration_status" not in self.optional and status.column not in needed:
+            needed.append(status.column)
+        if self.vote_history and "vote_history" not in self.optional:
             needed.extend(c for c in self.vote_history.columns if c not in needed)
         if self.skip and self.skip.column not in needed:
             needed.append(self.skip.column)
