@@ -131,7 +131,8 @@ class ContactBuilder:
         phones = _unique(normalize_phone(p, self.region) for p in raw.phones)
         emails = _unique(normalize_email(e) for e in raw.emails)
         display = full or join_name(first, middle, last)
-        place = self.any_country and bool(clean(raw.address) or parse_birth_date(raw.birth_year))
+        address, birth_date = clean(raw.address), parse_birth_date(raw.birth_year)
+        place = self.any_country and bool(address or birth_date)
         if not display and not phones and not emails and not place:
             reason = "row has no name, phone or email"
             if raw.phones or raw.emails:
@@ -149,8 +150,8 @@ class ContactBuilder:
             state=state_as_given(raw.state) if self.any_country else normalize_state(raw.state),
             zip=postcode_as_given(raw.zip) if self.any_country else normalize_zip(raw.zip),
             birth_year=birth_year,
-            birth_date=parse_birth_date(raw.birth_year),
-            address=clean(raw.address),
+            birth_date=birth_date,
+            address=address,
             labels=_unique(clean(label) for label in raw.labels),
             favorite=raw.favorite,
             closeness=closeness,

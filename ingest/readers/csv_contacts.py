@@ -68,8 +68,10 @@ class Layout:
 
     def first(self, row: list[str], name: str) -> str | None:
         """The value of the first column for ``name`` in ``row``, or None."""
-        values = self.all(row, name)
-        return values[0] if values else None
+        for i in self.columns.get(name, ()):
+            if i < len(row) and row[i].strip():
+                return row[i]
+        return None
 
     def all(self, row: list[str], name: str) -> list[str]:
         """The non-blank values of every column for ``name`` in ``row``."""
