@@ -97,8 +97,13 @@ def read_side(
     rejected: list[RowError],
     id_column: str | None = None,
     region: str = "US",
+    near_phones: bool = True,
 ) -> tuple[Side, int]:
-    """A file's model rows and how many rows it had; its rejected rows go to ``rejected``."""
+    """A file's model rows and how many rows it had; its rejected rows go to ``rejected``.
+
+    ``near_phones`` adds the keys of each phone with two adjacent digits swapped; linking
+    two files, one side having them is enough (the right side skips them).
+    """
     if mapping is not None:
         ids, records, read = [], [], 0
         for chunk in iter_voter_chunks(
@@ -128,17 +133,22 @@ def read_side(
     duplicates = len(ids) - len(set(ids))
     if duplicates:
         raise FileRejected(f"{path.name}: {duplicates} rows repeat another row's id")
-    rows = [_row(i, record, secret=secret) for i, record in zip(ids, records, strict=True)]
+    rows = [
+        _row(i, record, secret=secret, near_phones=near_phones)
+        for i, record in zip(ids, records, strict=True)
+    ]
     return Side(ids=ids, rows=rows), read
 
 
-def _row(unique_id: str, record: ContactRecord, *, secret: str) -> dict[str, Any]:
+def _row(
+    unique_id: str, record: ContactRecord, *, secret: str, near_phones: bool = True
+) -> dict[str, Any]:
     """The model row of a record, with keyed hashes of its phones and emails."""
     return person_row(
         unique_id,
         record,
         phone_keys=[phone_key(secret, p) for p in record.phones],
-        phone_near_keys=swapped_phone_keys(secret, record.phones),
+        phone_near_keys=swapped_phone_keys(secret, record.phones) if near_phones else (),
         email_keys=[email_key(secret, e) for e in record.emails],
     )
 
@@ -232,7 +242,7 @@ def link_files(
     )  # fmt: skip
     right, report.right_read = read_side(
         Path(right_csv), right_mapping, secret=secret, rejected=report.right_rejected,
-        id_column=right_id_column, region=region,
+        id_column=right_id_column, region=region, near_phones=False,
     )  # fmt: skip
     settings = _model(left, right, model=model, save_model=save_model, truth=truth)
     report.fields = list(settings["outreach_present_fields"])
