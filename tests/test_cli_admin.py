@@ -105,6 +105,12 @@ def test_link_threshold_alone_and_clear_answers(tmp_path: Path) -> None:
                    "--threshold", "0.3")  # fmt: skip
     assert low.returncode == 0, low.stdout + low.stderr
     assert "not observed in dataset" not in low.stdout + low.stderr  # splink's noise is off
+    bad = tmp_path / "contacts_bad.csv"
+    bad.write_text(contacts.read_text() + "c-bad,,,not a phone,,,,,,\n", encoding="utf-8")
+    with_bad = outreach("link", str(bad), str(voters), "--out", str(tmp_path / "b.csv"))
+    assert with_bad.returncode == 0, with_bad.stdout + with_bad.stderr
+    rejected = (tmp_path / "b.rejected.csv").read_text(encoding="utf-8").splitlines()
+    assert rejected[0] == "side,line,column,reason" and rejected[1].startswith("left,302,")
     floor = outreach("link", str(contacts), str(voters), "--out", "x.csv", "--threshold", "0.3",
                      "--review-floor", "0.6")  # fmt: skip
     assert floor.returncode != 0 and "--review-floor 0.3 or lower" in floor.stdout + floor.stderr

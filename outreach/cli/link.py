@@ -100,6 +100,9 @@ def link(
         raise typer.Exit(1) from exc
     _show_rejected("left", report.left_rejected)
     _show_rejected("right", report.right_rejected)
+    if report.left_rejected or report.right_rejected:
+        listed = _write_rejected(out, report.left_rejected, report.right_rejected)
+        console.print(f"Every row that could not be read: {listed}")
     if model is None:
         how = f"from the known pairs in {truth}" if truth else "without labels"
         saved = f", saved to {train} (reuse it with --model)" if train else ""
@@ -130,6 +133,19 @@ def _review_floor(threshold: float, review_floor: float | None) -> float:
             f"--review-floor {threshold} or lower, or leave it out"
         )
     return review_floor
+
+
+def _write_rejected(out: Path, left: list[RowError], right: list[RowError]) -> Path:
+    """All rejected rows as ``side,line,column,reason`` next to the output file."""
+    import csv
+
+    path = out.with_name(out.stem + ".rejected.csv")
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(("side", "line", "column", "reason"))
+        for side, errors in (("left", left), ("right", right)):
+            writer.writerows((side, e.line, e.field or "", e.reason) for e in errors)
+    return path
 
 
 def _show_rejected(side: str, rejected: list[RowError]) -> None:
