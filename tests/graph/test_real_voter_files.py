@@ -17,10 +17,12 @@ from graph.config_store import current_settings
 from graph.ranking import ranking_details, rankings_of, read_competitors
 from graph.supporters import record_consent
 from ingest.contacts_job import ingest_upload
-from ingest.keys import voter_key
+from ingest.keys import phone_key, voter_key
 from ingest.voters_job import ingest_voters
 from outreach.core.partition import partition_of
 from outreach.core.settings import Settings
+from outreach.matching.holdout import is_held_out
+from outreach.matching.matcher_settings import MatcherSettings
 from outreach.usecases.consent import CURRENT_TERMS
 from outreach.usecases.reports import (
     expected_votes,
@@ -263,11 +265,20 @@ def test_friends_in_a_loaded_target_state_but_not_on_its_file_are_asked_to_regis
     supporter, _ = _nc_network(driver, settings, tmp_path)  # NC's file is loaded
     tag = unique("nf")[-6:]
     exchange = 200 + int(tag, 16) % 700
+    secret = settings.secret_key.get_secret_value()
+    defaults = MatcherSettings()
+    phones: list[str] = []
+    line = 6000
+    while len(phones) < 3:  # friends the holdout draw would not hold back
+        line += 1
+        key = phone_key(secret, f"+1704{exchange}{line:04d}")
+        if not is_held_out(key, share=defaults.holdout_share, seed=defaults.holdout_seed):
+            phones.append(f"704{exchange}{line:04d}")
     newcomers = [
         {
             "first_name": f"Newcomer{chr(65 + i)}",
             "last_name": f"Zqx{tag}",
-            "phone": f"704{exchange}{6000 + i:04d}",
+            "phone": phones[i],
             "state": state,
             "favorite": "true",
         }
