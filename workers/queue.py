@@ -35,6 +35,10 @@ class CeleryQueue:
         """Send a voter-file load."""
         self._task("outreach.ingest_voters", job_id, job_id, path, mapping).apply_async()
 
+    def ingest_history(self, job_id: str, *, path: str, mapping: str) -> None:
+        """Send a vote-history load."""
+        self._task("outreach.ingest_history", job_id, job_id, path, mapping).apply_async()
+
     def ingest_contacts(
         self, job_id: str, *, supporter_id: str, upload_id: str, rank_job_id: str | None
     ) -> None:

@@ -52,6 +52,30 @@ def ingest_voters_task(job_id: str, path: str, mapping: str) -> dict[str, Any]:
 
 
 @app.task(
+    name="outreach.ingest_history",
+    autoretry_for=(GraphUnavailable,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def ingest_history_task(job_id: str, path: str, mapping: str) -> dict[str, Any]:
+    """Load a vote-history file (after its state's voter file) with its mapping."""
+
+    def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
+        rejected: list[RowError] = []
+
+        def keep(counts: dict[str, int], errors: list[RowError]) -> None:
+            rejected[:] = errors
+            report(counts, errors)
+
+        counts = voter_files.load_history(
+            get_driver(), get_settings(), path=Path(path), mapping=mapping, report=keep
+        )
+        return counts, rejected
+
+    return run_job(job_id, work)
+
+
+@app.task(
     name="outreach.ingest_contacts",
     autoretry_for=(GraphUnavailable,),
     retry_backoff=True,

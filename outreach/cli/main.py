@@ -178,6 +178,21 @@ def ingest_voters_cmd(
     print_job(result, as_json=as_json)
 
 
+@ingest_app.command("history")
+def ingest_history_cmd(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    mapping: Annotated[
+        str, typer.Option(help="History mapping: nc_ncvhis, fl_voter_history or a YAML path")
+    ],
+    as_json: JsonOutput = False,
+) -> None:
+    """Load a vote-history file (after the state's voter file): turnout from real history."""
+    with graph_session() as driver, embedded_worker():
+        job = voter_files.submit_history(driver, job_queue(), path=path, mapping=mapping)
+        (result,) = wait_for_jobs(driver, [job], label="Vote history", quiet=as_json)
+    print_job(result, as_json=as_json)
+
+
 @ingest_app.command("contacts")
 def ingest_contacts_cmd(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],

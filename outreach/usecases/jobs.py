@@ -43,6 +43,9 @@ class TaskQueue(Protocol):
     def ingest_voters(self, job_id: str, *, path: str, mapping: str) -> None:
         """Send a voter-file load."""
 
+    def ingest_history(self, job_id: str, *, path: str, mapping: str) -> None:
+        """Send a vote-history load."""
+
     def ingest_contacts(
         self, job_id: str, *, supporter_id: str, upload_id: str, rank_job_id: str | None
     ) -> None:
