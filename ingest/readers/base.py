@@ -140,7 +140,9 @@ class ContactBuilder:
             return RowError(raw.line, None, reason)
         return ContactRecord(
             line=raw.line,
-            display_name=display or next(iter(emails + phones), ""),
+            # No name: none is made up from the phone or email, which are never kept in the
+            # clear; the supporter's list shows their sealed copy instead.
+            display_name=display,
             first_name=first,
             last_name=last,
             middle_name=middle,
