@@ -59,6 +59,16 @@ RETURN DISTINCT other.id AS id
 # Writing the supporter first takes its write lock (Neo4j) or makes a concurrent writer's
 # commit conflict and retry (the local server): two re-ranks of the same supporter at once
 # then replace each other's ranking instead of both adding theirs.
+READ_INCUMBENTS: LiteralString = """
+UNWIND $ids AS sid
+MATCH (s:Supporter {id: sid})-[:SHOULD_ASK]->(p:Person)
+RETURN s.id AS supporter_id, p.key AS friend_key
+UNION
+UNWIND $ids AS sid
+MATCH (s:Supporter {id: sid})-[:ASKED]->(p:Person)
+RETURN s.id AS supporter_id, p.key AS friend_key
+"""
+
 CLEAR_RANKINGS: LiteralString = """
 UNWIND $ids AS sid
 MATCH (s:Supporter {id: sid})
@@ -158,6 +168,17 @@ def read_competitors(driver: Driver, *, supporter_ids: list[str]) -> list[str]:
     keeps their list whatever happens to that friend.
     """
     return sorted({str(r["id"]) for r in read(driver, READ_COMPETITORS, ids=supporter_ids)})
+
+
+def read_incumbents(driver: Driver, *, supporter_ids: list[str]) -> set[tuple[str, str]]:
+    """(supporter, friend key) pairs on these supporters' lists now, or asked by them."""
+    found: set[tuple[str, str]] = set()
+    for chunk in batches(sorted(set(supporter_ids)), 2000):
+        found.update(
+            (str(r["supporter_id"]), str(r["friend_key"]))
+            for r in read_values(driver, READ_INCUMBENTS, ids=chunk)
+        )
+    return found
 
 
 def replace_rankings(

@@ -21,11 +21,12 @@ from typing import Any
 
 from neo4j import Driver
 
+from graph import locks
 from graph.config_store import current_settings
-from graph.locks import held
 from graph.ranking import (
     mark_holdout,
     read_competitors,
+    read_incumbents,
     read_pairs,
     read_reciprocal,
     read_taken,
@@ -35,12 +36,13 @@ from graph.ranking import (
 )
 from graph.supporters import supporters_in_partitions
 from outreach.core.settings import Settings
-from outreach.matching.assign import assign
+from outreach.matching.assign import Assignment, assign
 from outreach.matching.election import calendar_warnings, settings_warnings
 from outreach.matching.features import PairFeatures
 from outreach.matching.impact import second_ask_share
 from outreach.matching.matcher_settings import MatcherSettings, settings_fingerprint
 from outreach.matching.scoring import score_pairs
+from outreach.matching.stability import favour_incumbents
 from outreach.usecases import jobs
 from outreach.usecases.jobs import TaskQueue
 
@@ -247,13 +249,19 @@ def assign_and_write(
     by_pair = {(c.supporter_id, c.friend_key): c for c in candidates}
     rows: list[dict[str, Any]] = []
     repeat = second_ask_share(settings)
-    assigned = assign(candidates, k=settings.k, n=settings.n, repeat=repeat)
+    # Friends already shown or asked stay with their supporter (outreach/matching/stability.py).
+    choices = favour_incumbents(
+        candidates, read_incumbents(driver, supporter_ids=scope), k=settings.k
+    )
+    valued = {(c.supporter_id, c.friend_key): c.impact for c in choices}
+    counts["kept"] = sum(1 for pair, value in valued.items() if value != by_pair[pair].impact)
+    assigned = assign(choices, k=settings.k, n=settings.n, repeat=repeat)
     held = {a.friend_key for a in assigned} & drawn
     counts["held_out"] = len(held)
     if drawn:
-        kept = [c for c in candidates if c.friend_key not in drawn]
+        kept = [c for c in choices if c.friend_key not in drawn]
         assigned = assign(kept, k=settings.k, n=settings.n, repeat=repeat)
-    for a in assigned:
+    for a in ranked_by_value(assigned, valued, by_pair):
         c = by_pair[(a.supporter_id, a.friend_key)]
         f = c.factors
         reach = f["deliver"] * f["match_p"]
@@ -301,6 +309,29 @@ def assign_and_write(
     )
 
 
+def ranked_by_value(
+    assigned: list[Assignment],
+    valued: dict[tuple[str, str], float],
+    by_pair: dict[tuple[str, str], Candidate],
+) -> list[Assignment]:
+    """The assignment in the pairs' own values (not the incumbents' raised ones), re-ranked."""
+    by_supporter: dict[str, list[Assignment]] = defaultdict(list)
+    for a in assigned:
+        pair = (a.supporter_id, a.friend_key)
+        share = a.impact / valued[pair] if valued[pair] else 0.0
+        by_supporter[a.supporter_id].append(
+            Assignment(a.supporter_id, a.friend_key, 0, share * by_pair[pair].impact)
+        )
+    out: list[Assignment] = []
+    for sid in sorted(by_supporter):
+        ordered = sorted(by_supporter[sid], key=lambda a: (-a.impact, a.friend_key))
+        out.extend(
+            Assignment(a.supporter_id, a.friend_key, i, a.impact)
+            for i, a in enumerate(ordered, start=1)
+        )
+    return out
+
+
 def support_source(factors: dict[str, float]) -> str:
     """Where a friend's support came from: the model score, party, or the prior."""
     if factors.get("support_from_prior", 0.0) > 0:
@@ -331,7 +362,7 @@ def writing_rankings(driver: Driver) -> Iterator[None]:
     under one lock, so two re-ranks that overlap (two uploads at once, an upload during a
     full re-rank) never decide from each other's half-written state.
     """
-    with held(
+    with locks.held(
         driver, RANKINGS_LOCK, hold_seconds=LOCK_HOLD_SECONDS, wait_seconds=LOCK_WAIT_SECONDS
     ):
         yield
