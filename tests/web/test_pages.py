@@ -182,6 +182,8 @@ def test_an_organizer_changes_one_weight_and_the_lists_follow(
         row.get_by_role("button", name="Save", exact=True).click()
         expect(desktop.locator("#rerank-needed")).to_be_visible()
         expect(row.locator(".weight")).to_have_text("0.001")
+        # The history shows what the change did, field by field.
+        expect(desktop.locator("#history li").first).to_contain_text(f"weights.{top_state}")
         # One weight changed; the other state's weight is what it was (up to the scaling).
         assert float(desktop.locator(f'#targets tr[data-code="{other}"] .weight').inner_text()) > 0
         assert other_weight > 0
