@@ -15,7 +15,9 @@ from graph.db.run import Row, read
 
 MODEL_INPUTS: LiteralString = """
 MATCH (p:Person)-[:MATCHES]->(v:Voter)
-WHERE (v.state IN $geos OR v.district IN $geos) AND EXISTS { MATCH (:Supporter)-[:KNOWS]->(p) }
+WHERE (v.state IN $geos OR v.district IN $geos)
+  AND ($supporter_id IS NULL AND EXISTS { MATCH (:Supporter)-[:KNOWS]->(p) }
+       OR EXISTS { MATCH (:Supporter {id: $supporter_id})-[:KNOWS]->(p) })
 WITH v.state AS state, v.support_score IS NOT NULL AS scored, v.party AS party,
      v.turnout_score IS NOT NULL OR size(coalesce(v.vote_history, [])) > 0 AS turnout_known,
      p
@@ -33,9 +35,9 @@ RETURN arm, count(DISTINCT key) AS friends,
 """
 
 
-def model_inputs(driver: Driver, *, geos: list[str]) -> list[Row]:
-    """Friends known to supporters in the geographies, by state, score, party and history."""
-    return read(driver, MODEL_INPUTS, geos=geos)
+def model_inputs(driver: Driver, *, geos: list[str], supporter_id: str | None = None) -> list[Row]:
+    """Friends known to supporters (or one) in the geographies: by state, score, party, history."""
+    return read(driver, MODEL_INPUTS, geos=geos, supporter_id=supporter_id)
 
 
 def holdout_arms(driver: Driver) -> dict[str, Row]:

@@ -138,6 +138,9 @@ def test_the_reports_show_how_much_rests_on_the_prior_and_the_honest_units(
     assert nc["support_prior"] >= minor and nc["support_party"] >= len(parties) - minor
     assert nc["turnout_imputed"] >= len(parties)
     assert 0 < inputs["share_on_support_prior"] < 1
+    mine = model_inputs_report(driver, supporter_id=supporter)  # what this upload brought
+    assert mine["friends"]["friends"] == len(parties)
+    assert mine["friends"]["support_prior"] == minor
     report = expected_votes(driver, as_of=before)
     by_state = {row["state"]: row for row in report["by_state"]}
     assert by_state["NC"]["expected_net_votes"] > 0
@@ -150,6 +153,7 @@ def test_the_reports_show_how_much_rests_on_the_prior_and_the_honest_units(
     assert power["assigned"]["friends"] > 0
     if power["held_out"]["units"]:
         assert 0 < power["minimum_detectable_lift"] < 1
+    assert set(power["share_to_detect"]) == {"0.02", "0.03", "0.05"}
 
 
 def test_once_the_election_is_over_nobody_is_asked(
