@@ -26,6 +26,7 @@ typecheck: setup
 
 unit: setup
 	scripts/ensure-redis
+	scripts/ensure-chromium
 	$(BIN)/pytest
 
 test: lint typecheck unit

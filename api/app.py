@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
-from api import problems
-from api.routes import analytics, jobs, opt_out, organizer, supporters
+from api import pages, problems
+from api.routes import analytics, jobs, opt_out, organizer, session, supporters
 from graph.db.driver import create_driver, set_driver
 from outreach import __version__
 from outreach.core.logs import configure_logging
@@ -34,7 +36,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     """Build the API application."""
-    app = FastAPI(
+    app = FastAPIOffline(
         title="Outreach engine API",
         version=__version__,
         description=(
@@ -49,6 +51,9 @@ def create_app() -> FastAPI:
     app.include_router(organizer.router)
     app.include_router(opt_out.router)
     app.include_router(analytics.router)
+    app.include_router(session.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     publish_roles(app)
 
     @app.get("/health", tags=["meta"])

@@ -1,5 +1,9 @@
 """Typed dependencies: the graph driver, settings, the job queue, and who may call what.
 
+The dependencies here do no I/O, so they are ``async``: FastAPI runs them on the event
+loop instead of sending each one to its thread pool. Handlers that touch the graph or the
+queue are plain functions and run in the pool.
+
 Authorisation is declared on each route as a dependency: :data:`SupporterSelf` (the
 supporter named in the path, or an admin), or a :class:`RoleRequired` alias such as
 :data:`Organizer`. ``api.app`` reads these declarations back into the OpenAPI description
@@ -24,20 +28,25 @@ _bearer = HTTPBearer(auto_error=False, description="A token from `outreach token
 _queue = CeleryQueue()
 
 
-def get_graph(request: Request) -> Driver:
+async def get_graph(request: Request) -> Driver:
     """The app's driver, made in the lifespan."""
     driver: Driver = request.app.state.driver
     return driver
 
 
-def get_queue() -> TaskQueue:
+async def get_queue() -> TaskQueue:
     """The job queue the use cases send work to."""
     return _queue
 
 
-def get_principal(
+async def app_settings() -> Settings:
+    """The process's settings (read once)."""
+    return get_settings()
+
+
+async def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    settings: Annotated[Settings, Depends(app_settings)],
 ) -> Principal:
     """The caller named by the bearer token."""
     if credentials is None:
@@ -46,7 +55,7 @@ def get_principal(
 
 
 Graph = Annotated[Driver, Depends(get_graph)]
-AppSettings = Annotated[Settings, Depends(get_settings)]
+AppSettings = Annotated[Settings, Depends(app_settings)]
 Queue = Annotated[TaskQueue, Depends(get_queue)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
@@ -57,7 +66,7 @@ class RoleRequired:
     def __init__(self, *roles: str) -> None:
         self.roles = roles
 
-    def __call__(self, principal: CurrentPrincipal) -> Principal:
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:
         if principal.role != "admin" and principal.role not in self.roles:
             raise Forbidden(f"this needs the role {' or '.join(self.roles)}")
         return principal
@@ -68,7 +77,7 @@ class RoleRequired:
         return [*self.roles, "admin"]
 
 
-def supporter_self(
+async def supporter_self(
     supporter_id: Annotated[str, Path(description="The supporter's id")],
     principal: CurrentPrincipal,
 ) -> Principal:

@@ -59,6 +59,14 @@ class JobOut(BaseModel):
     updated_at: str | None = None
 
 
+class Action(BaseModel):
+    """Something to tap: ``tel:``, ``sms:`` (message filled in) or ``mailto:``."""
+
+    kind: Literal["call", "text", "email"]
+    href: str
+    label: str
+
+
 class Target(BaseModel):
     """One friend to ask, with the reasons and a message to start from."""
 
@@ -89,6 +97,30 @@ class Target(BaseModel):
     channel: str | None
     suggested_message: str
     opt_out_url: str = Field(description="A link your friend can follow to never be asked again")
+    actions: list[Action] = Field(
+        default_factory=list,
+        description="One-tap actions with the phone numbers and emails you gave for this friend",
+    )
+    status: str | None = Field(
+        default=None, description="The latest outcome you recorded, or null if not asked yet"
+    )
+
+
+class TargetPage(Page[Target]):
+    """Your list, a page at a time, and how many of the friends on it you have asked."""
+
+    asked: int = 0
+    notice: str | None = Field(
+        default=None, description="Why the list is empty on purpose (the election is over)"
+    )
+
+
+class FriendsReport(BaseModel):
+    """What became of every friend you uploaded, by where they stand."""
+
+    counts: dict[str, int]
+    names: dict[str, list[str]]
+    labels: dict[str, str]
 
 
 class OutcomeIn(BaseModel):

@@ -305,7 +305,7 @@ def measure_reads(
     """
     from neo4j import RoutingControl
 
-    from graph.ranking import COUNT_TARGETS, READ_TARGETS
+    from graph.ask_lists import READ_ASK_LIST
     from outreach.core.settings import get_settings
 
     driver = graph.driver
@@ -316,10 +316,7 @@ def measure_reads(
 
     def bare_call() -> Callable[[str], bool]:
         def call(sid: str) -> bool:
-            params = {"supporter_id": sid, "offset": 0, "limit": 10}
-            driver.execute_query(READ_TARGETS, params, database_=database,
-                                 routing_=RoutingControl.READ)  # fmt: skip
-            driver.execute_query(COUNT_TARGETS, {"supporter_id": sid}, database_=database,
+            driver.execute_query(READ_ASK_LIST, {"supporter_id": sid}, database_=database,
                                  routing_=RoutingControl.READ)  # fmt: skip
             return True
 
@@ -337,7 +334,7 @@ def measure_reads(
         return call
 
     kinds = {
-        "bare driver: READ_TARGETS + COUNT_TARGETS": bare_call,
+        "bare driver: READ_ASK_LIST (the list's one read)": bare_call,
         "API: GET /supporters/{id}/targets": api_call,
     }
     totals = {name: Series(name) for name in kinds}

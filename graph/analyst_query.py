@@ -142,6 +142,11 @@ def _timed_out(timeout: float) -> QueryRefused:
     )
 
 
+# Sealed values (a supporter's own contact details for a friend) are left out of whole
+# relationships an analyst returns; asked for by name, they are ciphertext only.
+SEALED_PROPERTIES = frozenset({"contact"})
+
+
 def to_plain(value: Any) -> Any:
     """A driver value as JSON-ready data: nodes and relationships as dicts, times as ISO text."""
     if value is None or isinstance(value, bool | int | str):
@@ -161,7 +166,7 @@ def to_plain(value: Any) -> Any:
             "type": value.type,
             "start": start.element_id if start is not None else None,
             "end": end.element_id if end is not None else None,
-            "properties": to_plain(dict(value.items())),
+            "properties": to_plain({k: v for k, v in value.items() if k not in SEALED_PROPERTIES}),
         }
     if isinstance(value, Path):
         return {

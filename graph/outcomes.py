@@ -54,6 +54,11 @@ MATCH (:Supporter {id: $supporter_id})-[:KNOWS {friend_id: $friend_id}]->(p:Pers
 RETURN p.key AS key
 """
 
+OPTED_OUT: LiteralString = """
+MATCH (:Supporter {id: $supporter_id})-[:KNOWS {friend_id: $friend_id}]->(p:Person)
+RETURN EXISTS { MATCH (:DoNotContact {key: p.key}) } AS opted_out
+"""
+
 COUNT_OUTCOMES: LiteralString = """
 MATCH (:Supporter {id: $supporter_id})-[a:ASKED]->(:Person)
 RETURN count(a) AS n
@@ -102,6 +107,12 @@ def opt_out(driver: Driver, *, supporter_id: str, friend_id: str) -> bool:
 
     write_tx(driver, work)
     return True
+
+
+def opted_out(driver: Driver, *, supporter_id: str, friend_id: str) -> bool | None:
+    """Whether the friend behind a supporter's friend id opted out; None if not found."""
+    rows = read(driver, OPTED_OUT, supporter_id=supporter_id, friend_id=friend_id)
+    return bool(rows[0]["opted_out"]) if rows else None
 
 
 def count_outcomes(driver: Driver, supporter_id: str) -> int:

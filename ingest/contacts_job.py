@@ -1,9 +1,10 @@
 """Load one supporter's upload: read, normalize, merge, link, and write in batches.
 
 What a supporter's upload keeps: on their own ``KNOWS`` edge, the name as they wrote it
-(so their list can show it), which channels they have (phone, email, social), labels and
-favorites. Raw phone numbers and emails are never stored: they become keyed hashes, used
-as friend keys and to find the voter record, and are then dropped.
+(so their list can show it), which channels they have (phone, email, social), their own
+phone numbers and emails for the friend, sealed (``outreach/core/sealing.py``), labels and
+favorites. Phone numbers and emails are never stored in the clear: shared nodes get keyed
+hashes, used as friend keys and to find the voter record; the supporter's own copy is sealed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ingest.link_splink import default_linker
 from ingest.linking import KeyedContact, LinkDecision, Linker, keyed
 from ingest.readers import read_contacts
 from outreach.core.errors import RowError
+from outreach.core.sealing import seal
 from outreach.core.settings import Settings
 
 Report = Callable[[dict[str, int], list[RowError]], None]
@@ -142,6 +144,7 @@ def ingest_upload(
     knows: dict[str, dict[str, Any]] = {}
     matches: list[dict[str, Any]] = []
     candidates: list[dict[str, Any]] = []
+    details: dict[str, dict[str, list[str]]] = {}  # the supporter's own ways to reach a friend
     for contact, decision in zip(contacts, decisions, strict=True):
         key = friend_key(contact, decision, secret=secret)
         if key is None:
@@ -164,6 +167,9 @@ def ingest_upload(
             },
         )
         row["sources"] = sorted(set(row["sources"]) | set(sources))
+        reach = details.setdefault(key, {"phones": [], "emails": []})
+        reach["phones"] += [p for p in record.phones if p not in reach["phones"]]
+        reach["emails"] += [e for e in record.emails if e not in reach["emails"]]
         if decision.voter_id:
             counts["linked"] += 1
             matches.append(
@@ -184,6 +190,8 @@ def ingest_upload(
                     "method": decision.method,
                 }
             )
+    for key, row in knows.items():
+        row["contact"] = seal(settings, details[key])  # only ever opened for this supporter
     progress(parsed.rejected)
 
     def written_so_far(written: int) -> None:

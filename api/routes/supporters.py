@@ -7,16 +7,19 @@ thread pool, so the blocking graph and queue calls never stall the event loop.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 
 from api.deps import AppSettings, Graph, Queue, SupporterSelf
 from api.schemas import (
     PROBLEM_RESPONSES,
+    Action,
     ConsentIn,
     ConsentOut,
     DeletionOut,
+    FriendsReport,
     JobAccepted,
     MatchDecision,
     OutcomeIn,
@@ -24,6 +27,7 @@ from api.schemas import (
     Page,
     PendingMatch,
     Target,
+    TargetPage,
 )
 from outreach.usecases import consent, deletion, outcomes, review, supporter_list, uploads
 
@@ -73,7 +77,7 @@ def upload_contacts(
     )
 
 
-@router.get("/{supporter_id}/targets", response_model=Page[Target])
+@router.get("/{supporter_id}/targets", response_model=TargetPage)
 def targets(
     supporter_id: str,
     request: Request,
@@ -82,7 +86,7 @@ def targets(
     settings: AppSettings,
     limit: Limit = 10,
     offset: Offset = 0,
-) -> Page[Target]:
+) -> Response:
     """Your ranked friends to ask, with the reasons and a suggested message."""
     page = supporter_list.ask_list(
         graph,
@@ -92,12 +96,29 @@ def targets(
         limit=limit,
         offset=offset,
     )
-    return Page[Target](
-        items=[Target.model_validate(a, from_attributes=True) for a in page.items],
+    # The use case's values are already checked: build the body once, without validating
+    # it again (this is the supporters' hot path). The declared model documents it.
+    body = TargetPage.model_construct(
+        items=[
+            Target.model_construct(
+                **{**asdict(a), "actions": [Action.model_construct(**asdict(x)) for x in a.actions]}
+            )
+            for a in page.items
+        ],
         total=page.total,
         limit=page.limit,
         offset=page.offset,
+        asked=page.asked,
+        notice=page.notice,
     )
+    return Response(body.model_dump_json(), media_type="application/json")
+
+
+@router.get("/{supporter_id}/friends", response_model=FriendsReport)
+def friends(supporter_id: str, _: SupporterSelf, graph: Graph) -> FriendsReport:
+    """What became of every friend you uploaded: on your list, someone else's, or why not."""
+    report = supporter_list.friends_report(graph, supporter_id=supporter_id)
+    return FriendsReport(counts=report.counts, names=report.names, labels=report.labels)
 
 
 @router.post(

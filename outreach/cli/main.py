@@ -72,6 +72,25 @@ def demo(
         token = accounts.token(settings, subject=outcome.supporter_id, role="supporter")
         url = f"http://{settings.api_host}:{api_port}"
         console.print(f"\nAPI: {url}  (docs at {url}/docs)")
+        console.print("The sample supporter's page (open it on a phone or in a browser):")
+        link = accounts.signin_link(
+            settings, subject=outcome.supporter_id, role="supporter", base_url=url
+        )
+        console.print(link, soft_wrap=True, highlight=False)
+        console.print(
+            "An organizer's page: "
+            + accounts.signin_link(
+                settings, subject="demo-organizer", role="organizer", base_url=url
+            ),
+            soft_wrap=True,
+            highlight=False,
+        )
+        console.print(
+            "An analyst's page: "
+            + accounts.signin_link(settings, subject="demo-analyst", role="analyst", base_url=url),
+            soft_wrap=True,
+            highlight=False,
+        )
         console.print("Try it (this token is the sample supporter's own):", soft_wrap=True)
         console.print(
             f"curl -H 'Authorization: Bearer {token}' "
@@ -197,6 +216,18 @@ def worker(concurrency: Annotated[int, typer.Option()] = 2) -> None:
     celery_app.worker_main(
         ["worker", "--concurrency", str(concurrency), "--queues", "outreach", "--loglevel", "INFO"]
     )
+
+
+@app.command("signin-link")
+def signin_link(
+    subject: Annotated[str, typer.Argument(help="Supporter id, or a staff user id")],
+    role: Annotated[str, typer.Option(help="supporter, organizer or analyst")] = "supporter",
+    base_url: Annotated[
+        str | None, typer.Option(help="Where people reach the API (default: settings)")
+    ] = None,
+) -> None:
+    """Print a link that opens the role's page signed in (send it to the person privately)."""
+    print(accounts.signin_link(get_settings(), subject=subject, role=role, base_url=base_url or ""))
 
 
 @app.command()

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     api_secret: SecretStr = SecretStr(PLACEHOLDER)
     api_previous_secrets: list[SecretStr] = Field(default_factory=list)
     token_max_age_seconds: int = 60 * 60 * 24 * 90
+    # Seals the supporter's own contact details for their friends (see core/sealing.py);
+    # unset: derived from the secret key.
+    contact_key: SecretStr | None = None
+    contact_previous_keys: list[SecretStr] = Field(default_factory=list)
+
+    # What people see: the campaign's name on pages and opt-out links.
+    campaign_name: str = "Our campaign"
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

@@ -8,6 +8,7 @@ signed with either verify until the old one is dropped.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,10 +30,20 @@ class Principal:
     role: Role
 
 
+def _secrets(settings: Settings) -> tuple[str, ...]:
+    """The signing secrets, oldest first; the current one (last) signs."""
+    previous = tuple(s.get_secret_value() for s in settings.api_previous_secrets)
+    return (*previous, settings.api_secret.get_secret_value())
+
+
+@functools.lru_cache(maxsize=16)
+def _signer(secrets: tuple[str, ...], salt: str) -> URLSafeTimedSerializer:
+    """One serializer per key set and purpose, made once (a list signs many links)."""
+    return URLSafeTimedSerializer(list(secrets), salt=salt)
+
+
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    secrets = [s.get_secret_value() for s in settings.api_previous_secrets]
-    secrets.append(settings.api_secret.get_secret_value())
-    return URLSafeTimedSerializer(secrets, salt=SALT)
+    return _signer(_secrets(settings), SALT)
 
 
 def issue_token(settings: Settings, *, subject: str, role: Role) -> str:
@@ -59,16 +70,13 @@ OPT_OUT_SALT = "outreach-opt-out"
 
 def issue_opt_out_token(settings: Settings, *, supporter_id: str, friend_id: str) -> str:
     """A signed, login-free opt-out token for one friend on one supporter's list."""
-    serializer = URLSafeTimedSerializer(settings.api_secret.get_secret_value(), salt=OPT_OUT_SALT)
-    return str(serializer.dumps({"s": supporter_id, "f": friend_id}))
+    return str(_signer(_secrets(settings), OPT_OUT_SALT).dumps({"s": supporter_id, "f": friend_id}))
 
 
 def read_opt_out_token(settings: Settings, token: str) -> tuple[str, str]:
     """The (supporter id, friend id) an opt-out token names; opt-out links never expire."""
-    secrets = [s.get_secret_value() for s in settings.api_previous_secrets]
-    secrets.append(settings.api_secret.get_secret_value())
     try:
-        data = URLSafeTimedSerializer(secrets, salt=OPT_OUT_SALT).loads(token)
+        data = _signer(_secrets(settings), OPT_OUT_SALT).loads(token)
     except BadSignature as exc:
         raise Unauthorized("this opt-out link is not valid") from exc
     return str(data["s"]), str(data["f"])

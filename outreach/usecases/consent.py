@@ -17,8 +17,10 @@ from outreach.core.partition import partition_of
 CURRENT_TERMS = "2026-1"
 TERMS_SUMMARY = (
     "You share your contacts so the campaign can find which of your friends are registered "
-    "voters in the states that decide the election. Phone numbers and emails are kept only "
-    "as keyed hashes; you can withdraw and delete everything at any time."
+    "voters in the states that decide the election. The campaign keeps phone numbers and "
+    "emails only as keyed hashes; your own copy for each friend is encrypted and shown only "
+    "to you, so you can call or text them from your list. You can withdraw and delete "
+    "everything at any time."
 )
 
 
@@ -47,6 +49,11 @@ def give(driver: Driver, *, supporter_id: str, terms_version: str) -> Consent:
 def withdraw(driver: Driver, *, supporter_id: str) -> None:
     """Withdraw consent: later uploads are refused until the supporter agrees again."""
     withdraw_consent(driver, supporter_id=supporter_id)
+
+
+def status(driver: Driver, supporter_id: str) -> str | None:
+    """The terms version the supporter agreed to, or None (never, or withdrawn)."""
+    return consent_version(driver, supporter_id)
 
 
 def require(driver: Driver, supporter_id: str) -> str:

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from neo4j import Driver
 
-from graph.outcomes import opt_out
+from graph.outcomes import opt_out, opted_out
 from outreach.core.settings import Settings
 from outreach.core.tokens import read_opt_out_token
+
+LinkState = Literal["open", "opted_out", "gone"]
 
 
 def check_link(settings: Settings, token: str) -> None:
     """Refuse a forged or damaged link before anything is shown."""
     read_opt_out_token(settings, token)
+
+
+def link_state(driver: Driver, settings: Settings, token: str) -> LinkState:
+    """Whether the link can still opt out, already did, or names an ask that is gone."""
+    supporter_id, friend_id = read_opt_out_token(settings, token)
+    state = opted_out(driver, supporter_id=supporter_id, friend_id=friend_id)
+    if state is None:
+        return "gone"
+    return "opted_out" if state else "open"
 
 
 def opt_out_by_link(driver: Driver, settings: Settings, token: str) -> bool:

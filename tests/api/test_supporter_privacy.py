@@ -81,7 +81,13 @@ def test_shared_friend_reveals_nothing_across_supporters(
                 "channel",
                 "suggested_message",
                 "opt_out_url",
+                "actions",
+                "status",
             }
+            # One-tap actions carry only the numbers the supporter gave for this friend.
+            for action in item["actions"]:
+                assert action["kind"] in ("call", "text")
+                assert "+16082661212" in action["href"] or "+16022626011" in action["href"]
             assert not any("supporter" in reason.lower() for reason in item["reasons"])
     ids_a = {item["friend_id"] for item in body_a["items"]}
     ids_b = {item["friend_id"] for item in body_b["items"]}
