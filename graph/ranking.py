@@ -56,6 +56,13 @@ WHERE other.id <> s.id
 RETURN DISTINCT other.id AS id
 """
 
+READ_CO_KNOWERS: LiteralString = """
+UNWIND $ids AS sid
+MATCH (s:Supporter {id: sid})-[:KNOWS]->(:Person)<-[:KNOWS]-(other:Supporter)
+WHERE other.id <> s.id
+RETURN DISTINCT other.id AS id
+"""
+
 CLEAR_RANKINGS: LiteralString = """
 UNWIND $ids AS sid
 MATCH (:Supporter {id: sid})-[r:SHOULD_ASK]->(:Person)
@@ -152,6 +159,11 @@ def read_competitors(driver: Driver, *, supporter_ids: list[str]) -> list[str]:
     keeps their list whatever happens to that friend.
     """
     return sorted({str(r["id"]) for r in read(driver, READ_COMPETITORS, ids=supporter_ids)})
+
+
+def read_co_knowers(driver: Driver, *, supporter_ids: list[str]) -> list[str]:
+    """Supporters who know at least one of the same friends (a wider scope, for comparison)."""
+    return sorted({str(r["id"]) for r in read(driver, READ_CO_KNOWERS, ids=supporter_ids)})
 
 
 def replace_rankings(

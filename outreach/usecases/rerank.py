@@ -14,7 +14,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -255,19 +255,17 @@ def assign_and_write(
         c = by_pair[(a.supporter_id, a.friend_key)]
         f = c.factors
         reach = f["deliver"] * f["match_p"]
+        full = value_of(f)
+        share = a.impact / full if full > 0 else 0.0  # below 1 for a friend's later ask
         rows.append(
             {
                 "supporter_id": a.supporter_id,
                 "friend_key": a.friend_key,
                 "rank": a.rank,
                 "impact": a.impact,
-                "expected_votes": a.impact / c.impact * f["expected_votes"] if c.impact else 0.0,
-                "expected_mobilization": a.impact / c.impact * reach * f["mobilization"]
-                if c.impact
-                else 0.0,
-                "expected_persuasion": a.impact / c.impact * reach * f["persuasion"]
-                if c.impact
-                else 0.0,
+                "expected_votes": share * f["expected_votes"],
+                "expected_mobilization": share * reach * f["mobilization"],
+                "expected_persuasion": share * reach * f["persuasion"],
                 "support_source": support_source(f),
                 "turnout_imputed": f["turnout_imputed"] > 0,
                 "channel": c.channel,
@@ -346,12 +344,16 @@ def rank(
         if report:
             report({"partitions_scored": len(scored), "partitions": len(slices)})
     if supporter_ids is not None:
-        # Friends already given to k supporters outside this scope stay with them.
+        # Friends already given to k supporters outside this scope stay with them; one
+        # given to fewer is asked here at the value of its next ask.
         keys = [c.friend_key for scores in scored for c in scores.candidates]
         taken = read_taken(driver, keys=keys, scope=slices[0])
+        repeat = second_ask_share(settings)
         for scores in scored:
             scores.candidates = [
-                c for c in scores.candidates if taken.get(c.friend_key, 0) < settings.k
+                replace(c, impact=c.impact * repeat ** taken.get(c.friend_key, 0))
+                for c in scores.candidates
+                if taken.get(c.friend_key, 0) < settings.k
             ]
     result = assign_and_write(driver, partitions=scored, settings=settings, model_version=version)
     result.warnings = calendar_warnings(settings, day) + settings_warnings(settings)

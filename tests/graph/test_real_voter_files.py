@@ -17,10 +17,11 @@ from graph.config_store import current_settings
 from graph.ranking import ranking_details, rankings_of, read_competitors
 from graph.supporters import record_consent
 from ingest.contacts_job import ingest_upload
-from ingest.keys import voter_key
+from ingest.keys import phone_key, voter_key
 from ingest.voters_job import ingest_voters
 from outreach.core.partition import partition_of
 from outreach.core.settings import Settings
+from outreach.matching.holdout import is_held_out
 from outreach.usecases.consent import CURRENT_TERMS
 from outreach.usecases.reports import (
     expected_votes,
@@ -266,16 +267,25 @@ def test_friends_in_a_loaded_target_state_but_not_on_its_file_are_asked_to_regis
 ) -> None:
     supporter, _ = _nc_network(driver, settings, tmp_path)  # NC's file is loaded
     tag = unique("nf")[-6:]
-    exchange = 200 + int(tag, 16) % 700
+    secret = settings.secret_key.get_secret_value()
+    defaults = current_settings(driver)[1]
+    phones: list[str] = []
+    number = 200 + int(tag, 16) % 700
+    while len(phones) < 3:  # friends whose holdout draw keeps them askable
+        number += 1
+        phone = f"704{number:03d}{6000 + len(phones):04d}"
+        key = phone_key(secret, "+1" + phone)
+        if not is_held_out(key, share=defaults.holdout_share, seed=defaults.holdout_seed):
+            phones.append(phone)
     newcomers = [
         {
             "first_name": f"Newcomer{chr(65 + i)}",
             "last_name": f"Zqx{tag}",
-            "phone": f"704{exchange}{6000 + i:04d}",
+            "phone": phone,
             "state": state,
-            "favorite": "true",
+            "labels": "Family",  # a close tie: their registration ask outranks acquaintances
         }
-        for i, state in enumerate(["NC", "NC", "CA"])
+        for i, (state, phone) in enumerate(zip(["NC", "NC", "CA"], phones, strict=True))
     ]
     ingest_upload(
         driver,
