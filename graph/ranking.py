@@ -88,6 +88,19 @@ MATCH (p:Person {key: key})
 SET p.held_out = true, p.holdout_version = $model_version, p.holdout_fingerprint = $fingerprint
 """
 
+MARK_POOL: LiteralString = """
+UNWIND $keys AS key
+MATCH (p:Person {key: key})
+SET p.holdout_pool = true, p.holdout_version = $model_version, p.holdout_fingerprint = $fingerprint
+"""
+
+CLEAR_POOL: LiteralString = """
+UNWIND $keys AS key
+MATCH (p:Person {key: key})
+WHERE p.holdout_pool = true
+REMOVE p.holdout_pool
+"""
+
 CLEAR_HOLDOUT: LiteralString = """
 UNWIND $keys AS key
 MATCH (p:Person {key: key})
@@ -204,16 +217,36 @@ def mark_holdout(
     *,
     keys: list[str],
     cleared: Sequence[str] = (),
+    pool: Sequence[str] = (),
     model_version: int,
     fingerprint: str = "",
 ) -> None:
-    """Flag held-out friends (with the settings that drew them); unflag those no longer held."""
-    for chunk in batches(sorted(set(cleared) - set(keys)), 5000):
+    """Flag held-out friends (with the settings that drew them); unflag those no longer held.
 
-        def clear(tx: ManagedTransaction, chunk: list[str] = chunk) -> None:
-            tx.run(CLEAR_HOLDOUT, keys=chunk).consume()
+    ``pool`` are the friends who would have been assigned, held out or not: the two arms
+    an analyst compares on validated turnout. Friends in ``cleared`` that are not in
+    ``keys`` (or not in ``pool``) lose the flag.
+    """
+    for query, gone in (
+        (CLEAR_HOLDOUT, set(cleared) - set(keys)),
+        (CLEAR_POOL, set(cleared) - set(pool)),
+    ):
+        for chunk in batches(sorted(gone), 5000):
 
-        write_tx(driver, clear)
+            def clear(
+                tx: ManagedTransaction, chunk: list[str] = chunk, query: LiteralString = query
+            ) -> None:
+                tx.run(query, keys=chunk).consume()
+
+            write_tx(driver, clear)
+    for chunk in batches(sorted(set(pool)), 5000):
+
+        def mark(tx: ManagedTransaction, chunk: list[str] = chunk) -> None:
+            tx.run(
+                MARK_POOL, keys=chunk, model_version=model_version, fingerprint=fingerprint
+            ).consume()
+
+        write_tx(driver, mark)
     for chunk in batches(sorted(set(keys)), 5000):
 
         def work(tx: ManagedTransaction, chunk: list[str] = chunk) -> None:

@@ -11,7 +11,7 @@ from neo4j import Driver
 from graph import analytics
 from graph.config_store import current_settings
 from graph.db.run import Row
-from graph.model_inputs import holdout_arms, model_inputs
+from graph.model_inputs import arm_keys, holdout_arms, model_inputs
 from graph.ranking import expected_gain, expected_gain_by_state
 from outreach.matching.election import calendar_warnings, election_year, settings_warnings
 from outreach.matching.holdout import holdout_share_for, minimum_detectable_lift
@@ -209,7 +209,7 @@ def holdout_power(driver: Driver, *, alpha: float = 0.05, power: float = 0.8) ->
         "holdout_share": settings.holdout_share,
         "randomized_by": "household" if settings.holdout_by_household else "friend",
         "held_out": {"friends": int(held.get("friends") or 0), "units": held_units},
-        "assigned": {"friends": int(treated.get("friends") or 0), "units": treated_units},
+        "treated": {"friends": int(treated.get("friends") or 0), "units": treated_units},
         "base_rate": base,
         "alpha": alpha,
         "power": power,
@@ -230,3 +230,8 @@ def share_for(units: int, lift: float, base: float, alpha: float, power: float) 
     """The holdout share that would detect ``lift`` among ``units``, rounded; None if none can."""
     share = holdout_share_for(friends=units, lift=lift, base_rate=base, alpha=alpha, power=power)
     return round(share, 4) if share is not None else None
+
+
+def holdout_arm(driver: Driver, *, held_out: bool, offset: int, limit: int) -> list[Row]:
+    """One page of one arm's friend keys (intent to treat): held out, or would-be-assigned."""
+    return arm_keys(driver, held_out=held_out, offset=offset, limit=limit)

@@ -246,7 +246,8 @@ def assign_and_write(
     rows: list[dict[str, Any]] = []
     repeat = second_ask_share(settings)
     assigned = assign(candidates, k=settings.k, n=settings.n, repeat=repeat)
-    held = {a.friend_key for a in assigned} & drawn
+    pool = {a.friend_key for a in assigned}
+    held = pool & drawn
     counts["held_out"] = len(held)
     if drawn:
         kept = [c for c in candidates if c.friend_key not in drawn]
@@ -282,7 +283,8 @@ def assign_and_write(
         mark_holdout(
             driver,
             keys=sorted(held),
-            cleared=sorted(scored_friends - held),
+            pool=sorted(pool),
+            cleared=sorted(scored_friends),
             model_version=model_version,
             fingerprint=settings_fingerprint(settings),
         )

@@ -26,6 +26,7 @@ from outreach.usecases.consent import CURRENT_TERMS
 from outreach.usecases.reports import (
     expected_votes,
     holdout,
+    holdout_arm,
     holdout_power,
     model_inputs_report,
 )
@@ -151,7 +152,7 @@ def test_the_reports_show_how_much_rests_on_the_prior_and_the_honest_units(
     assert "top target" in report["weighted_value_unit"]
     assert report["assumptions"]["support"]["prior_for_a_supporters_friend"] == 0.65
     power = holdout_power(driver)
-    assert power["assigned"]["friends"] > 0
+    assert power["treated"]["friends"] > 0
     if power["held_out"]["units"]:
         assert 0 < power["minimum_detectable_lift"] < 1
     assert set(power["share_to_detect"]) == {"0.02", "0.03", "0.05"}
@@ -260,6 +261,14 @@ def test_the_holdout_is_drawn_among_friends_who_would_have_been_assigned(
     assert result.counts["held_out"] == 1
     ranked = {str(r["friend"]) for r in ranking_details(driver, supporter)}
     assert len(ranked) == n and not ranked & {key["dem_drawn"], key["una_drawn"]}
+    # the two arms an analyst compares: the would-be-assigned, held out or treated
+    treated = {str(r["key"]) for r in holdout_arm(driver, held_out=False, offset=0, limit=10**6)}
+    held_arm = {str(r["key"]) for r in holdout_arm(driver, held_out=True, offset=0, limit=10**6)}
+    assert key["dem_drawn"] in held_arm and key["dem_drawn"] not in treated
+    assert key["una_drawn"] not in held_arm | treated
+    # the first assignment's n friends, less the one held out
+    mine = {voter_key(secret, r["ncid"]) for r in rows}
+    assert len(treated & mine) == n - 1
 
 
 def test_friends_in_a_loaded_target_state_but_not_on_its_file_are_asked_to_register(
