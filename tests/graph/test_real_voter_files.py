@@ -22,6 +22,7 @@ from ingest.voters_job import ingest_voters
 from outreach.core.partition import partition_of
 from outreach.core.settings import Settings
 from outreach.matching.holdout import is_held_out
+from outreach.usecases import organizer_settings
 from outreach.usecases.consent import CURRENT_TERMS
 from outreach.usecases.reports import (
     expected_votes,
@@ -364,3 +365,12 @@ def test_an_uploads_rerank_covers_only_the_supporters_whose_lists_it_can_move(
         if any(str(r["friend"]) == shared["key"] for r in ranking_details(driver, sid))
     ]
     assert len(taken) == 1  # k = 1: the shared friend is still asked once
+
+
+def test_the_organizer_sees_todays_warnings_with_the_settings(driver: Driver) -> None:
+    now = organizer_settings.current(driver)
+    assert now.warnings == organizer_settings.warnings_for(now.settings)
+    over = organizer_settings.warnings_for(
+        now.settings, now.settings.election_date + timedelta(days=1)
+    )
+    assert any("is over: nobody is asked" in w for w in over)
