@@ -110,9 +110,28 @@
     Plotly.react("chart-outcomes", [
       line("Friends asked", "friends"), line("Will vote", "will_vote"), line("Not interested", "not_interested"),
     ], Object.assign(layout("Asks and outcomes by day", "friends"), { xaxis: { type: "category" } }), config);
+    const states = expected.by_state || [];
+    Plotly.react("chart-expected", [
+      { type: "bar", name: "Expected net votes", x: states.map((r) => r.state), y: states.map((r) => r.expected_net_votes) },
+      { type: "bar", name: "Weighted value", x: states.map((r) => r.state), y: states.map((r) => r.weighted_value) },
+    ], layout("Expected net votes by state", "votes"), config);
+    const traces = [{
+      type: "bar", name: "Positive answers", x: ["Assigned", "Held out"],
+      y: [lift.assigned.rate, lift.held_out.rate],
+    }];
+    if (lift.difference !== null) {
+      traces.push({
+        type: "bar", name: "Difference, 95% interval", x: ["Difference"], y: [lift.difference],
+        error_y: { type: "data", symmetric: false, array: [lift.ci_high - lift.difference], arrayminus: [lift.difference - lift.ci_low] },
+      });
+    }
+    Plotly.react("chart-lift", traces, layout("Lift against the holdout", "share of friends"), config);
+    const warnings = expected.warnings || [];
+    document.getElementById("warning-list").replaceChildren(...warnings.map((w) => el("li", typeof w === "string" ? w : w.message || JSON.stringify(w))));
+    document.getElementById("warnings-card").hidden = warnings.length === 0;
     const votes = expected.expected_net_votes;
     document.getElementById("expected").textContent =
-      votes === undefined ? "" : `Expected net votes from every assigned ask: ${votes} (model estimate; ${expected.asks_assigned} asks).`;
+      votes === undefined ? "" : `Expected net votes from every assigned ask: ${votes} votes (model estimate; ${expected.asks_assigned} asks); weighted value ${expected.weighted_value} ${expected.weighted_value_unit || ""}.`;
     document.getElementById("lift").textContent = lift.difference === null
       ? "Lift against the holdout: not enough outcomes yet."
       : `Lift against the holdout: ${(100 * lift.difference).toFixed(1)} points (95% interval ${(100 * lift.ci_low).toFixed(1)} to ${(100 * lift.ci_high).toFixed(1)}).`;
