@@ -212,6 +212,22 @@ def replace_rankings(
     return written
 
 
+READ_HELD_FLAGS: LiteralString = """
+MATCH (p:Person {held_out: true}) RETURN p.key AS key, p.holdout_version AS version
+"""
+
+READ_POOL_FLAGS: LiteralString = """
+MATCH (p:Person {holdout_pool: true}) RETURN p.key AS key, p.holdout_version AS version
+"""
+
+
+def holdout_flags(driver: Driver) -> tuple[dict[str, int | None], dict[str, int | None]]:
+    """Friends flagged now: held out, and in the pool, each with the version that drew it."""
+    held = {str(r["key"]): r["version"] for r in read_values(driver, READ_HELD_FLAGS)}
+    pool = {str(r["key"]): r["version"] for r in read_values(driver, READ_POOL_FLAGS)}
+    return held, pool
+
+
 def mark_holdout(
     driver: Driver,
     *,
@@ -220,41 +236,35 @@ def mark_holdout(
     pool: Sequence[str] = (),
     model_version: int,
     fingerprint: str = "",
+    everywhere: bool = False,
 ) -> None:
     """Flag held-out friends (with the settings that drew them); unflag those no longer held.
 
     ``pool`` are the friends who would have been assigned, held out or not: the two arms
     an analyst compares on validated turnout. Friends in ``cleared`` that are not in
-    ``keys`` (or not in ``pool``) lose the flag.
+    ``keys`` (or not in ``pool``) lose the flag; with ``everywhere`` (a full re-rank),
+    every flagged friend does. Only changes are written: a friend flagged already, by the
+    same settings version, is left as it is.
     """
-    for query, gone in (
-        (CLEAR_HOLDOUT, set(cleared) - set(keys)),
-        (CLEAR_POOL, set(cleared) - set(pool)),
-    ):
-        for chunk in batches(sorted(gone), 5000):
+    held_now, pool_now = holdout_flags(driver)
+    scope = set(held_now) | set(pool_now) if everywhere else set(cleared)
+    writes: tuple[tuple[LiteralString, set[str]], ...] = (
+        (CLEAR_HOLDOUT, (scope & set(held_now)) - set(keys)),
+        (CLEAR_POOL, (scope & set(pool_now)) - set(pool)),
+        (MARK_HOLDOUT, {k for k in keys if held_now.get(k, -1) != model_version}),
+        (MARK_POOL, {k for k in pool if pool_now.get(k, -1) != model_version}),
+    )
+    for query, chosen in writes:
+        for chunk in batches(sorted(chosen), 5000):
 
-            def clear(
+            def work(
                 tx: ManagedTransaction, chunk: list[str] = chunk, query: LiteralString = query
             ) -> None:
-                tx.run(query, keys=chunk).consume()
+                tx.run(
+                    query, keys=chunk, model_version=model_version, fingerprint=fingerprint
+                ).consume()
 
-            write_tx(driver, clear)
-    for chunk in batches(sorted(set(pool)), 5000):
-
-        def mark(tx: ManagedTransaction, chunk: list[str] = chunk) -> None:
-            tx.run(
-                MARK_POOL, keys=chunk, model_version=model_version, fingerprint=fingerprint
-            ).consume()
-
-        write_tx(driver, mark)
-    for chunk in batches(sorted(set(keys)), 5000):
-
-        def work(tx: ManagedTransaction, chunk: list[str] = chunk) -> None:
-            tx.run(
-                MARK_HOLDOUT, keys=chunk, model_version=model_version, fingerprint=fingerprint
-            ).consume()
-
-        write_tx(driver, work)
+            write_tx(driver, work)
 
 
 def read_targets(

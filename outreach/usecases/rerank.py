@@ -220,8 +220,12 @@ def assign_and_write(
     partitions: Iterable[PartitionScores],
     settings: MatcherSettings,
     model_version: int,
+    full: bool = False,
 ) -> RankResult:
     """Assign friends across all partitions within the caps, and swap in the new rankings.
+
+    ``full``: the partitions cover every supporter, so holdout flags left on friends
+    nobody scored any more are cleared too.
 
     The holdout is drawn among the friends who would have been assigned: a first
     assignment includes the pairs held back only by the draw; the friends it assigns whose
@@ -256,8 +260,8 @@ def assign_and_write(
         c = by_pair[(a.supporter_id, a.friend_key)]
         f = c.factors
         reach = f["deliver"] * f["match_p"]
-        full = value_of(f)
-        share = a.impact / full if full > 0 else 0.0  # below 1 for a friend's later ask
+        whole = value_of(f)
+        share = a.impact / whole if whole > 0 else 0.0  # below 1 for a friend's later ask
         rows.append(
             {
                 "supporter_id": a.supporter_id,
@@ -279,7 +283,7 @@ def assign_and_write(
     counts["assigned"] = replace_rankings(
         driver, supporter_ids=scope, rows=rows, model_version=model_version, run_id=run_id
     )
-    if held or scored_friends:
+    if held or scored_friends or full:
         mark_holdout(
             driver,
             keys=sorted(held),
@@ -287,6 +291,7 @@ def assign_and_write(
             cleared=sorted(scored_friends),
             model_version=model_version,
             fingerprint=settings_fingerprint(settings),
+            everywhere=full,
         )
     return RankResult(
         run_id=run_id,
@@ -357,7 +362,13 @@ def rank(
                 for c in scores.candidates
                 if taken.get(c.friend_key, 0) < settings.k
             ]
-    result = assign_and_write(driver, partitions=scored, settings=settings, model_version=version)
+    result = assign_and_write(
+        driver,
+        partitions=scored,
+        settings=settings,
+        model_version=version,
+        full=supporter_ids is None,
+    )
     result.warnings = calendar_warnings(settings, day) + settings_warnings(settings)
     if report:
         report(dict(result.counts))

@@ -270,6 +270,11 @@ def test_the_holdout_is_drawn_among_friends_who_would_have_been_assigned(
     # the first assignment's n friends, less the one held out
     mine = {voter_key(secret, r["ncid"]) for r in rows}
     assert len(treated & mine) == n - 1
+    # once nobody would be asked (the election is over), the flags are cleared
+    _, day_after = _before_and_after(driver)
+    rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=day_after)
+    arms = [holdout_arm(driver, held_out=h, offset=0, limit=10**6) for h in (True, False)]
+    assert not {str(r["key"]) for arm in arms for r in arm} & mine
 
 
 def test_friends_in_a_loaded_target_state_but_not_on_its_file_are_asked_to_register(
