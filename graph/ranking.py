@@ -221,10 +221,30 @@ MATCH (p:Person {holdout_pool: true}) RETURN p.key AS key, p.holdout_version AS 
 """
 
 
-def holdout_flags(driver: Driver) -> tuple[dict[str, int | None], dict[str, int | None]]:
-    """Friends flagged now: held out, and in the pool, each with the version that drew it."""
-    held = {str(r["key"]): r["version"] for r in read_values(driver, READ_HELD_FLAGS)}
-    pool = {str(r["key"]): r["version"] for r in read_values(driver, READ_POOL_FLAGS)}
+READ_FLAGS_OF: LiteralString = """
+UNWIND $keys AS key
+MATCH (p:Person {key: key})
+WHERE p.held_out = true OR p.holdout_pool = true
+RETURN key, p.held_out = true AS held, p.holdout_pool = true AS pool,
+       p.holdout_version AS version
+"""
+
+
+def holdout_flags(
+    driver: Driver, keys: Sequence[str] | None = None
+) -> tuple[dict[str, int | None], dict[str, int | None]]:
+    """Friends flagged now (all, or among ``keys``): held out, and in the pool, with versions."""
+    if keys is None:
+        held = {str(r["key"]): r["version"] for r in read_values(driver, READ_HELD_FLAGS)}
+        pool = {str(r["key"]): r["version"] for r in read_values(driver, READ_POOL_FLAGS)}
+        return held, pool
+    held, pool = {}, {}
+    for chunk in batches(sorted(set(keys)), 5000):
+        for r in read_values(driver, READ_FLAGS_OF, keys=chunk):
+            if r["held"]:
+                held[str(r["key"])] = r["version"]
+            if r["pool"]:
+                pool[str(r["key"])] = r["version"]
     return held, pool
 
 
@@ -246,8 +266,12 @@ def mark_holdout(
     every flagged friend does. Only changes are written: a friend flagged already, by the
     same settings version, is left as it is.
     """
-    held_now, pool_now = holdout_flags(driver)
-    scope = set(held_now) | set(pool_now) if everywhere else set(cleared)
+    if everywhere:
+        held_now, pool_now = holdout_flags(driver)
+        scope = set(held_now) | set(pool_now)
+    else:
+        held_now, pool_now = holdout_flags(driver, [*cleared, *keys, *pool])
+        scope = set(cleared)
     writes: tuple[tuple[LiteralString, set[str]], ...] = (
         (CLEAR_HOLDOUT, (scope & set(held_now)) - set(keys)),
         (CLEAR_POOL, (scope & set(pool_now)) - set(pool)),
