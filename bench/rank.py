@@ -13,6 +13,11 @@ about 10k, 100k and 1M ``KNOWS`` edges to matched friends (``--scale small``: 10
 
 Printed: the split per size, score+assign against the read alone (goal: at most 1x), and
 the exponent of time against size fitted by least squares on log-log axes (goal: near 1).
+
+Then, at each size, the re-rank an upload triggers (``rank(supporter_ids=[uploader])``)
+for seeded random supporters: how many supporters it covers (the uploader and those
+assigned one of their friends) against the wider rule of everyone who knows one of the
+same friends, and its time, p50 and p95, as a ratio of the full re-rank's.
 """
 
 from __future__ import annotations
@@ -160,6 +165,7 @@ def run(env: BenchEnv, scale: str, report: Report) -> None:
                     f"{ranks[-1]['total']:.2f}s ({fmt_int(reads[-1]['pairs'])} pairs)"
                 )
             ranks.sort(key=lambda r: r["total"])
+            after_upload = upload_reranks(driver, list(friends.supporters))
             results.append(
                 {
                     "edges": int(counts["knows"]),
@@ -174,9 +180,64 @@ def run(env: BenchEnv, scale: str, report: Report) -> None:
                     "build_s": build_s,
                     "edges_added": added["edges_added"],
                     "retries": retries.count - retries_before,
+                    "upload": after_upload,
                 }
             )
     _print(report, scale, results)
+    _print_uploads(report, results)
+
+
+UPLOAD_SAMPLES = 12
+
+
+def upload_reranks(driver: Any, supporters: list[str]) -> dict[str, Any]:
+    """The re-rank after an upload for seeded random supporters: scope sizes and seconds."""
+    import random
+
+    import outreach.usecases.rerank as matcher
+    from graph.ranking import read_co_knowers, read_competitors
+
+    rng = random.Random(2026)
+    sample = rng.sample(sorted(supporters), min(UPLOAD_SAMPLES, len(supporters)))
+    scopes, wider, seconds = [], [], []
+    for sid in sample:
+        scopes.append(1 + len(read_competitors(driver, supporter_ids=[sid])))
+        wider.append(1 + len(read_co_knowers(driver, supporter_ids=[sid])))
+        t0 = time.perf_counter()
+        matcher.rank(driver, supporter_ids=[sid])
+        seconds.append(time.perf_counter() - t0)
+    return {"scope": scopes, "wider": wider, "seconds": seconds, "supporters": len(supporters)}
+
+
+def _print_uploads(report: Report, results: list[dict[str, Any]]) -> None:
+    from bench.common import percentile
+
+    rows = []
+    for r in results:
+        u = r["upload"]
+        full = r["rank"]["total"]
+        rows.append(
+            [
+                fmt_int(r["edges"]),
+                fmt_int(u["supporters"]),
+                f"{median(u['scope']):.0f}",
+                f"{median(u['wider']):.0f}",
+                fmt_ratio(ratio(median(u["scope"]), median(u["wider"]))),
+                fmt_ratio(ratio(percentile(u["seconds"], 50), full)),
+                fmt_ratio(ratio(percentile(u["seconds"], 95), full)),
+            ]
+        )
+    report.table(
+        "Re-rank after an upload (one supporter and those their friends can move)",
+        ["KNOWS edges", "supporters", "scope, median", "wider rule, median",
+         "scope / wider", "p50 / full re-rank", "p95 / full re-rank"],
+        rows,
+        notes=[
+            f"{UPLOAD_SAMPLES} seeded random supporters per size, each re-ranked as after an "
+            "upload, on the graph the full re-rank left; the wider rule is everyone who knows "
+            "one of the same friends (graph.ranking.read_co_knowers). Excludes the queue.",
+        ],
+    )  # fmt: skip
 
 
 def _print(report: Report, scale: str, results: list[dict[str, Any]]) -> None:

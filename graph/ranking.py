@@ -56,9 +56,13 @@ WHERE other.id <> s.id
 RETURN DISTINCT other.id AS id
 """
 
-# Writing the supporter first takes its write lock (Neo4j) or makes a concurrent writer's
-# commit conflict and retry (the local server): two re-ranks of the same supporter at once
-# then replace each other's ranking instead of both adding theirs.
+READ_CO_KNOWERS: LiteralString = """
+UNWIND $ids AS sid
+MATCH (s:Supporter {id: sid})-[:KNOWS]->(:Person)<-[:KNOWS]-(other:Supporter)
+WHERE other.id <> s.id
+RETURN DISTINCT other.id AS id
+"""
+
 READ_INCUMBENTS: LiteralString = """
 UNWIND $ids AS sid
 MATCH (s:Supporter {id: sid})-[:SHOULD_ASK]->(p:Person)
@@ -69,6 +73,9 @@ MATCH (s:Supporter {id: sid})-[:ASKED]->(p:Person)
 RETURN s.id AS supporter_id, p.key AS friend_key
 """
 
+# Writing the supporter first takes its write lock (Neo4j) or makes a concurrent writer's
+# commit conflict and retry (the local server): two re-ranks of the same supporter at once
+# then replace each other's ranking instead of both adding theirs.
 CLEAR_RANKINGS: LiteralString = """
 UNWIND $ids AS sid
 MATCH (s:Supporter {id: sid})
@@ -95,6 +102,19 @@ MARK_HOLDOUT: LiteralString = """
 UNWIND $keys AS key
 MATCH (p:Person {key: key})
 SET p.held_out = true, p.holdout_version = $model_version, p.holdout_fingerprint = $fingerprint
+"""
+
+MARK_POOL: LiteralString = """
+UNWIND $keys AS key
+MATCH (p:Person {key: key})
+SET p.holdout_pool = true, p.holdout_version = $model_version, p.holdout_fingerprint = $fingerprint
+"""
+
+CLEAR_POOL: LiteralString = """
+UNWIND $keys AS key
+MATCH (p:Person {key: key})
+WHERE p.holdout_pool = true
+REMOVE p.holdout_pool
 """
 
 CLEAR_HOLDOUT: LiteralString = """
@@ -170,6 +190,11 @@ def read_competitors(driver: Driver, *, supporter_ids: list[str]) -> list[str]:
     return sorted({str(r["id"]) for r in read(driver, READ_COMPETITORS, ids=supporter_ids)})
 
 
+def read_co_knowers(driver: Driver, *, supporter_ids: list[str]) -> list[str]:
+    """Supporters who know at least one of the same friends (a wider scope, for comparison)."""
+    return sorted({str(r["id"]) for r in read(driver, READ_CO_KNOWERS, ids=supporter_ids)})
+
+
 def read_incumbents(driver: Driver, *, supporter_ids: list[str]) -> set[tuple[str, str]]:
     """(supporter, friend key) pairs on these supporters' lists now, or asked by them."""
     found: set[tuple[str, str]] = set()
@@ -214,29 +239,83 @@ def replace_rankings(
     return written
 
 
+READ_HELD_FLAGS: LiteralString = """
+MATCH (p:Person {held_out: true}) RETURN p.key AS key, p.holdout_version AS version
+"""
+
+READ_POOL_FLAGS: LiteralString = """
+MATCH (p:Person {holdout_pool: true}) RETURN p.key AS key, p.holdout_version AS version
+"""
+
+
+READ_FLAGS_OF: LiteralString = """
+UNWIND $keys AS key
+MATCH (p:Person {key: key})
+WHERE p.held_out = true OR p.holdout_pool = true
+RETURN key, p.held_out = true AS held, p.holdout_pool = true AS pool,
+       p.holdout_version AS version
+"""
+
+
+def holdout_flags(
+    driver: Driver, keys: Sequence[str] | None = None
+) -> tuple[dict[str, int | None], dict[str, int | None]]:
+    """Friends flagged now (all, or among ``keys``): held out, and in the pool, with versions."""
+    if keys is None:
+        held = {str(r["key"]): r["version"] for r in read_values(driver, READ_HELD_FLAGS)}
+        pool = {str(r["key"]): r["version"] for r in read_values(driver, READ_POOL_FLAGS)}
+        return held, pool
+    held, pool = {}, {}
+    for chunk in batches(sorted(set(keys)), 5000):
+        for r in read_values(driver, READ_FLAGS_OF, keys=chunk):
+            if r["held"]:
+                held[str(r["key"])] = r["version"]
+            if r["pool"]:
+                pool[str(r["key"])] = r["version"]
+    return held, pool
+
+
 def mark_holdout(
     driver: Driver,
     *,
     keys: list[str],
     cleared: Sequence[str] = (),
+    pool: Sequence[str] = (),
     model_version: int,
     fingerprint: str = "",
+    everywhere: bool = False,
 ) -> None:
-    """Flag held-out friends (with the settings that drew them); unflag those no longer held."""
-    for chunk in batches(sorted(set(cleared) - set(keys)), 5000):
+    """Flag held-out friends (with the settings that drew them); unflag those no longer held.
 
-        def clear(tx: ManagedTransaction, chunk: list[str] = chunk) -> None:
-            tx.run(CLEAR_HOLDOUT, keys=chunk).consume()
+    ``pool`` are the friends who would have been assigned, held out or not: the two arms
+    an analyst compares on validated turnout. Friends in ``cleared`` that are not in
+    ``keys`` (or not in ``pool``) lose the flag; with ``everywhere`` (a full re-rank),
+    every flagged friend does. Only changes are written: a friend flagged already, by the
+    same settings version, is left as it is.
+    """
+    if everywhere:
+        held_now, pool_now = holdout_flags(driver)
+        scope = set(held_now) | set(pool_now)
+    else:
+        held_now, pool_now = holdout_flags(driver, [*cleared, *keys, *pool])
+        scope = set(cleared)
+    writes: tuple[tuple[LiteralString, set[str]], ...] = (
+        (CLEAR_HOLDOUT, (scope & set(held_now)) - set(keys)),
+        (CLEAR_POOL, (scope & set(pool_now)) - set(pool)),
+        (MARK_HOLDOUT, {k for k in keys if held_now.get(k, -1) != model_version}),
+        (MARK_POOL, {k for k in pool if pool_now.get(k, -1) != model_version}),
+    )
+    for query, chosen in writes:
+        for chunk in batches(sorted(chosen), 5000):
 
-        write_tx(driver, clear)
-    for chunk in batches(sorted(set(keys)), 5000):
+            def work(
+                tx: ManagedTransaction, chunk: list[str] = chunk, query: LiteralString = query
+            ) -> None:
+                tx.run(
+                    query, keys=chunk, model_version=model_version, fingerprint=fingerprint
+                ).consume()
 
-        def work(tx: ManagedTransaction, chunk: list[str] = chunk) -> None:
-            tx.run(
-                MARK_HOLDOUT, keys=chunk, model_version=model_version, fingerprint=fingerprint
-            ).consume()
-
-        write_tx(driver, work)
+            write_tx(driver, work)
 
 
 def read_targets(

@@ -32,7 +32,9 @@ each field is. Shipped mappings live in ``ingest/mappings/`` and load by bare na
       column: exempt
       values: [Y]
 
-``party`` is kept as the file writes it (``DEM``, ``REP``, ``UNA``, ``NPA``, ``D`` ...); the
+``registration_date`` (2024-01-31 or 01/31/2024) drops from the history the elections held
+before the voter registered, which say nothing about their turnout. ``party`` is kept as
+the file writes it (``DEM``, ``REP``, ``UNA``, ``NPA``, ``D`` ...); the
 matcher reads the major parties from it.
 
 Registration statuses map to ``active``, ``inactive`` or ``unregistered``; ``removed``,
@@ -60,7 +62,8 @@ _STATUS_SYNONYMS = {"removed": "unregistered", "denied": "unregistered",
 _DELIMITER_NAMES = {"tab": "\t", "comma": ",", "pipe": "|", "semicolon": ";", "\\t": "\t"}
 FIELDS = ("voter_id", "first_name", "middle_name", "last_name", "suffix", "birth_year",
           "birth_date", "address", "city", "zip", "state", "district", "phone", "email",
-          "household_id", "turnout_score", "support_score", "party")  # fmt: skip
+          "household_id", "turnout_score", "support_score", "party",
+          "registration_date")  # fmt: skip
 REQUIRED = ("voter_id", "first_name", "last_name")
 
 

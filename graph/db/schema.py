@@ -32,6 +32,8 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX voter_last_state IF NOT EXISTS FOR (v:Voter) ON (v.last_key)",
     "CREATE INDEX voter_household IF NOT EXISTS FOR (v:Voter) ON (v.household_id)",
     "CREATE INDEX supporter_partition IF NOT EXISTS FOR (s:Supporter) ON (s.partition)",
+    "CREATE INDEX person_held_out IF NOT EXISTS FOR (p:Person) ON (p.held_out)",
+    "CREATE INDEX person_holdout_pool IF NOT EXISTS FOR (p:Person) ON (p.holdout_pool)",
 )
 
 

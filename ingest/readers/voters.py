@@ -28,7 +28,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
@@ -231,7 +231,8 @@ class _RowParser:
         status = mapping.registration_status
         self.status_index = index(status.column) if status else None
         self.history = _history_columns(header, mapping.vote_history, mapping.name, index)
-        self.primaries = _history_columns(header, mapping.primary_ballots, mapping.name, index)
+        primaries = _history_columns(header, mapping.primary_ballots, mapping.name, index)
+        self.primaries = [i for i, _ in primaries]
         ballots = mapping.primary_ballots.voted_values if mapping.primary_ballots else None
         self.party_ballots = frozenset(v.upper() for v in ballots) if ballots else None
         voted = mapping.vote_history.voted_values if mapping.vote_history else None
@@ -284,7 +285,13 @@ class _RowParser:
         status = self._status(row)
         if status is None:
             return RowError(line, self._column("status"), "unknown registration status code")
-        history = [self.voted(row[i]) for i in self.history]
+        registered_on = _date(values.get("registration_date"))
+        # Elections held before the voter registered say nothing about their turnout.
+        history = [
+            self.voted(row[i])
+            for i, held in self.history
+            if registered_on is None or held is None or held >= registered_on
+        ]
         turnout = numbers["turnout_score"]
         if turnout is None and history:
             turnout = sum(history) / len(history)
@@ -349,18 +356,30 @@ class _RowParser:
         return status_map.lookup(row[self.status_index])
 
 
+def _date(text: str | None) -> dt.date | None:
+    """A date written as 2024-01-31 or 01/31/2024; None when blank or unreadable."""
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
 def _history_columns(
     header: list[str],
     history: VoteHistory | None,
     mapping_name: str,
     index: Callable[[str], int | None],
-) -> list[int]:
-    """Indexes of the columns of one election history, most recent election first."""
+) -> Sequence[tuple[int, dt.date | None]]:
+    """Columns of one election history, most recent election first, with their dates if known."""
     if history is None:
         return []
     if history.columns:
         found = [index(c) for c in history.columns]
-        return [i for i in found if i is not None][: history.limit]
+        return [(i, None) for i in found if i is not None][: history.limit]
     pattern = re.compile(history.pattern or "")
     matched = [(i, m) for i, h in enumerate(header) if (m := pattern.match(h.strip()))]
     if "date" in pattern.groupindex and history.date_format:
@@ -372,7 +391,6 @@ def _history_columns(
                 f"a vote-history column's date does not match {fmt!r} "
                 f"in the mapping {mapping_name!r}: {exc}"
             ) from exc
-        ordered = [i for _, i in sorted(dated, key=lambda d: (d[0], d[1]), reverse=True)]
-    else:
-        ordered = [i for i, _ in reversed(matched)]  # files list elections oldest first
-    return ordered[: history.limit]
+        newest = sorted(dated, key=lambda d: (d[0], d[1]), reverse=True)
+        return [(i, day.date()) for day, i in newest][: history.limit]
+    return [(i, None) for i, _ in reversed(matched)][: history.limit]  # oldest first in files

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import json_merge_patch
@@ -26,6 +26,7 @@ from graph.config_store import (
 )
 from outreach.core.errors import SettingsInvalid
 from outreach.core.settings import Settings
+from outreach.matching.election import calendar_warnings, settings_warnings
 from outreach.matching.matcher_settings import (
     MatcherSettings,
     load_default_weights,
@@ -48,7 +49,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Versioned:
-    """Settings and the version they are stored as; ``rank_job_id`` if a re-rank was started."""
+    """Settings and the version they are stored as; ``rank_job_id`` if a re-rank was started.
+
+    ``warnings``: what the organizer should know about them today (the election near or
+    over, registration closed, weights that do not fit the race, settings with no effect).
+    """
 
     version: int
     settings: MatcherSettings
@@ -56,6 +61,12 @@ class Versioned:
     changed: bool = True
     rerank_needed: bool = False
     ranked_with: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def warnings_for(matcher: MatcherSettings, today: date | None = None) -> list[str]:
+    """The calendar and settings warnings for these settings on ``today``."""
+    return calendar_warnings(matcher, today or date.today()) + settings_warnings(matcher)
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,7 @@ def current(driver: Driver) -> Versioned:
         changed=False,
         rerank_needed=any(v != version for v in used),
         ranked_with=used,
+        warnings=warnings_for(matcher),
     )
 
 
@@ -140,6 +152,7 @@ def change(
         changed=changed,
         rerank_needed=stale and job_id is None,
         ranked_with=used,
+        warnings=warnings_for(revised),
     )
 
 

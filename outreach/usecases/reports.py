@@ -11,11 +11,11 @@ from neo4j import Driver
 from graph import analytics
 from graph.config_store import current_settings
 from graph.db.run import Row
-from graph.model_inputs import holdout_arms, model_inputs
+from graph.model_inputs import arm_keys, holdout_arms, model_inputs
 from graph.ranking import expected_gain, expected_gain_by_state
 from outreach.core.errors import InvalidInput, RowError
 from outreach.matching.election import calendar_warnings, election_year, settings_warnings
-from outreach.matching.holdout import minimum_detectable_lift
+from outreach.matching.holdout import holdout_share_for, minimum_detectable_lift
 from outreach.matching.impact import imputation_discount, party_side
 from outreach.matching.matcher_settings import MatcherSettings, known_codes
 
@@ -169,18 +169,19 @@ def assumptions(settings: MatcherSettings) -> dict[str, Any]:
     }
 
 
-def model_inputs_report(driver: Driver) -> dict[str, Any]:
+def model_inputs_report(driver: Driver, *, supporter_id: str | None = None) -> dict[str, Any]:
     """How much of the graph rests on the support prior and on imputed turnout, by state.
 
-    Counts friends known to a supporter and matched to a voter in the targets: how many
-    have a campaign score, a major-party registration (or primary ballot), or only the
-    prior; and how many have turnout from the file versus imputed.
+    Counts friends known to a supporter (or to ``supporter_id``: what an upload brought)
+    and matched to a voter in the targets: how many have a campaign score, a major-party
+    registration (or primary ballot), or only the prior; and how many have turnout from
+    the file versus imputed.
     """
     _, settings = current_settings(driver)
     geos = [g for g in settings.targets if settings.weights.get(g, 0) > 0]
     keys = ("friends", "support_score", "support_party", "support_prior", "turnout_imputed")
     per_state: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
-    for row in model_inputs(driver, geos=geos):
+    for row in model_inputs(driver, geos=geos, supporter_id=supporter_id):
         counts = per_state[str(row["state"])]
         n = int(row["friends"])
         counts["friends"] += n
@@ -231,14 +232,29 @@ def holdout_power(driver: Driver, *, alpha: float = 0.05, power: float = 0.8) ->
         "holdout_share": settings.holdout_share,
         "randomized_by": "household" if settings.holdout_by_household else "friend",
         "held_out": {"friends": int(held.get("friends") or 0), "units": held_units},
-        "assigned": {"friends": int(treated.get("friends") or 0), "units": treated_units},
+        "treated": {"friends": int(treated.get("friends") or 0), "units": treated_units},
         "base_rate": base,
         "alpha": alpha,
         "power": power,
         "minimum_detectable_lift": round(mde, 4) if mde is not None else None,
+        "share_to_detect": {
+            f"{lift:.2f}": share_for(held_units + treated_units, lift, base, alpha, power)
+            for lift in (0.02, 0.03, 0.05)
+        },
         "note": (
             "The smallest rise in turnout, as a share, that a two-sided test comparing the "
             "assigned friends with the held-out ones (intent to treat, on validated turnout) "
             "detects with this power; drawn among friends who would have been assigned."
         ),
     }
+
+
+def share_for(units: int, lift: float, base: float, alpha: float, power: float) -> float | None:
+    """The holdout share that would detect ``lift`` among ``units``, rounded; None if none can."""
+    share = holdout_share_for(friends=units, lift=lift, base_rate=base, alpha=alpha, power=power)
+    return round(share, 4) if share is not None else None
+
+
+def holdout_arm(driver: Driver, *, held_out: bool, offset: int, limit: int) -> list[Row]:
+    """One page of one arm's friend keys (intent to treat): held out, or would-be-assigned."""
+    return arm_keys(driver, held_out=held_out, offset=offset, limit=limit)

@@ -15,7 +15,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -224,8 +224,12 @@ def assign_and_write(
     partitions: Iterable[PartitionScores],
     settings: MatcherSettings,
     model_version: int,
+    full: bool = False,
 ) -> RankResult:
     """Assign friends across all partitions within the caps, and swap in the new rankings.
+
+    ``full``: the partitions cover every supporter, so holdout flags left on friends
+    nobody scored any more are cleared too.
 
     The holdout is drawn among the friends who would have been assigned: a first
     assignment includes the pairs held back only by the draw; the friends it assigns whose
@@ -256,7 +260,8 @@ def assign_and_write(
     valued = {(c.supporter_id, c.friend_key): c.impact for c in choices}
     counts["kept"] = sum(1 for pair, value in valued.items() if value != by_pair[pair].impact)
     assigned = assign(choices, k=settings.k, n=settings.n, repeat=repeat)
-    held = {a.friend_key for a in assigned} & drawn
+    pool = {a.friend_key for a in assigned}
+    held = pool & drawn
     counts["held_out"] = len(held)
     if drawn:
         kept = [c for c in choices if c.friend_key not in drawn]
@@ -265,19 +270,17 @@ def assign_and_write(
         c = by_pair[(a.supporter_id, a.friend_key)]
         f = c.factors
         reach = f["deliver"] * f["match_p"]
+        whole = value_of(f)
+        share = a.impact / whole if whole > 0 else 0.0  # below 1 for a friend's later ask
         rows.append(
             {
                 "supporter_id": a.supporter_id,
                 "friend_key": a.friend_key,
                 "rank": a.rank,
                 "impact": a.impact,
-                "expected_votes": a.impact / c.impact * f["expected_votes"] if c.impact else 0.0,
-                "expected_mobilization": a.impact / c.impact * reach * f["mobilization"]
-                if c.impact
-                else 0.0,
-                "expected_persuasion": a.impact / c.impact * reach * f["persuasion"]
-                if c.impact
-                else 0.0,
+                "expected_votes": share * f["expected_votes"],
+                "expected_mobilization": share * reach * f["mobilization"],
+                "expected_persuasion": share * reach * f["persuasion"],
                 "support_source": support_source(f),
                 "turnout_imputed": f["turnout_imputed"] > 0,
                 "channel": c.channel,
@@ -292,13 +295,15 @@ def assign_and_write(
         driver, supporter_ids=scope, rows=rows, model_version=model_version, run_id=run_id
     )
     counts["assigned"] = len({row["friend_key"] for row in rows})
-    if held or scored_friends:
+    if held or scored_friends or full:
         mark_holdout(
             driver,
             keys=sorted(held),
-            cleared=sorted(scored_friends - held),
+            pool=sorted(pool),
+            cleared=sorted(scored_friends),
             model_version=model_version,
             fingerprint=settings_fingerprint(settings),
+            everywhere=full,
         )
     return RankResult(
         run_id=run_id,
@@ -374,7 +379,7 @@ def finish(
     """Assign across every partition's candidates and write the rankings (a fanned-out re-rank)."""
     with writing_rankings(driver):
         return assign_and_write(
-            driver, partitions=partitions, settings=settings, model_version=version
+            driver, partitions=partitions, settings=settings, model_version=version, full=True
         )
 
 
@@ -411,15 +416,23 @@ def rank(
             report({"partitions_scored": len(scored), "partitions": len(slices)})
     with writing_rankings(driver):
         if supporter_ids is not None:
-            # Friends already given to k supporters outside this scope stay with them.
+            # Friends already given to k supporters outside this scope stay with them; one
+            # given to fewer is asked here at the value of its next ask.
             keys = [c.friend_key for scores in scored for c in scores.candidates]
             taken = read_taken(driver, keys=keys, scope=slices[0])
+            repeat = second_ask_share(settings)
             for scores in scored:
                 scores.candidates = [
-                    c for c in scores.candidates if taken.get(c.friend_key, 0) < settings.k
+                    replace(c, impact=c.impact * repeat ** taken.get(c.friend_key, 0))
+                    for c in scores.candidates
+                    if taken.get(c.friend_key, 0) < settings.k
                 ]
         result = assign_and_write(
-            driver, partitions=scored, settings=settings, model_version=version
+            driver,
+            partitions=scored,
+            settings=settings,
+            model_version=version,
+            full=supporter_ids is None,
         )
     result.warnings = calendar_warnings(settings, day) + settings_warnings(settings)
     if report:

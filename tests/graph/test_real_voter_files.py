@@ -22,11 +22,12 @@ from ingest.voters_job import ingest_voters
 from outreach.core.partition import partition_of
 from outreach.core.settings import Settings
 from outreach.matching.holdout import is_held_out
-from outreach.matching.matcher_settings import MatcherSettings
+from outreach.usecases import organizer_settings
 from outreach.usecases.consent import CURRENT_TERMS
 from outreach.usecases.reports import (
     expected_votes,
     holdout,
+    holdout_arm,
     holdout_power,
     model_inputs_report,
 )
@@ -140,6 +141,9 @@ def test_the_reports_show_how_much_rests_on_the_prior_and_the_honest_units(
     assert nc["support_prior"] >= minor and nc["support_party"] >= len(parties) - minor
     assert nc["turnout_imputed"] >= len(parties)
     assert 0 < inputs["share_on_support_prior"] < 1
+    mine = model_inputs_report(driver, supporter_id=supporter)  # what this upload brought
+    assert mine["friends"]["friends"] == len(parties)
+    assert mine["friends"]["support_prior"] == minor
     report = expected_votes(driver, as_of=before)
     by_state = {row["state"]: row for row in report["by_state"]}
     assert by_state["NC"]["expected_net_votes"] > 0
@@ -149,9 +153,10 @@ def test_the_reports_show_how_much_rests_on_the_prior_and_the_honest_units(
     assert "top target" in report["weighted_value_unit"]
     assert report["assumptions"]["support"]["prior_for_a_supporters_friend"] == 0.65
     power = holdout_power(driver)
-    assert power["assigned"]["friends"] > 0
+    assert power["treated"]["friends"] > 0
     if power["held_out"]["units"]:
         assert 0 < power["minimum_detectable_lift"] < 1
+    assert set(power["share_to_detect"]) == {"0.02", "0.03", "0.05"}
 
 
 def test_once_the_election_is_over_nobody_is_asked(
@@ -257,6 +262,19 @@ def test_the_holdout_is_drawn_among_friends_who_would_have_been_assigned(
     assert result.counts["held_out"] == 1
     ranked = {str(r["friend"]) for r in ranking_details(driver, supporter)}
     assert len(ranked) == n and not ranked & {key["dem_drawn"], key["una_drawn"]}
+    # the two arms an analyst compares: the would-be-assigned, held out or treated
+    treated = {str(r["key"]) for r in holdout_arm(driver, held_out=False, offset=0, limit=10**6)}
+    held_arm = {str(r["key"]) for r in holdout_arm(driver, held_out=True, offset=0, limit=10**6)}
+    assert key["dem_drawn"] in held_arm and key["dem_drawn"] not in treated
+    assert key["una_drawn"] not in held_arm | treated
+    # the first assignment's n friends, less the one held out
+    mine = {voter_key(secret, r["ncid"]) for r in rows}
+    assert len(treated & mine) == n - 1
+    # once nobody would be asked (the election is over), the flags are cleared
+    _, day_after = _before_and_after(driver)
+    rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=day_after)
+    arms = [holdout_arm(driver, held_out=h, offset=0, limit=10**6) for h in (True, False)]
+    assert not {str(r["key"]) for arm in arms for r in arm} & mine
 
 
 def test_friends_in_a_loaded_target_state_but_not_on_its_file_are_asked_to_register(
@@ -264,25 +282,25 @@ def test_friends_in_a_loaded_target_state_but_not_on_its_file_are_asked_to_regis
 ) -> None:
     supporter, _ = _nc_network(driver, settings, tmp_path)  # NC's file is loaded
     tag = unique("nf")[-6:]
-    exchange = 200 + int(tag, 16) % 700
     secret = settings.secret_key.get_secret_value()
-    defaults = MatcherSettings()
+    defaults = current_settings(driver)[1]
     phones: list[str] = []
-    line = 6000
-    while len(phones) < 3:  # friends the holdout draw would not hold back
-        line += 1
-        key = phone_key(secret, f"+1704{exchange}{line:04d}")
+    number = 200 + int(tag, 16) % 700
+    while len(phones) < 3:  # friends whose holdout draw keeps them askable
+        number += 1
+        phone = f"704{number:03d}{6000 + len(phones):04d}"
+        key = phone_key(secret, "+1" + phone)
         if not is_held_out(key, share=defaults.holdout_share, seed=defaults.holdout_seed):
-            phones.append(f"704{exchange}{line:04d}")
+            phones.append(phone)
     newcomers = [
         {
             "first_name": f"Newcomer{chr(65 + i)}",
             "last_name": f"Zqx{tag}",
-            "phone": phones[i],
+            "phone": phone,
             "state": state,
-            "favorite": "true",
+            "labels": "Family",  # a close tie: their registration ask outranks acquaintances
         }
-        for i, state in enumerate(["NC", "NC", "CA"])
+        for i, (state, phone) in enumerate(zip(["NC", "NC", "CA"], phones, strict=True))
     ]
     ingest_upload(
         driver,
@@ -352,3 +370,12 @@ def test_an_uploads_rerank_covers_only_the_supporters_whose_lists_it_can_move(
         if any(str(r["friend"]) == shared["key"] for r in ranking_details(driver, sid))
     ]
     assert len(taken) == 1  # k = 1: the shared friend is still asked once
+
+
+def test_the_organizer_sees_todays_warnings_with_the_settings(driver: Driver) -> None:
+    now = organizer_settings.current(driver)
+    assert now.warnings == organizer_settings.warnings_for(now.settings)
+    over = organizer_settings.warnings_for(
+        now.settings, now.settings.election_date + timedelta(days=1)
+    )
+    assert any("is over: nobody is asked" in w for w in over)

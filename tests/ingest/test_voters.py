@@ -254,8 +254,20 @@ def test_ohio_layout_history_from_general_columns(tmp_path: Path) -> None:
             "PRIMARY-05/03/2022": "D",
         },
     ]
+    rows.append(
+        {
+            "SOS_VOTERID": "OH4",
+            "LAST_NAME": "NEW",
+            "FIRST_NAME": "CY",
+            "VOTER_STATUS": "ACTIVE",
+            "REGISTRATION_DATE": "2021-01-15",
+            "GENERAL-11/08/2022": "X",
+        }
+    )
     result = read_all(write_oh_voters(tmp_path / "SWVF_1_22.txt", rows), "oh_swvf")
-    rob, bo = result.records
+    rob, bo, cy = result.records
+    # registered in 2021: the 2020 and 2018 generals were not theirs to vote in
+    assert cy.vote_history == [True, False] and cy.turnout_score == 0.5
     assert (rob.voter_id, rob.state, rob.district, rob.birth_year) == (
         "OH0012345678",
         "OH",
