@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
+from starlette.routing import BaseRoute
 
 from api import pages, problems
 from api.routes import analytics, jobs, opt_out, organizer, session, supporters, terms
@@ -50,16 +51,19 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     problems.install(app)
-    app.include_router(supporters.router)
-    app.include_router(jobs.router)
-    app.include_router(organizer.router)
-    app.include_router(opt_out.router)
-    app.include_router(analytics.router)
-    app.include_router(terms.router)
-    app.include_router(session.router)
-    app.include_router(pages.router)
+    for router in (
+        supporters.router,
+        jobs.router,
+        organizer.router,
+        opt_out.router,
+        analytics.router,
+        terms.router,
+        session.router,
+        pages.router,
+    ):
+        publish_roles(router.routes)  # before including: the app keeps the router's routes
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
-    publish_roles(app)
 
     @app.get("/health", tags=["meta"], response_model=Health)
     def health() -> Health:
@@ -105,9 +109,9 @@ def allowed_callers(dependant: Dependant) -> list[str] | None:
     return None
 
 
-def publish_roles(app: FastAPI) -> None:
+def publish_roles(routes: Sequence[BaseRoute]) -> None:
     """Write each route's allowed callers into its OpenAPI operation (``x-roles``)."""
-    for route in app.routes:
+    for route in routes:
         if not isinstance(route, APIRoute):
             continue
         allowed = allowed_callers(route.dependant)

@@ -172,3 +172,19 @@ def test_the_terms_are_served_and_a_wrong_version_points_to_them(
             f"/supporters/{supporter}/consent", json={"terms_version": body["version"]}
         )
     assert current.status_code == 200
+
+
+def test_the_description_says_who_may_call_each_protected_operation(api_url: str) -> None:
+    paths = _spec(api_url)["paths"]
+    expected = {
+        ("/organizer/settings", "patch"): ["organizer", "admin"],
+        ("/analytics/cypher", "post"): ["analyst", "admin"],
+        ("/supporters/{supporter_id}/targets", "get"): [
+            "the supporter named in the path",
+            "admin",
+        ],
+    }
+    for (path, method), roles in expected.items():
+        operation = paths[path][method]
+        assert operation.get("x-roles") == roles, (path, method)
+        assert "Who may call:" in operation["description"]
