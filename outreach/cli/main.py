@@ -128,7 +128,7 @@ def graph_serve() -> None:
     if answers_queries(settings):
         console.print(f"A local graph server already answers on port {settings.local_bolt_port}.")
         return
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.default_region)
     console.print(
         f"Local graph server on bolt://127.0.0.1:{settings.local_bolt_port}; Ctrl-C stops it."
     )
