@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.outcomes import Outcome
@@ -19,14 +20,19 @@ from outreach.usecases.organizer_settings import MatcherSettings
 
 T = TypeVar("T")
 
+# Paging is bounded in the schema: an offset past these is a 422 that names it, never a
+# number the graph cannot hold (a Bolt integer is 64 bits; the local server's SKIP is 32).
+MAX_OFFSET = 1_000_000
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")]
+
 
 class Page(BaseModel, Generic[T]):
     """One page of a list: ``items`` from ``offset``, ``total`` in all."""
 
     items: list[T]
     total: int
-    limit: int
-    offset: int
+    limit: int = Field(ge=0)
+    offset: int = Field(ge=0, le=MAX_OFFSET)
 
 
 class ConsentIn(BaseModel):

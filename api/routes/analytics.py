@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.csv_export import csv_response, records_to_csv, to_csv
 from api.deps import Analyst, Graph, Reporter
-from api.schemas import PROBLEM_RESPONSES, Page, problems
+from api.schemas import PROBLEM_RESPONSES, Offset, Page, problems
 from outreach.core.errors import InvalidInput, QueryRefused
 from outreach.usecases import analyst_queries, graph_schema, reports
 
@@ -313,7 +313,7 @@ def holdout(
     graph: Graph,
     geo: Geos = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     fmt: Format = "json",
 ) -> Response | Page[HeldOutFriend]:
     """Held-out friends' keys, a page at a time (keys only, never names)."""

@@ -22,6 +22,7 @@ from api.schemas import (
     FriendsReport,
     JobAccepted,
     MatchDecision,
+    Offset,
     OutcomeIn,
     OutcomeOut,
     Page,
@@ -44,7 +45,6 @@ QUEUE_DOWN = problems((QueueUnavailable, "the job queue did not take the job; tr
 
 router = APIRouter(prefix="/supporters", tags=["supporters"], responses=PROBLEM_RESPONSES)
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip")]
 
 
 @router.post(
