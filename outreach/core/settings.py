@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     api_secret: SecretStr = SecretStr(PLACEHOLDER)
     api_previous_secrets: list[SecretStr] = Field(default_factory=list)
     token_max_age_seconds: int = 60 * 60 * 24 * 90
+    # How long a process trusts the token version it read (a revocation reaches every
+    # process within this time; the process that revokes sees it at once).
+    token_version_cache_seconds: float = Field(default=10.0, ge=0, le=300)
     # Seals the supporter's own contact details for their friends (see core/sealing.py);
     # unset: derived from the secret key.
     contact_key: SecretStr | None = None
