@@ -14,6 +14,7 @@ from outreach.core.errors import (
     InvalidInput,
     NotFound,
     OutreachError,
+    TooManyRequests,
     Unauthorized,
 )
 from outreach.usecases.organizer_settings import MatcherSettings
@@ -351,4 +352,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = problems(
     (NotFound, "no such thing, or not yours"),
     (InvalidInput, "invalid input; `errors` names each field (and line) at fault"),
     (GraphUnavailable, "the graph database cannot be reached; try again"),
+)
+
+
+RATE_LIMITED: dict[int | str, dict[str, Any]] = problems(
+    (TooManyRequests, "a rate limit is reached; the Retry-After header says when to try again")
 )

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import Admin, AppSettings, CurrentPrincipal, Graph, Organizer
-from api.schemas import PROBLEM_RESPONSES
+from api.rate_limits import SigninLimit
+from api.schemas import PROBLEM_RESPONSES, RATE_LIMITED
 from outreach.usecases import accounts
 
 router = APIRouter(tags=["sign-in"], responses=PROBLEM_RESPONSES)
@@ -55,7 +56,9 @@ def me(principal: CurrentPrincipal, graph: Graph, settings: AppSettings) -> Me:
     return Me.model_validate(accounts.whoami(graph, settings, principal))
 
 
-@router.post("/signin-links", response_model=SigninOut)
+@router.post(
+    "/signin-links", response_model=SigninOut, dependencies=[SigninLimit], responses=RATE_LIMITED
+)
 def signin_link(
     body: SigninIn, _: Organizer, request: Request, graph: Graph, settings: AppSettings
 ) -> SigninOut:

@@ -13,8 +13,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 
 from api.deps import AppSettings, Graph, Queue, SupporterSelf
+from api.rate_limits import UploadLimit
 from api.schemas import (
     PROBLEM_RESPONSES,
+    RATE_LIMITED,
     Action,
     ConsentIn,
     ConsentOut,
@@ -84,7 +86,9 @@ def withdraw(supporter_id: str, _: SupporterSelf, graph: Graph) -> None:
             (InvalidInput, "the form has no `file` part"),
         ),
         **QUEUE_DOWN,
+        **RATE_LIMITED,
     },
+    dependencies=[UploadLimit],
 )
 def upload_contacts(
     supporter_id: str,
