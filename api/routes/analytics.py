@@ -33,7 +33,10 @@ Geos = Annotated[
 _GEO = problems((InvalidInput, "a query parameter is invalid, or `geo` names an unknown geography"))
 _REFUSED = problems(
     (QueryRefused, "the query could write, call a writing procedure, or does not parse"),
-    (InvalidInput, "the body is invalid; `errors` names each field"),
+    (
+        InvalidInput,
+        "the body is invalid (an integer parameter past 64 bits, too); `errors` names each field",
+    ),
 )
 _CSV = {"description": "The same data as CSV with format=csv", "content": {"text/csv": {}}}
 

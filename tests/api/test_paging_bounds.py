@@ -37,3 +37,15 @@ def test_the_largest_offset_allowed_still_answers(
         response = client.get(path.format(me=me), params={"offset": "1000000"})
     assert response.status_code in (200, 409), response.text
     assert response.json()["offset"] == 1_000_000 if response.status_code == 200 else True
+
+
+def test_an_analyst_parameter_past_64_bits_is_a_clear_422(
+    api_url: str, driver: Driver, settings: Settings
+) -> None:
+    with api_client(api_url, settings, unique("ana"), "analyst") as client:
+        response = client.post(
+            "/analytics/cypher",
+            json={"query": "RETURN $n.x AS x", "parameters": {"n": {"x": 2**70}}},
+        )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "parameters.n.x"
