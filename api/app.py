@@ -28,7 +28,7 @@ from outreach.core.settings import get_settings
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Make the graph driver once for the process, and close it on shutdown."""
     settings = get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.default_region)
     driver = create_driver(settings)
     app.state.driver = driver
     set_driver(driver)

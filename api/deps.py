@@ -1,7 +1,8 @@
 """Typed dependencies: the graph driver, settings, the job queue, and who may call what.
 
-The dependencies here do no I/O, so they are ``async``: FastAPI runs them on the event
-loop instead of sending each one to its thread pool. Handlers that touch the graph or the
+The dependencies here are ``async``: FastAPI runs them on the event loop instead of sending
+each one to its thread pool. The one that may touch the graph (a token's version, on a
+cache miss) sends that read to the pool itself. Handlers that touch the graph or the
 queue are plain functions and run in the pool.
 
 Authorisation is declared on each route as a dependency: :data:`SupporterSelf` (the
@@ -15,12 +16,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from neo4j import Driver
 
 from outreach.core.errors import Forbidden, Unauthorized
 from outreach.core.settings import Settings, get_settings
 from outreach.core.tokens import Principal, verify_token
+from outreach.usecases import accounts
 from outreach.usecases.jobs import TaskQueue
 from workers.queue import CeleryQueue
 
@@ -47,11 +50,22 @@ async def app_settings() -> Settings:
 async def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     settings: Annotated[Settings, Depends(app_settings)],
+    driver: Annotated[Driver, Depends(get_graph)],
 ) -> Principal:
-    """The caller named by the bearer token."""
+    """The caller named by the bearer token, unless that token was revoked.
+
+    The subject's token version comes from a short cache; only a miss reads the graph,
+    in the thread pool.
+    """
     if credentials is None:
         raise Unauthorized("send a bearer token in the Authorization header")
-    return verify_token(settings, credentials.credentials)
+    principal = verify_token(settings, credentials.credentials)
+    version = accounts.cached_version(settings, principal.subject)
+    if version is None:
+        version = await run_in_threadpool(
+            accounts.current_version, driver, settings, principal.subject
+        )
+    return accounts.check_not_revoked(principal, version)
 
 
 Graph = Annotated[Driver, Depends(get_graph)]
@@ -68,7 +82,7 @@ class RoleRequired:
 
     async def __call__(self, principal: CurrentPrincipal) -> Principal:
         if principal.role != "admin" and principal.role not in self.roles:
-            raise Forbidden(f"this needs the role {' or '.join(self.roles)}")
+            raise Forbidden(f"this needs the role {' or '.join(self.roles or ('admin',))}")
         return principal
 
     @property
@@ -95,4 +109,5 @@ SupporterSelf = Annotated[Principal, Depends(supporter_self)]
 Organizer = Annotated[Principal, Depends(RoleRequired("organizer"))]
 Reporter = Annotated[Principal, Depends(RoleRequired("organizer", "analyst"))]
 Analyst = Annotated[Principal, Depends(RoleRequired("analyst"))]
+Admin = Annotated[Principal, Depends(RoleRequired())]
 AnyCaller = CurrentPrincipal

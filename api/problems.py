@@ -21,6 +21,7 @@ from outreach.core.errors import (
     NotFound,
     OutreachError,
     RowError,
+    TooManyRequests,
 )
 
 log = logging.getLogger(__name__)
@@ -28,11 +29,13 @@ PROBLEM = "application/problem+json"
 
 
 def problem_response(exc: OutreachError, request: Request) -> JSONResponse:
-    """The problem+json response for one of our errors."""
+    """The problem+json response for one of our errors (a 429 says when to retry)."""
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
     return JSONResponse(
         exc.problem(instance=request.url.path),
         status_code=exc.status,
         media_type=PROBLEM,
+        headers=headers,
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.outcomes import Outcome
@@ -13,11 +14,17 @@ from outreach.core.errors import (
     InvalidInput,
     NotFound,
     OutreachError,
+    TooManyRequests,
     Unauthorized,
 )
 from outreach.usecases.organizer_settings import MatcherSettings
 
 T = TypeVar("T")
+
+# Paging is bounded in the schema: an offset past these is a 422 that names it, never a
+# number the graph cannot hold (a Bolt integer is 64 bits; the local server's SKIP is 32).
+MAX_OFFSET = 1_000_000
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")]
 
 
 class Page(BaseModel, Generic[T]):
@@ -25,8 +32,8 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     total: int
-    limit: int
-    offset: int
+    limit: int = Field(ge=0)
+    offset: int = Field(ge=0, le=MAX_OFFSET)
 
 
 class ConsentIn(BaseModel):
@@ -345,4 +352,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = problems(
     (NotFound, "no such thing, or not yours"),
     (InvalidInput, "invalid input; `errors` names each field (and line) at fault"),
     (GraphUnavailable, "the graph database cannot be reached; try again"),
+)
+
+
+RATE_LIMITED: dict[int | str, dict[str, Any]] = problems(
+    (TooManyRequests, "a rate limit is reached; the Retry-After header says when to try again")
 )

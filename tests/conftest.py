@@ -29,6 +29,7 @@ os.environ.update(
     OUTREACH_LOCAL_GRAPH_HEAP="1g",
     OUTREACH_SECRET_KEY="test-secret-key-for-hashing",
     OUTREACH_API_SECRET="test-api-secret",
+    OUTREACH_TOKEN_VERSION_CACHE_SECONDS="2",
     OUTREACH_BROKER_URL=REDIS_URL,
     OUTREACH_RESULT_BACKEND=REDIS_URL,
 )

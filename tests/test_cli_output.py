@@ -128,7 +128,7 @@ def test_settings_set_without_equals_says_how_to_write_a_change(driver: Driver) 
     assert "valid list" not in said(result)
 
 
-def test_token_prints_the_bare_token_on_one_line(settings: Settings) -> None:
+def test_token_prints_the_bare_token_on_one_line(settings: Settings, driver: Driver) -> None:
     subject = "x" * 120  # a long subject makes a token far wider than the terminal
     result = outreach("token", "--subject", subject, "--role", "organizer", columns=40)
     assert result.returncode == 0, said(result)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.csv_export import csv_response, records_to_csv, to_csv
 from api.deps import Analyst, Graph, Reporter
-from api.schemas import PROBLEM_RESPONSES, Page, problems
+from api.schemas import PROBLEM_RESPONSES, Offset, Page, problems
 from outreach.core.errors import InvalidInput, QueryRefused
 from outreach.usecases import analyst_queries, graph_schema, reports
 
@@ -33,7 +33,10 @@ Geos = Annotated[
 _GEO = problems((InvalidInput, "a query parameter is invalid, or `geo` names an unknown geography"))
 _REFUSED = problems(
     (QueryRefused, "the query could write, call a writing procedure, or does not parse"),
-    (InvalidInput, "the body is invalid; `errors` names each field"),
+    (
+        InvalidInput,
+        "the body is invalid (an integer parameter past 64 bits, too); `errors` names each field",
+    ),
 )
 _CSV = {"description": "The same data as CSV with format=csv", "content": {"text/csv": {}}}
 
@@ -313,7 +316,7 @@ def holdout(
     graph: Graph,
     geo: Geos = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     fmt: Format = "json",
 ) -> Response | Page[HeldOutFriend]:
     """Held-out friends' keys, a page at a time (keys only, never names)."""

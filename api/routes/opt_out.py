@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import AppSettings, Graph
 from api.pages import templates
-from api.schemas import problems
+from api.rate_limits import OptOutLimit
+from api.schemas import RATE_LIMITED, problems
 from outreach.core.errors import GraphUnavailable, InvalidInput, OutreachError
 from outreach.usecases import opt_out
 
@@ -20,10 +21,14 @@ router = APIRouter(
     tags=["friends"],
     # A bad link answers with an HTML page (documented on each route); only an outage is
     # problem+json.
-    responses=problems(
-        (InvalidInput, "the path is not a link token"),
-        (GraphUnavailable, "the graph database cannot be reached; try again"),
-    ),
+    responses={
+        **problems(
+            (InvalidInput, "the path is not a link token"),
+            (GraphUnavailable, "the graph database cannot be reached; try again"),
+        ),
+        **RATE_LIMITED,
+    },
+    dependencies=[OptOutLimit],
 )
 
 

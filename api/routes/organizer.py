@@ -8,8 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Body, Query, status
 
 from api.deps import AppSettings, Graph, Organizer, Queue, Reporter
+from api.rate_limits import RerankLimit
 from api.schemas import (
     PROBLEM_RESPONSES,
+    RATE_LIMITED,
     ExpectedVotes,
     JobAccepted,
     SettingsOut,
@@ -103,7 +105,8 @@ def history(_: Reporter, graph: Graph) -> list[SettingsVersion]:
     "/rerank",
     response_model=JobAccepted,
     status_code=status.HTTP_202_ACCEPTED,
-    responses=QUEUE_DOWN,
+    responses={**QUEUE_DOWN, **RATE_LIMITED},
+    dependencies=[RerankLimit],
 )
 def rerank_all(
     principal: Organizer, graph: Graph, queue: Queue, settings: AppSettings

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import AppSettings, CurrentPrincipal, Graph, Organizer
-from api.schemas import PROBLEM_RESPONSES
+from api.deps import Admin, AppSettings, CurrentPrincipal, Graph, Organizer
+from api.rate_limits import SigninLimit
+from api.schemas import PROBLEM_RESPONSES, RATE_LIMITED
 from outreach.usecases import accounts
 
 router = APIRouter(tags=["sign-in"], responses=PROBLEM_RESPONSES)
@@ -36,6 +37,13 @@ class SigninIn(BaseModel):
     role: Literal["supporter", "organizer", "analyst"] = "supporter"
 
 
+class RevokedOut(BaseModel):
+    """Whose tokens were revoked, and the token version new ones carry."""
+
+    subject: str
+    token_version: int
+
+
 class SigninOut(BaseModel):
     """A link that opens the role's page, signed in (keep it private: it is a credential)."""
 
@@ -48,13 +56,30 @@ def me(principal: CurrentPrincipal, graph: Graph, settings: AppSettings) -> Me:
     return Me.model_validate(accounts.whoami(graph, settings, principal))
 
 
-@router.post("/signin-links", response_model=SigninOut)
-def signin_link(body: SigninIn, _: Organizer, request: Request, settings: AppSettings) -> SigninOut:
+@router.post(
+    "/signin-links", response_model=SigninOut, dependencies=[SigninLimit], responses=RATE_LIMITED
+)
+def signin_link(
+    body: SigninIn, _: Organizer, request: Request, graph: Graph, settings: AppSettings
+) -> SigninOut:
     """Make a sign-in link for a supporter (or staff) to send them yourself."""
     url = accounts.signin_link(
+        graph,
         settings,
         subject=body.subject,
         role=body.role,
         base_url=settings.public_base_url or str(request.base_url),
     )
     return SigninOut(url=url)
+
+
+@router.post("/users/{subject}/revoke-tokens", response_model=RevokedOut)
+def revoke_tokens(
+    subject: Annotated[str, Path(min_length=1, max_length=200, description="A user's id")],
+    _: Admin,
+    graph: Graph,
+    settings: AppSettings,
+) -> RevokedOut:
+    """Revoke every token and sign-in link issued so far to one user (others keep theirs)."""
+    version = accounts.revoke(graph, settings, subject=subject)
+    return RevokedOut(subject=subject, token_version=version)

@@ -13,8 +13,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 
 from api.deps import AppSettings, Graph, Queue, SupporterSelf
+from api.rate_limits import UploadLimit
 from api.schemas import (
     PROBLEM_RESPONSES,
+    RATE_LIMITED,
     Action,
     ConsentIn,
     ConsentOut,
@@ -22,6 +24,7 @@ from api.schemas import (
     FriendsReport,
     JobAccepted,
     MatchDecision,
+    Offset,
     OutcomeIn,
     OutcomeOut,
     Page,
@@ -44,7 +47,6 @@ QUEUE_DOWN = problems((QueueUnavailable, "the job queue did not take the job; tr
 
 router = APIRouter(prefix="/supporters", tags=["supporters"], responses=PROBLEM_RESPONSES)
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip")]
 
 
 @router.post(
@@ -84,7 +86,9 @@ def withdraw(supporter_id: str, _: SupporterSelf, graph: Graph) -> None:
             (InvalidInput, "the form has no `file` part"),
         ),
         **QUEUE_DOWN,
+        **RATE_LIMITED,
     },
+    dependencies=[UploadLimit],
 )
 def upload_contacts(
     supporter_id: str,

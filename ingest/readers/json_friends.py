@@ -39,6 +39,18 @@ def friend_entries(text: str) -> list[tuple[int, Any]]:
             f"line {exc.lineno}: the file is not valid JSON ({exc.msg}, column {exc.colno})",
             line=exc.lineno,
         ) from exc
+    except RecursionError as exc:
+        raise FileRejected("the JSON is nested too deeply to be a friend list") from exc
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise FileRejected(f"the JSON holds a value that cannot be read: {exc}") from exc
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise FileRejected(
+            "the JSON holds a lone UTF-16 surrogate escape (\\uD800-\\uDFFF), which is not text"
+        ) from exc
+    except (RecursionError, ValueError) as exc:
+        raise FileRejected("the JSON is nested too deeply to be a friend list") from exc
     start = _skip(text, 0)
     if isinstance(document, list):
         return _array(text, start)

@@ -65,6 +65,23 @@ def user_create(
     sys.stdout.write(token + "\n")
 
 
+@users_app.command("revoke")
+def user_revoke(
+    user_id: Annotated[str, typer.Argument(help="The user's (or supporter's) id")],
+    as_json: JsonOutput = False,
+) -> None:
+    """Revoke every token and sign-in link issued so far to one user; others keep theirs."""
+    with graph_session() as driver:
+        version = accounts.revoke(driver, get_settings(), subject=user_id)
+    if as_json:
+        emit_json({"id": user_id, "token_version": version})
+        return
+    console.print(
+        f"Every token issued to {user_id} so far is revoked (token version {version}).",
+        highlight=False,
+    )
+
+
 @users_app.command("list")
 def user_list(as_json: JsonOutput = False) -> None:
     """List accounts and their roles."""

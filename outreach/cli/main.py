@@ -80,25 +80,27 @@ def demo(
                 highlight=False,
             )
             return
-        token = accounts.token(settings, subject=outcome.supporter_id, role="supporter")
+        token = accounts.token(driver, settings, subject=outcome.supporter_id, role="supporter")
         url = f"http://{settings.api_host}:{api_port}"
         console.print(f"\nAPI: {url}  (docs at {url}/docs)")
         console.print("The sample supporter's page (open it on a phone or in a browser):")
         link = accounts.signin_link(
-            settings, subject=outcome.supporter_id, role="supporter", base_url=url
+            driver, settings, subject=outcome.supporter_id, role="supporter", base_url=url
         )
         console.print(link, soft_wrap=True, highlight=False)
         console.print(
             "An organizer's page: "
             + accounts.signin_link(
-                settings, subject="demo-organizer", role="organizer", base_url=url
+                driver, settings, subject="demo-organizer", role="organizer", base_url=url
             ),
             soft_wrap=True,
             highlight=False,
         )
         console.print(
             "An analyst's page: "
-            + accounts.signin_link(settings, subject="demo-analyst", role="analyst", base_url=url),
+            + accounts.signin_link(
+                driver, settings, subject="demo-analyst", role="analyst", base_url=url
+            ),
             soft_wrap=True,
             highlight=False,
         )
@@ -128,7 +130,7 @@ def graph_serve() -> None:
     if answers_queries(settings):
         console.print(f"A local graph server already answers on port {settings.local_bolt_port}.")
         return
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.default_region)
     console.print(
         f"Local graph server on bolt://127.0.0.1:{settings.local_bolt_port}; Ctrl-C stops it."
     )
@@ -278,7 +280,12 @@ def signin_link(
     ] = None,
 ) -> None:
     """Print a link that opens the role's page signed in (send it to the person privately)."""
-    print(accounts.signin_link(get_settings(), subject=subject, role=role, base_url=base_url or ""))
+    accounts.check_role(role)
+    with graph_session() as driver:
+        link = accounts.signin_link(
+            driver, get_settings(), subject=subject, role=role, base_url=base_url or ""
+        )
+    print(link)
 
 
 @app.command()
@@ -287,7 +294,9 @@ def token(
     role: Annotated[str, typer.Option(help="supporter, organizer, analyst or admin")] = "supporter",
 ) -> None:
     """Print a signed API token: the bare token on one line, ready for ``TOKEN=$(...)``."""
-    signed = accounts.token(get_settings(), subject=subject, role=role)
+    accounts.check_role(role)
+    with graph_session() as driver:
+        signed = accounts.token(driver, get_settings(), subject=subject, role=role)
     if sys.stdout.isatty():
         errors.print(f"A {role} token for {subject}:", highlight=False)
     sys.stdout.write(signed + "\n")

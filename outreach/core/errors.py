@@ -10,6 +10,7 @@ OutreachError                      500  base class
 ├── Unauthorized                   401  no or bad credentials
 ├── ConsentRequired                409  the supporter has not agreed to the current terms
 ├── Conflict                       409  the request clashes with stored state
+├── TooManyRequests                429  a rate limit is reached; ``retry_after`` seconds
 ├── InvalidInput                   422  bad input: names the line and field where known
 │   ├── FileRejected               422  a whole file is refused (encoding, columns, size)
 │   └── SettingsInvalid            422  organizer settings fail validation
@@ -162,3 +163,11 @@ class QueueUnavailable(OutreachError):
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail, 503, "Job queue unavailable", "queue-unavailable", extra)
+
+
+class TooManyRequests(OutreachError):
+    """A rate limit is reached; ``retry_after`` says in how many seconds to try again."""
+
+    def __init__(self, detail: str, *, retry_after: int = 60, **extra: Any) -> None:
+        super().__init__(detail, 429, "Too many requests", "rate-limited", extra)
+        self.retry_after = retry_after

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     api_secret: SecretStr = SecretStr(PLACEHOLDER)
     api_previous_secrets: list[SecretStr] = Field(default_factory=list)
     token_max_age_seconds: int = 60 * 60 * 24 * 90
+    # How long a process trusts the token version it read (a revocation reaches every
+    # process within this time; the process that revokes sees it at once).
+    token_version_cache_seconds: float = Field(default=10.0, ge=0, le=300)
     # Seals the supporter's own contact details for their friends (see core/sealing.py);
     # unset: derived from the secret key.
     contact_key: SecretStr | None = None
@@ -68,6 +71,15 @@ class Settings(BaseSettings):
 
     # What people see: the campaign's name on pages and opt-out links.
     campaign_name: str = "Our campaign"
+
+    # Rate limits ("N/second|minute|hour", the ``limits`` library's notation) on the routes
+    # that cost or that anyone can call; counted in Redis when ``rate_limit_storage`` or a
+    # Redis broker is set (shared by every API process), else in each process's memory.
+    rate_limit_signin: str = "30/minute"
+    rate_limit_opt_out: str = "60/minute"
+    rate_limit_upload: str = "10/minute"
+    rate_limit_rerank: str = "5/minute"
+    rate_limit_storage: str | None = None
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -146,6 +158,15 @@ class Settings(BaseSettings):
         if self.broker_url and self.broker_url.startswith("redis"):
             return self.broker_url
         return f"db+sqlite:///{(self.data_dir / 'results.sqlite').resolve()}"
+
+    @property
+    def effective_rate_limit_storage(self) -> str:
+        """Where rate limits are counted: configured, the Redis broker, or memory."""
+        if self.rate_limit_storage:
+            return self.rate_limit_storage
+        if self.broker_url and self.broker_url.startswith("redis"):
+            return self.broker_url
+        return "memory://"
 
     @property
     def public_url(self) -> str:

@@ -4,6 +4,10 @@ Tokens are signed with ``OUTREACH_API_SECRET`` (itsdangerous, HMAC-SHA256). Sign
 tokens need no token table, and rotation is built in: set the new secret in
 ``OUTREACH_API_SECRET`` and the old one in ``OUTREACH_API_PREVIOUS_SECRETS``; tokens
 signed with either verify until the old one is dropped.
+
+Each token also carries its subject's token version (``v``) at the time it was issued;
+raising the version (``outreach.usecases.accounts.revoke``) revokes that subject's tokens
+one subject at a time, with no change of secret. A token without ``v`` is version 0.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class Principal:
 
     subject: str
     role: Role
+    version: int = 0
 
 
 def _secrets(settings: Settings) -> tuple[str, ...]:
@@ -46,9 +51,12 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return _signer(_secrets(settings), SALT)
 
 
-def issue_token(settings: Settings, *, subject: str, role: Role) -> str:
-    """A bearer token for ``subject`` acting as ``role``."""
-    return str(_serializer(settings).dumps({"sub": subject, "role": role}))
+def issue_token(settings: Settings, *, subject: str, role: Role, version: int = 0) -> str:
+    """A bearer token for ``subject`` acting as ``role``, at the subject's token ``version``."""
+    payload: dict[str, object] = {"sub": subject, "role": role}
+    if version:
+        payload["v"] = version
+    return str(_serializer(settings).dumps(payload))
 
 
 def verify_token(settings: Settings, token: str) -> Principal:
@@ -59,10 +67,13 @@ def verify_token(settings: Settings, token: str) -> Principal:
         raise Unauthorized("the token has expired; ask for a new one") from exc
     except BadSignature as exc:
         raise Unauthorized("the token is not valid") from exc
-    role = data.get("role")
-    if role not in ROLES or not isinstance(data.get("sub"), str):
+    if not isinstance(data, dict):
         raise Unauthorized("the token is not valid")
-    return Principal(subject=data["sub"], role=role)
+    role = data.get("role")
+    version = data.get("v", 0)
+    if role not in ROLES or not isinstance(data.get("sub"), str) or type(version) is not int:
+        raise Unauthorized("the token is not valid")
+    return Principal(subject=data["sub"], role=role, version=version)
 
 
 OPT_OUT_SALT = "outreach-opt-out"

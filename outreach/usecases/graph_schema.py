@@ -38,6 +38,8 @@ LABELS: dict[str, str] = {
     "MatcherConfig": "One stored version of the organizer's matcher settings (JSON body).",
     "DoNotContact": "A friend's key on the do-not-contact list (opt-out link or a refusal).",
     "User": "A staff or supporter account; tokens are signed, not stored.",
+    "TokenVersion": "A user's token version, under a keyed hash of their id: tokens issued "
+    "before it are revoked.",
 }
 RELATIONSHIPS: dict[str, str] = {
     "KNOWS": "The supporter uploaded this friend. Carries what that supporter gave (the name "
@@ -146,6 +148,9 @@ PROPERTIES: dict[str, str] = {
     "User.role": "supporter, organizer, analyst or admin.",
     "User.name": "Display name.",
     "User.created_at": "When the account was created.",
+    "TokenVersion.key": "Keyed hash of the user's id (unique); never the id itself.",
+    "TokenVersion.version": "Tokens carrying a lower version are refused.",
+    "TokenVersion.revoked_at": "When the user's tokens were last revoked.",
     "KNOWS.closeness": "Closeness the upload gives, when it gives one.",
     "KNOWS.consent_upload_id": "The upload whose consent covers this link.",
     "KNOWS.upload_id": "The last upload that carried this friend.",

@@ -108,8 +108,11 @@ def test_delete_my_data_removes_everything_i_uploaded(
         counts = response.json()
         assert counts["supporters"] == 1 and counts["uploads"] == 1
         assert counts["friend_links"] == 1 and counts["friends_deleted"] == 1
-        assert client.get(f"/supporters/{supporter}/targets").json()["total"] == 0
-        assert client.delete(f"/supporters/{supporter}").json()["supporters"] == 0
+        # Deleting their data revokes the supporter's tokens.
+        assert client.get(f"/supporters/{supporter}/targets").status_code == 401
+    with api_client(api_url, settings, unique("admin"), role="admin") as admin:
+        assert admin.get(f"/supporters/{supporter}/targets").json()["total"] == 0
+        assert admin.delete(f"/supporters/{supporter}").json()["supporters"] == 0
     assert supporter_counts(driver, supporter)["friends"] == 0
     assert not any(settings.uploads_dir.glob("*.part"))
 

@@ -41,7 +41,11 @@ def serious_accessibility_problems(page: Page) -> list[dict[str, Any]]:
 
 
 def signin(settings: Settings, api_url: str, subject: str, role: str = "supporter") -> str:
-    return accounts.signin_link(settings, subject=subject, role=role, base_url=api_url)
+    from graph.db.driver import get_driver
+
+    return accounts.signin_link(
+        get_driver(), settings, subject=subject, role=role, base_url=api_url
+    )
 
 
 def wisconsin_friends(driver: Driver, tmp_path: Path, tag: str) -> list[dict[str, str]]:
