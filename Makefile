@@ -13,8 +13,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+# Options for the demo, e.g. `make demo DEMO_ARGS="--port 8010 --voters 5000"`.
+DEMO_ARGS ?=
+
 demo: setup
-	$(BIN)/outreach demo
+	$(BIN)/outreach demo $(DEMO_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

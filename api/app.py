@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel
+from starlette.routing import BaseRoute
 
 from api import pages, problems
-from api.routes import analytics, jobs, opt_out, organizer, session, supporters
+from api.routes import analytics, jobs, opt_out, organizer, session, supporters, terms
+from api.schemas import Problem
 from graph.db.driver import create_driver, set_driver
 from outreach import __version__
 from outreach.core.logs import configure_logging
@@ -46,22 +51,50 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     problems.install(app)
-    app.include_router(supporters.router)
-    app.include_router(jobs.router)
-    app.include_router(organizer.router)
-    app.include_router(opt_out.router)
-    app.include_router(analytics.router)
-    app.include_router(session.router)
-    app.include_router(pages.router)
+    for router in (
+        supporters.router,
+        jobs.router,
+        organizer.router,
+        opt_out.router,
+        analytics.router,
+        terms.router,
+        session.router,
+        pages.router,
+    ):
+        publish_roles(router.routes)  # before including: the app keeps the router's routes
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
-    publish_roles(app)
 
-    @app.get("/health", tags=["meta"])
-    def health() -> dict[str, str]:
+    @app.get("/health", tags=["meta"], response_model=Health)
+    def health() -> Health:
         """Liveness: the process is up."""
-        return {"status": "ok"}
+        return Health(status="ok")
 
+    def openapi() -> dict[str, Any]:
+        """The OpenAPI description, with the problem+json schema the error responses name."""
+        if app.openapi_schema is None:
+            spec = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Problem"] = Problem.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+class Health(BaseModel):
+    """The process is up."""
+
+    status: str
 
 
 def allowed_callers(dependant: Dependant) -> list[str] | None:
@@ -76,9 +109,9 @@ def allowed_callers(dependant: Dependant) -> list[str] | None:
     return None
 
 
-def publish_roles(app: FastAPI) -> None:
+def publish_roles(routes: Sequence[BaseRoute]) -> None:
     """Write each route's allowed callers into its OpenAPI operation (``x-roles``)."""
-    for route in app.routes:
+    for route in routes:
         if not isinstance(route, APIRoute):
             continue
         allowed = allowed_callers(route.dependant)

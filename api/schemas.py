@@ -7,6 +7,15 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.outcomes import Outcome
+from outreach.core.errors import (
+    Forbidden,
+    GraphUnavailable,
+    InvalidInput,
+    NotFound,
+    OutreachError,
+    Unauthorized,
+)
+from outreach.usecases.organizer_settings import MatcherSettings
 
 T = TypeVar("T")
 
@@ -21,9 +30,19 @@ class Page(BaseModel, Generic[T]):
 
 
 class ConsentIn(BaseModel):
-    """The terms version the supporter agrees to."""
+    """The terms version the supporter agrees to (``GET /terms`` serves the current one)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"terms_version": "2026-1"}]})
 
     terms_version: str = Field(examples=["2026-1"])
+
+
+class TermsOut(BaseModel):
+    """The terms a supporter agrees to before uploading: version, summary and full text."""
+
+    version: str = Field(examples=["2026-1"])
+    summary: str
+    text: str = Field(description="The full terms, as Markdown")
 
 
 class ConsentOut(BaseModel):
@@ -126,6 +145,19 @@ class FriendsReport(BaseModel):
 class OutcomeIn(BaseModel):
     """What happened when you asked a friend."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "friend_id": "3f9a1c0d2b7e4a5f6c81",
+                    "channel": "call",
+                    "outcome": "will_vote",
+                    "client_id": "phone-7d1e",
+                }
+            ]
+        }
+    )
+
     friend_id: str
     channel: Literal["call", "text", "in_person", "social", "email"] = "text"
     outcome: Outcome
@@ -159,6 +191,10 @@ class PendingMatch(BaseModel):
 class MatchDecision(BaseModel):
     """Your verdict on a suggested match."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"candidate_id": "NC-000123456", "decision": "confirm"}]}
+    )
+
     candidate_id: str
     decision: Literal["confirm", "reject"]
 
@@ -174,10 +210,90 @@ class DeletionOut(BaseModel):
 
 
 class SettingsOut(BaseModel):
-    """The matcher settings in force and their version."""
+    """The matcher settings in force, their version, and whether the rankings use them."""
+
+    version: int = Field(description="The stored version of these settings")
+    settings: MatcherSettings
+    changed: bool = Field(
+        default=False, description="For a change: true if it stored a new version"
+    )
+    rerank_needed: bool = Field(
+        description="True when the rankings were made with other settings and no re-rank "
+        "was started: POST /organizer/rerank (or PATCH with ?rerank=true) applies them"
+    )
+    ranked_with: list[int] = Field(
+        description="The settings versions that made the rankings in the graph now"
+    )
+    rank_job_id: str | None = Field(default=None, description="The re-rank started, if any")
+
+
+class SettingChange(BaseModel):
+    """One setting that differs from the version before, by its dotted path."""
+
+    path: str = Field(examples=["weights.WI"])
+    before: Any = Field(description="The value before; null if it was not set")
+    after: Any = Field(description="The value after; null if it was removed")
+
+
+class SettingsVersion(BaseModel):
+    """One stored version of the settings: who made it, when, and what it changed."""
 
     version: int
-    settings: dict[str, Any]
+    fingerprint: str | None = Field(description="A hash of the settings, equal for equal ones")
+    author: str | None
+    created_at: str | None
+    patch: dict[str, Any] | None = Field(
+        description="The JSON merge patch (RFC 7396) from the version before to this one; "
+        "null for the first version"
+    )
+    changes: list[SettingChange]
+
+
+class StateExpectedVotes(BaseModel):
+    """Expected votes from the asks assigned in one state or district."""
+
+    state: str | None
+    asks: int
+    expected_net_votes: float = Field(description="In votes, with no state weight")
+    expected_mobilization: float | None = None
+    expected_persuasion: float | None = None
+    weighted_value: float | None = Field(
+        default=None, description="The same, weighted by the state's weight"
+    )
+    asks_on_support_prior: int | None = None
+    asks_on_party: int | None = None
+    asks_on_imputed_turnout: int | None = None
+
+
+class MeasuredDelivery(BaseModel):
+    """How many assigned friends were asked, against the prior the model assumes."""
+
+    friends_assigned: int
+    friends_asked: int
+    ask_rate: float | None
+    interval_95: list[float] | None
+    prior: dict[str, float]
+    note: str
+
+
+class ExpectedVotes(BaseModel):
+    """The expected net votes from every assigned ask, with the assumptions behind them."""
+
+    asks_assigned: int = Field(
+        description="Asks assigned now: one per (supporter, friend) ranking; with k = 1, the "
+        "friends assigned"
+    )
+    expected_net_votes: float
+    weighted_value: float | None = None
+    weighted_value_unit: str | None = None
+    by_state: list[StateExpectedVotes] | None = None
+    ranking_versions: list[int]
+    settings_version: int
+    warnings: list[str] | None = None
+    assumptions: dict[str, Any] = Field(
+        description="The model's formula and parameters as set (see docs/impact_model.md)"
+    )
+    measured_delivery: MeasuredDelivery
 
 
 class Problem(BaseModel):
@@ -190,22 +306,43 @@ class Problem(BaseModel):
     instance: str | None = Field(default=None, examples=["/supporters/sup-0001/uploads"])
     errors: list[dict[str, Any]] | None = Field(
         default=None,
-        description="For invalid input: each line and field at fault, and why",
+        description="For invalid input: each field (and, for files, line) at fault, and why",
         examples=[[{"line": 4, "field": "first_name", "reason": "longer than 200 characters"}]],
     )
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {
-        "model": Problem,
-        "description": description,
-        "content": {"application/problem+json": {}},
-    }
+PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: _problem("No bearer token, or one that does not verify"),
-    403: _problem("Your role or identity does not allow this"),
-    404: _problem("No such thing, or not yours"),
-    422: _problem("Invalid input; `errors` names each field (and line) at fault"),
-}
+def problems(*errors: tuple[type[OutreachError], str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses for these errors, by status, each with its problem type and an example.
+
+    The status, title and type come from the error classes themselves, so the description
+    cannot drift from what the handlers send.
+    """
+    by_status: dict[int | str, dict[str, Any]] = {}
+    for cls, when in errors:
+        error = cls(when)
+        entry = by_status.setdefault(
+            error.status,
+            {
+                "description": "",
+                "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA, "examples": {}}},
+            },
+        )
+        line = f"`{error.type_slug}` ({error.title}): {when}"
+        entry["description"] = "; ".join(filter(None, [entry["description"], line]))
+        entry["content"]["application/problem+json"]["examples"][error.type_slug] = {
+            "summary": error.title,
+            "value": error.problem(),
+        }
+    return by_status
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = problems(
+    (Unauthorized, "no bearer token, or one that does not verify"),
+    (Forbidden, "your role or identity does not allow this"),
+    (NotFound, "no such thing, or not yours"),
+    (InvalidInput, "invalid input; `errors` names each field (and line) at fault"),
+    (GraphUnavailable, "the graph database cannot be reached; try again"),
+)

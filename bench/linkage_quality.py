@@ -29,6 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ingest.file_linkage import link_files
 from ingest.link_decide import DEFAULT_THRESHOLD
 from ingest.link_eval import (
     EvalSet,
@@ -42,7 +43,7 @@ from ingest.link_eval import (
     sweep_splink,
 )
 from ingest.link_exact import ExactLinker
-from ingest.link_files import link_files, train_from_files
+from ingest.link_files import train_from_files
 from ingest.link_splink import SplinkLinker
 from ingest.linking import LinkDecision, Linker
 from outreach.demo.linkage import generate_linkage_eval
@@ -145,7 +146,9 @@ def files(directory: Path, size: int) -> None:
     voters, contacts, _ = generate_linkage_eval(
         directory, seed=TRAIN_SEED + 100, voters=size, contacts=size
     )
-    report = link_files(contacts, None, voters, "demo", directory / "links.csv")
+    report = link_files(
+        contacts, None, voters, "demo", directory / "links.csv", left_id_column="contact_id"
+    )
     print(
         f"\n   link_files {size:,} x {size:,}: {report.seconds:.1f} s "
         f"({report.linked:,} linked, {report.review:,} for review, {report.unmatched:,} not)"

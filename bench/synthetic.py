@@ -132,6 +132,7 @@ class FriendGraph:
         from graph.voters import upsert_voters
         from ingest.keys import friend_id
         from outreach.core.partition import partition_of
+        from outreach.usecases.consent import CURRENT_TERMS
 
         new_people: list[int] = []
         new_voters: list[int] = []  # supporters' own voter records, known by nobody
@@ -165,6 +166,9 @@ class FriendGraph:
                         "partition": partition_of(sid),
                         "voter_id": self.voter_id(own_voter),
                         "person_key": self.person_key(own_voter),
+                        # They uploaded their contacts, so they agreed to the terms (and a
+                        # list is served only while consent stands).
+                        "consent_version": CURRENT_TERMS,
                     },
                 }
             )

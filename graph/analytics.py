@@ -4,10 +4,14 @@ Reports count *friends* (distinct ``Person`` nodes), never asks, unless they say
 
 * reachable: matched to a voter in the geography and known by at least one supporter;
 * assigned: ranked for a supporter now (``SHOULD_ASK``) or asked already (an ask
-  implies an earlier assignment, and a refusal removes the ranking);
-* asked: at least one ``ASKED`` record;
-* status: the latest reply among a friend's asks; "no_reply" when every record is
-  the bare ``asked`` outcome. Status columns split the asked friends exactly.
+  implies an earlier assignment, and a refusal or an opt-out removes the ranking). It
+  counts friends, not asks: with ``k`` above 1 one friend is ranked for several
+  supporters, and a re-rank job reports those rankings as ``asks``;
+* asked: at least one ``ASKED`` record, or opted out (the opt-out link reaches a friend
+  only in a supporter's message, so an opt-out is an answer to an ask);
+* status: "do_not_contact" for a friend on the do-not-contact list (by their own link or
+  a supporter's record), else the latest reply among their asks; "no_reply" when every
+  record is the bare ``asked`` outcome. Status columns split the asked friends exactly.
 
 Privacy. Reports are aggregates or opaque ids (supporter ids, friend keys); no
 names. Analysts are trusted staff with read access to the whole graph: their Cypher
@@ -39,8 +43,9 @@ WITH *, [(:Supporter)-[a:ASKED]->(p) | {outcome: a.outcome, at: a.at}] AS asks,
      EXISTS { MATCH (:Supporter)-[:SHOULD_ASK]->(p) } AS ranked
 WITH *, reduce(best = null, x IN [r IN asks WHERE r.outcome <> 'asked'] |
                CASE WHEN best IS NULL OR x.at > best.at THEN x ELSE best END) AS latest
-WITH *, size(asks) > 0 AS asked,
-     CASE WHEN latest IS NOT NULL THEN latest.outcome
+WITH *, size(asks) > 0 OR p.do_not_contact = true AS asked,
+     CASE WHEN p.do_not_contact = true THEN 'do_not_contact'
+          WHEN latest IS NOT NULL THEN latest.outcome
           WHEN size(asks) > 0 THEN 'asked' END AS status
 """
 _STATUS_COUNTS: LiteralString = """
@@ -95,10 +100,21 @@ ORDER BY target_friends DESC, sole_link DESC, supporter_id
 LIMIT $limit
 """
 
-FUNNEL: LiteralString = (
-    """
-MATCH (:Supporter)-[:SHOULD_ASK|ASKED]->(p:Person)
+# Friends ranked or asked, and friends on the do-not-contact list (whose rankings are gone).
+_ENGAGED: LiteralString = """
+OPTIONAL MATCH (:Supporter)-[:SHOULD_ASK|ASKED]->(e:Person)
+WITH collect(DISTINCT e) AS engaged
+OPTIONAL MATCH (d:DoNotContact)
+OPTIONAL MATCH (o:Person {key: d.key})
+WHERE EXISTS { MATCH (:Supporter)-[:KNOWS]->(o) }
+WITH engaged, collect(DISTINCT o) AS opted
+UNWIND engaged + opted AS p
 WITH DISTINCT p
+"""
+
+FUNNEL: LiteralString = (
+    _ENGAGED
+    + """
 WHERE """
     + _IN_GEOS
     + _FRIEND_FACTS
@@ -128,7 +144,8 @@ ORDER BY day
 LIFT_ARMS: LiteralString = (
     """
 MATCH (p:Person)
-WHERE (p.held_out = true OR EXISTS { MATCH (:Supporter)-[:SHOULD_ASK|ASKED]->(p) })
+WHERE (p.held_out = true OR p.do_not_contact = true
+       OR EXISTS { MATCH (:Supporter)-[:SHOULD_ASK|ASKED]->(p) })
   AND """
     + _IN_GEOS
     + _FRIEND_FACTS
@@ -156,6 +173,21 @@ PROXY_NOTE: Final = (
     "the difference measures recorded commitments, not lift. Use it until validated "
     "turnout from the voter file can be compared the same way for both groups."
 )
+
+
+GEOS_IN_VOTER_FILE: LiteralString = """
+UNWIND $codes AS code
+WITH code
+WHERE EXISTS { MATCH (:Voter {state: code}) } OR EXISTS { MATCH (v:Voter) WHERE v.district = code }
+RETURN code
+"""
+
+
+def geos_in_voter_file(driver: Driver, codes: list[str]) -> set[str]:
+    """Which of these codes some voter's state or district uses."""
+    if not codes:
+        return set()
+    return {str(r["code"]) for r in read(driver, GEOS_IN_VOTER_FILE, codes=codes)}
 
 
 def target_geos(driver: Driver) -> list[str]:

@@ -20,13 +20,13 @@ MATCH (s)-[r:SHOULD_ASK]->(p:Person)
 MATCH (p)<-[k:KNOWS]-(s)
 WHERE NOT EXISTS { MATCH (:DoNotContact {key: p.key}) }
 OPTIONAL MATCH (p)<-[a:ASKED]-(s)
-WITH r, k, a
+WITH r, k, p, a
 ORDER BY a.at DESC
-WITH r, k, collect(a.outcome) AS outcomes
+WITH r, k, p, collect(a.outcome) AS outcomes
 RETURN r.rank AS rank, k.friend_id AS friend_id, k.display_name AS name,
        k.first_name AS first_name, r.reasons AS reasons, r.channel AS channel,
        r.state AS state, r.model_version AS model_version, k.contact AS contact,
-       outcomes
+       outcomes, p.key AS friend_key
 ORDER BY rank
 """
 
@@ -59,6 +59,7 @@ class RankedFriend:
     model_version: int | None
     sealed_contact: str | None
     outcomes: tuple[str, ...]  # newest first
+    friend_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ def ranked_friends(driver: Driver, supporter_id: str) -> list[RankedFriend]:
             model_version=r["model_version"],
             sealed_contact=r["contact"],
             outcomes=tuple(o for o in r["outcomes"] if o),
+            friend_key=r["friend_key"],
         )
         for r in read_values(driver, READ_ASK_LIST, supporter_id=supporter_id)
     ]

@@ -8,7 +8,7 @@ from typing import LiteralString
 
 from neo4j import Driver
 
-from graph.db.run import read, write_one
+from graph.db.run import Row, read, write_one
 from outreach.core.errors import NotFound
 from outreach.matching.matcher_settings import MatcherSettings, settings_fingerprint
 
@@ -34,8 +34,13 @@ RETURN c.body AS body
 HISTORY: LiteralString = """
 MATCH (c:MatcherConfig)
 RETURN c.version AS version, c.fingerprint AS fingerprint, c.author AS author,
-       c.created_at AS created_at
+       c.created_at AS created_at, c.body AS body
 ORDER BY c.version DESC
+"""
+
+RANKING_VERSIONS: LiteralString = """
+MATCH (:Supporter)-[r:SHOULD_ASK]->(:Person)
+RETURN DISTINCT r.model_version AS version
 """
 
 
@@ -60,9 +65,15 @@ def save_settings(driver: Driver, settings: MatcherSettings, *, author: str) -> 
     return int(row["version"])
 
 
-def settings_history(driver: Driver) -> list[dict[str, object]]:
-    """Every stored version, newest first."""
+def settings_history(driver: Driver) -> list[Row]:
+    """Every stored version, newest first, with its body (the settings as JSON)."""
     return read(driver, HISTORY)
+
+
+def ranking_versions(driver: Driver) -> list[int]:
+    """The settings versions that made the rankings in the graph now, in order."""
+    rows = read(driver, RANKING_VERSIONS)
+    return sorted(int(r["version"]) for r in rows if r["version"] is not None)
 
 
 def settings_at(driver: Driver, version: int) -> MatcherSettings:

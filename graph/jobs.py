@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
 from neo4j import Driver
 
-from graph.db.run import read, write
+from graph.db.run import read, write, write_one
 from outreach.core.errors import NotFound
 
 MAX_STORED_ERRORS = 1000
@@ -17,13 +18,33 @@ CREATE_JOB: LiteralString = """
 MERGE (j:Job {id: $id})
 ON CREATE SET j.kind = $kind, j.status = 'queued', j.created_at = datetime(),
               j.owner = $owner, j.params = $params, j.counts = '{}', j.errors = '[]',
-              j.error_count = 0
+              j.error_count = 0, j.attempts = 0, j.heartbeat = $now
 RETURN j.id AS id
+"""
+
+START_JOB: LiteralString = """
+MATCH (j:Job {id: $id})
+SET j.status = 'running', j.attempts = coalesce(j.attempts, 0) + 1, j.heartbeat = $now,
+    j.updated_at = datetime()
+RETURN j.attempts AS attempts
+"""
+
+STALE_JOBS: LiteralString = """
+MATCH (j:Job)
+WHERE (j.status IN ['running', 'retrying'] AND coalesce(j.heartbeat, 0) < $running_before)
+   OR (j.status = 'queued' AND coalesce(j.heartbeat, 0) < $queued_before)
+RETURN j.id AS id, j.kind AS kind, j.status AS status, j.params AS params
+"""
+
+PENDING_FULL_RANK: LiteralString = """
+MATCH (j:Job {kind: 'rank'})
+WHERE j.status = 'queued' AND j.params = $params
+RETURN j.id AS id ORDER BY j.heartbeat LIMIT 1
 """
 
 UPDATE_JOB: LiteralString = """
 MATCH (j:Job {id: $id})
-SET j.status = $status, j.counts = $counts, j.updated_at = datetime(),
+SET j.status = $status, j.counts = $counts, j.updated_at = datetime(), j.heartbeat = $now,
     j.errors = coalesce($errors, j.errors),
     j.error_count = coalesce($error_count, j.error_count),
     j.message = $message
@@ -34,7 +55,7 @@ MATCH (j:Job {id: $id})
 RETURN j.id AS id, j.kind AS kind, j.status AS status, j.owner AS owner,
        j.counts AS counts, j.errors AS errors, j.error_count AS error_count,
        j.message AS message, j.created_at AS created_at,
-       j.updated_at AS updated_at, j.params AS params
+       j.updated_at AS updated_at, j.params AS params, j.attempts AS attempts
 """
 
 
@@ -53,6 +74,7 @@ class JobRecord:
     params: dict[str, Any] = field(default_factory=dict)
     created_at: str | None = None
     updated_at: str | None = None
+    attempts: int = 0
 
     @property
     def finished(self) -> bool:
@@ -67,8 +89,50 @@ def create_job(
     driver: Driver, *, job_id: str, kind: str, owner: str | None, params: dict[str, Any]
 ) -> str:
     """Record a queued job; calling it again for the same id changes nothing."""
-    write(driver, CREATE_JOB, id=job_id, kind=kind, owner=owner, params=json.dumps(params))
+    write(
+        driver,
+        CREATE_JOB,
+        id=job_id,
+        kind=kind,
+        owner=owner,
+        params=json.dumps(params, sort_keys=True),
+        now=time.time(),
+    )
     return job_id
+
+
+def start_job(driver: Driver, job_id: str) -> int:
+    """Mark the job running and count the attempt; return how many attempts there were."""
+    rows = write_one(driver, START_JOB, id=job_id, now=time.time())
+    return int(rows["attempts"] or 1)
+
+
+@dataclass(frozen=True)
+class StaleJob:
+    """A job with no sign of life: its kind, last status and parameters."""
+
+    id: str
+    kind: str
+    status: str
+    params: dict[str, Any]
+
+
+def stale_jobs(driver: Driver, *, running_before: float, queued_before: float) -> list[StaleJob]:
+    """Jobs with no heartbeat: running since ``running_before``, queued since ``queued_before``."""
+    return [
+        StaleJob(str(r["id"]), str(r["kind"]), str(r["status"]), json.loads(r["params"] or "{}"))
+        for r in read(
+            driver, STALE_JOBS, running_before=running_before, queued_before=queued_before
+        )
+    ]
+
+
+def pending_job(driver: Driver, *, kind: str, params: dict[str, Any]) -> str | None:
+    """A queued job of this kind with exactly these parameters, if one waits (rank only)."""
+    if kind != "rank":
+        return None
+    rows = read(driver, PENDING_FULL_RANK, params=json.dumps(params, sort_keys=True))
+    return str(rows[0]["id"]) if rows else None
 
 
 def update_job(
@@ -90,6 +154,7 @@ def update_job(
         errors=json.dumps(errors[:MAX_STORED_ERRORS]) if errors is not None else None,
         error_count=len(errors) if errors is not None else None,
         message=message,
+        now=time.time(),
     )
 
 
@@ -111,4 +176,5 @@ def get_job(driver: Driver, job_id: str) -> JobRecord:
         params=json.loads(row["params"] or "{}"),
         created_at=str(row["created_at"]) if row["created_at"] is not None else None,
         updated_at=str(row["updated_at"]) if row["updated_at"] is not None else None,
+        attempts=int(row["attempts"] or 0),
     )

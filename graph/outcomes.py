@@ -59,6 +59,10 @@ MATCH (:Supporter {id: $supporter_id})-[:KNOWS {friend_id: $friend_id}]->(p:Pers
 RETURN EXISTS { MATCH (:DoNotContact {key: p.key}) } AS opted_out
 """
 
+KEY_OPTED_OUT: LiteralString = """
+RETURN EXISTS { MATCH (:DoNotContact {key: $key}) } AS opted_out
+"""
+
 COUNT_OUTCOMES: LiteralString = """
 MATCH (:Supporter {id: $supporter_id})-[a:ASKED]->(:Person)
 RETURN count(a) AS n
@@ -95,12 +99,18 @@ def record_outcome(
     return write_tx(driver, work)
 
 
-def opt_out(driver: Driver, *, supporter_id: str, friend_id: str) -> bool:
-    """Put the friend behind a supporter's friend id on the do-not-contact list, at once."""
+def opt_out(
+    driver: Driver, *, supporter_id: str, friend_id: str, friend_key: str | None = None
+) -> bool:
+    """Put the friend on the do-not-contact list, at once; False if they cannot be named.
+
+    The friend is found through the supporter's friend id, or, when that list is gone,
+    by ``friend_key`` (the keyed hash an opt-out link carries).
+    """
     rows = read(driver, FRIEND_KEY, supporter_id=supporter_id, friend_id=friend_id)
-    if not rows:
+    if not rows and not friend_key:
         return False
-    key = str(rows[0]["key"])
+    key = str(rows[0]["key"]) if rows else str(friend_key)
 
     def work(tx: ManagedTransaction) -> None:
         tx.run(BLOCK_PERSON, key=key, source="opt-out").consume()
@@ -109,10 +119,16 @@ def opt_out(driver: Driver, *, supporter_id: str, friend_id: str) -> bool:
     return True
 
 
-def opted_out(driver: Driver, *, supporter_id: str, friend_id: str) -> bool | None:
-    """Whether the friend behind a supporter's friend id opted out; None if not found."""
+def opted_out(
+    driver: Driver, *, supporter_id: str, friend_id: str, friend_key: str | None = None
+) -> bool | None:
+    """Whether the friend opted out; None if they cannot be named (see :func:`opt_out`)."""
     rows = read(driver, OPTED_OUT, supporter_id=supporter_id, friend_id=friend_id)
-    return bool(rows[0]["opted_out"]) if rows else None
+    if rows:
+        return bool(rows[0]["opted_out"])
+    if friend_key:
+        return bool(read(driver, KEY_OPTED_OUT, key=friend_key)[0]["opted_out"])
+    return None
 
 
 def count_outcomes(driver: Driver, supporter_id: str) -> int:

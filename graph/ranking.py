@@ -63,9 +63,25 @@ WHERE other.id <> s.id
 RETURN DISTINCT other.id AS id
 """
 
+READ_INCUMBENTS: LiteralString = """
+UNWIND $ids AS sid
+MATCH (s:Supporter {id: sid})-[:SHOULD_ASK]->(p:Person)
+RETURN s.id AS supporter_id, p.key AS friend_key
+UNION
+UNWIND $ids AS sid
+MATCH (s:Supporter {id: sid})-[:ASKED]->(p:Person)
+RETURN s.id AS supporter_id, p.key AS friend_key
+"""
+
+# Writing the supporter first takes its write lock (Neo4j) or makes a concurrent writer's
+# commit conflict and retry (the local server): two re-ranks of the same supporter at once
+# then replace each other's ranking instead of both adding theirs.
 CLEAR_RANKINGS: LiteralString = """
 UNWIND $ids AS sid
-MATCH (:Supporter {id: sid})-[r:SHOULD_ASK]->(:Person)
+MATCH (s:Supporter {id: sid})
+SET s.ranking_run = $run_id
+WITH s
+OPTIONAL MATCH (s)-[r:SHOULD_ASK]->(:Person)
 DELETE r
 """
 
@@ -179,6 +195,17 @@ def read_co_knowers(driver: Driver, *, supporter_ids: list[str]) -> list[str]:
     return sorted({str(r["id"]) for r in read(driver, READ_CO_KNOWERS, ids=supporter_ids)})
 
 
+def read_incumbents(driver: Driver, *, supporter_ids: list[str]) -> set[tuple[str, str]]:
+    """(supporter, friend key) pairs on these supporters' lists now, or asked by them."""
+    found: set[tuple[str, str]] = set()
+    for chunk in batches(sorted(set(supporter_ids)), 2000):
+        found.update(
+            (str(r["supporter_id"]), str(r["friend_key"]))
+            for r in read_values(driver, READ_INCUMBENTS, ids=chunk)
+        )
+    return found
+
+
 def replace_rankings(
     driver: Driver,
     *,
@@ -201,7 +228,7 @@ def replace_rankings(
             chunk: list[str] = chunk,
             chunk_rows: list[dict[str, Any]] = chunk_rows,
         ) -> None:
-            tx.run(CLEAR_RANKINGS, ids=chunk).consume()
+            tx.run(CLEAR_RANKINGS, ids=chunk, run_id=run_id).consume()
             for part in batches(chunk_rows, 2000):
                 tx.run(
                     WRITE_RANKINGS, rows=part, model_version=model_version, run_id=run_id

@@ -21,6 +21,7 @@ from graph.voters import find_candidates
 from ingest.blocking import candidate_voters
 from ingest.dedupe import merge_duplicates
 from ingest.keys import friend_id, voter_key
+from ingest.link_decide import one_contact_per_voter
 from ingest.link_splink import default_linker
 from ingest.linking import KeyedContact, LinkDecision, Linker, keyed
 from ingest.readers import read_contacts
@@ -58,13 +59,14 @@ def link_in_chunks(
     """Decisions for all contacts, looked up and linked ``chunk_size`` at a time.
 
     The work per chunk (candidates, scored pairs) stays bounded however big the upload,
-    and so does the worker's memory.
+    and so does the worker's memory. A voter links to at most one contact of the upload
+    (``ingest.link_decide.one_contact_per_voter``).
     """
     decisions: list[LinkDecision] = []
     for start in range(0, len(contacts), chunk_size):
         chunk = contacts[start : start + chunk_size]
         decisions.extend(linker.link(chunk, fetch_voters(driver, chunk, secret=secret)))
-    return decisions
+    return one_contact_per_voter(decisions)
 
 
 def channels_of(record: Any) -> list[str]:

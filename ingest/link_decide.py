@@ -2,11 +2,14 @@
 
 The chance that a contact is each candidate, given that it is at most one of them, is
 that pair's odds over one plus the sum of all its pairs' odds, so two equally good
-candidates share it and neither links. When some candidate's first name agrees,
-candidates whose first name disagrees outright are dropped first: a housemate sharing the
-phone, surname and address is another person. The best candidate links at ``threshold``
-or above (never on a first name that disagrees); otherwise candidates from
-``review_floor`` up are kept for review, ``REVIEW_LIMIT`` at most.
+candidates share it and neither links. A first name that disagrees is evidence against
+the pair with the weight the model gives it, not a veto: the best candidate links at
+``threshold`` or above whatever its first name. One rule stays, between candidates: when
+some candidate's first name agrees, those whose first name disagrees outright are not
+counted, because a housemate who shares the phone, surname and address is another
+person, and the model, which scores each pair alone, cannot see that. (Without it, a
+contact given the household's landline links to whichever housemate listed it.)
+Otherwise candidates from ``review_floor`` up are kept for review, ``REVIEW_LIMIT`` at most.
 """
 
 from __future__ import annotations
@@ -37,8 +40,38 @@ def decide(
     total = 1.0 + math.fsum(odds)
     chances = [(vid, o / total, gamma) for (vid, _, gamma), o in zip(pairs, odds, strict=True)]
     ranked = sorted(chances, key=lambda item: (-item[1], item[0]))
-    best_id, best_p, best_gamma = ranked[0]
-    if best_p >= threshold and best_gamma != FIRST_NAMES_DISAGREE:
+    best_id, best_p, _ = ranked[0]
+    if best_p >= threshold:
         return LinkDecision(voter_id=best_id, probability=best_p, method=method)
     review = [(vid, p) for vid, p, _ in ranked[:REVIEW_LIMIT] if p >= review_floor]
     return LinkDecision(voter_id=None, probability=best_p, method=method, candidates=review)
+
+
+def one_contact_per_voter(decisions: Sequence[LinkDecision]) -> list[LinkDecision]:
+    """Each voter linked by at most one of these contacts: the likeliest keeps the link.
+
+    Within one upload two contacts are two entries of the address book; when both link
+    the same voter, the one with the higher probability (then the earlier) keeps it and
+    the other is left for review with that voter as its candidate.
+    """
+    best: dict[str, int] = {}
+    for i, decision in enumerate(decisions):
+        if decision.voter_id is None:
+            continue
+        held = best.get(decision.voter_id)
+        if held is None or decision.probability > decisions[held].probability:
+            best[decision.voter_id] = i
+    resolved = []
+    for i, decision in enumerate(decisions):
+        if decision.voter_id is None or best[decision.voter_id] == i:
+            resolved.append(decision)
+            continue
+        resolved.append(
+            LinkDecision(
+                voter_id=None,
+                probability=decision.probability,
+                method=decision.method,
+                candidates=[(decision.voter_id, decision.probability)],
+            )
+        )
+    return resolved

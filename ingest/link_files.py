@@ -1,15 +1,12 @@
-"""Link two files with no graph: a contacts-like file against a voter file, and retraining.
+"""The upload linker's shipped model, trained from files; files read as its candidate rows.
 
-The left file is read as a contact upload (any format ``read_contacts`` knows) or, given
-a voter mapping, as a voter file; the right file is always a voter file read through its
-mapping. Both get the same keys as the graph path (keyed hashes of phones and emails,
-name keys), under a throwaway secret unless one is given, and the whole right file is
-one candidate set for :class:`~ingest.link_splink.SplinkLinker`, whose blocking keeps the
-work near-linear. The output CSV holds ``left_id,right_id,probability,decision``, where
-decision is ``link`` or ``review``.
-
+(``outreach link`` itself, which trains a model on the fields of the two files it is
+given, is ``ingest/file_linkage.py``.) :func:`read_left` and :func:`read_voters` read a
+contacts file and a voter file into the rows :class:`~ingest.link_splink.SplinkLinker`
+takes, with the same keys as the graph path (keyed hashes of phones and emails, name
+keys) under a throwaway secret; ``ingest/link_eval.py`` and the linkage benchmark use them.
 A left row's id is its ``contact_id`` or ``id`` column when the CSV has one (or the
-column named by ``left_id_column``), its voter id for a voter file, else its line number.
+column named by ``id_column``), its voter id for a voter file, else its line number.
 
 :func:`train_model` estimates the linker's parameters, from labelled contact-voter pairs
 when it has them (what ``link_model.json`` ships: the generator's truth for its training
@@ -22,7 +19,6 @@ from __future__ import annotations
 import csv
 import logging
 import secrets
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +29,6 @@ from splink import Linker, SettingsCreator, block_on
 
 from ingest.encoding import decode_bytes
 from ingest.keys import email_key, name_key, phone_key
-from ingest.link_decide import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
-from ingest.link_splink import SplinkLinker
 from ingest.linking import KeyedContact, keyed
 from ingest.mapping import VoterMapping, load_mapping
 from ingest.names import canonical_first_name
@@ -53,7 +47,6 @@ from ingest.splink_model import (
 )
 from outreach.core.errors import RowError
 
-OUTPUT_HEADER = ("left_id", "right_id", "probability", "decision")
 _UNOBSERVED_M = 0.001  # m of a level never seen in training: rare among matches
 _ID_HEADERS = ("contactid", "id")
 
@@ -71,52 +64,6 @@ class LinkReport:
     review: int = 0
     unmatched: int = 0
     seconds: float = 0.0
-
-
-def link_files(
-    left_csv: Path,
-    left_mapping: str | Path | None,
-    right_csv: Path,
-    right_mapping: str | Path,
-    out_csv: Path,
-    *,
-    threshold: float = DEFAULT_THRESHOLD,
-    review_floor: float = DEFAULT_REVIEW_FLOOR,
-    secret: str | None = None,
-    model: Path | None = None,
-    left_id_column: str | None = None,
-    region: str = "US",
-) -> LinkReport:
-    """Link every left row to the right voter file and write the links and review pairs."""
-    started = time.perf_counter()
-    secret = secret or secrets.token_hex(16)
-    report = LinkReport(out_csv=Path(out_csv))
-    ids, contacts = read_left(
-        Path(left_csv), left_mapping, secret=secret, report=report,
-        id_column=left_id_column, region=region,
-    )  # fmt: skip
-    voters = read_voters(
-        Path(right_csv), right_mapping, secret=secret, report=report, region=region
-    )
-    linker = SplinkLinker(
-        model=model, threshold=threshold, review_floor=review_floor, secret=secret
-    )
-    decisions = linker.link(contacts, voters)
-    with Path(out_csv).open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(OUTPUT_HEADER)
-        for left_id, decision in zip(ids, decisions, strict=True):
-            if decision.voter_id:
-                report.linked += 1
-                writer.writerow((left_id, decision.voter_id, _p(decision.probability), "link"))
-            elif decision.candidates:
-                report.review += 1
-                for voter_id, probability in decision.candidates:
-                    writer.writerow((left_id, voter_id, _p(probability), "review"))
-            else:
-                report.unmatched += 1
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def train_from_files(
@@ -269,11 +216,6 @@ def _ids_by_line(data: bytes, id_column: str | None) -> dict[int, str]:
         elif index < len(row) and row[index].strip():
             found[line] = row[index].strip()
     return found
-
-
-def _p(probability: float) -> str:
-    """A probability as written to the output file."""
-    return f"{probability:.6f}"
 
 
 def train_model(

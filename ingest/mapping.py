@@ -8,12 +8,14 @@ each field is. Shipped mappings live in ``ingest/mappings/`` and load by bare na
     delimiter: ","          # or "\\t", "|", ";" (also: tab, comma, pipe, semicolon)
     encoding: auto          # or a Python codec name
     header: true            # false: give column_names in file order
+    quoting: true           # false: quotes are data (files that never quote)
     state: NC               # the state of registration for single-state files (wins)
     columns:                # field -> column, or a list of columns joined by spaces
       voter_id: ncid
       first_name: first_name
       address: [house_num, street_name]
-    optional: [phone]       # mapped fields whose column may be missing from a file
+    optional: [phone]       # mapped fields whose column may be missing from a file (also
+                            # registration_status and vote_history)
     registration_status:
       column: status_cd
       values: {A: active, I: inactive, R: removed}
@@ -26,6 +28,9 @@ each field is. Shipped mappings live in ``ingest/mappings/`` and load by bare na
       date_format: '%m/%d/%Y'
       limit: 8
       voted_values: [D, R]  # ballots that name a party; others (X: issues only) are skipped
+    skip:                   # rows to leave out, counted but not rejected
+      column: exempt
+      values: [Y]
 
 ``registration_date`` (2024-01-31 or 01/31/2024) drops from the history the elections held
 before the voter registered, which say nothing about their turnout. ``party`` is kept as
@@ -127,6 +132,16 @@ class VoteHistory(BaseModel):
         return value.upper() in {v.upper() for v in self.voted_values}
 
 
+class SkipRows(BaseModel):
+    """Rows to leave out, counted but not rejected: those whose column holds one of the values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str
+    values: list[str]
+    reason: str = ""
+
+
 class VoterMapping(BaseModel):
     """One voter-file layout: delimiter, encoding, and the column of each field."""
 
@@ -137,6 +152,7 @@ class VoterMapping(BaseModel):
     delimiter: str = ","
     encoding: str | None = None
     header: bool = True
+    quoting: bool = True
     column_names: list[str] = Field(default_factory=list)
     state: str | None = None
     columns: dict[str, ColumnRef]
@@ -144,6 +160,7 @@ class VoterMapping(BaseModel):
     registration_status: StatusMapping | None = None
     vote_history: VoteHistory | None = None
     primary_ballots: VoteHistory | None = None
+    skip: SkipRows | None = None
 
     @model_validator(mode="after")
     def _check(self) -> VoterMapping:
@@ -181,16 +198,23 @@ class VoterMapping(BaseModel):
         for field_name, refs in self.columns.items():
             if field_name not in self.optional:
                 needed.extend(c for c in refs if c not in needed)
-        if self.registration_status and self.registration_status.column not in needed:
-            needed.append(self.registration_status.column)
-        if self.vote_history:
+        status = self.registration_status
+        if status and "registration_status" not in self.optional and status.column not in needed:
+            needed.append(status.column)
+        if self.vote_history and "vote_history" not in self.optional:
             needed.extend(c for c in self.vote_history.columns if c not in needed)
+        if self.skip and self.skip.column not in needed:
+            needed.append(self.skip.column)
         return needed
 
 
-def available_mappings() -> list[str]:
-    """The names of the mappings shipped with the project."""
-    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml"))
+def available_mappings(*, history: bool = False) -> list[str]:
+    """The names of the voter-file mappings shipped (or, with ``history``, vote-history ones)."""
+    return sorted(
+        p.stem
+        for p in MAPPINGS_DIR.glob("*.yaml")
+        if ("\nkind: history" in p.read_text(encoding="utf-8")) == history
+    )
 
 
 def load_mapping(name_or_path: str | Path) -> VoterMapping:
@@ -211,6 +235,11 @@ def load_mapping(name_or_path: str | Path) -> VoterMapping:
         raise InvalidInput(f"the mapping {path.name} is not valid YAML: {exc}") from exc
     if not isinstance(document, dict):
         raise InvalidInput(f"the mapping {path.name} must be a YAML mapping of settings")
+    if document.get("kind") == "history":
+        raise InvalidInput(
+            f"{path.name} is a vote-history mapping: load that file as vote history, "
+            "after its voter file"
+        )
     document.setdefault("name", path.stem)
     try:
         return VoterMapping.model_validate(document)

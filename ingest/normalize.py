@@ -154,7 +154,9 @@ def check_birth_year(raw: str | int | None, *, today: dt.date | None = None) -> 
         text = text[:4]
     years = _YEAR.findall(text)
     if not years:
-        raise ValueError(f"{text[:40]!r} is not a year or a date")
+        # The value is not repeated: rejected rows are stored on the job, and a misplaced
+        # column could put a phone number here.
+        raise ValueError("not a year or a date")
     year = int(years[0])
     current = (today or dt.date.today()).year
     if year < MIN_BIRTH_YEAR or year > current:
@@ -175,7 +177,7 @@ def check_score(raw: str | None) -> float | None:
     try:
         value = float(raw.strip())
     except ValueError:
-        raise ValueError(f"{raw.strip()[:40]!r} is not a number") from None
+        raise ValueError("not a number") from None
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"score {value} is outside 0..1")
     return value
@@ -204,4 +206,56 @@ def clean(raw: str | None) -> str | None:
     if raw is None:
         return None
     text = " ".join(raw.split())
+    return text or None
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-?(\d{1,2})-?(\d{1,2})(?:[T ].*)?$")
+_US_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def parse_birth_date(raw: str | int | None) -> str | None:
+    """A full birth date as ``YYYY-MM-DD`` from ISO, ``YYYYMMDD`` or US ``MM/DD/YYYY``, or None.
+
+    Anything else (a year alone, a date without a year, a day that no calendar has) gives
+    None: the birth year, read separately, still counts.
+    """
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    iso = _ISO_DATE.match(text)
+    us = None if iso else _US_DATE.match(text)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+    elif us:
+        month, day, year = (int(g) for g in us.groups())
+    else:
+        return None
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def postcode_as_given(raw: str | int | None) -> str | None:
+    """A postcode of any country, compared as given: upper case, without spaces or dashes.
+
+    A US ZIP+4 becomes its five-digit ZIP, so that it agrees with a plain ZIP; nothing is
+    padded (Australia's and Switzerland's postcodes have four digits).
+    """
+    if raw is None:
+        return None
+    text = re.sub(r"[\s-]+", "", str(raw)).upper()
+    if text.isdigit() and len(text) == 9:
+        return text[:5]
+    return text or None
+
+
+def state_as_given(raw: str | None) -> str | None:
+    """A US state as its USPS code; any other region's name or code as given, upper case."""
+    if raw is None:
+        return None
+    code = normalize_state(raw)
+    if code:
+        return code
+    text = " ".join(raw.split()).upper()
     return text or None

@@ -22,6 +22,7 @@ class VoterRecord:
     middle_name: str | None = None
     suffix: str | None = None
     birth_year: int | None = None
+    birth_date: str | None = None  # YYYY-MM-DD when the file gives a full date
     address: str | None = None
     city: str | None = None
     zip: str | None = None
@@ -41,9 +42,11 @@ class VoterRecord:
 class ContactRecord:
     """One contact from a supporter's upload after normalization.
 
-    Phones are E.164, emails lowercased. ``line`` is where the contact started in the
-    source file (1-based, header is line 1 for CSV). ``favorite``, ``labels`` and
-    ``closeness`` are tie-strength hints from the export or the supporter.
+    Phones are E.164, emails lowercased. ``state`` is a USPS code, or for files read with
+    ``any_country`` another region's name as given; ``zip`` likewise a ZIP or a postcode.
+    ``line`` is where the contact started in the source file (1-based, header is line 1
+    for CSV). ``favorite``, ``labels`` and ``closeness`` are tie-strength hints from the
+    export or the supporter.
     """
 
     line: int
@@ -57,6 +60,8 @@ class ContactRecord:
     state: str | None = None
     zip: str | None = None
     birth_year: int | None = None
+    birth_date: str | None = None  # YYYY-MM-DD when the upload gives a full date
+    address: str | None = None  # the street line, as given
     labels: list[str] = field(default_factory=list)
     favorite: bool = False
     closeness: float | None = None

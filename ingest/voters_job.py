@@ -26,9 +26,16 @@ _DROPPED = {"phone", "email", "line", "address"}
 _KEPT = tuple(f.name for f in fields(VoterRecord) if f.name not in _DROPPED | {"voter_id"})
 
 
-def voter_row(record: VoterRecord, *, secret: str) -> dict[str, Any]:
-    """The graph row for one voter: public voter-file fields plus keyed hashes."""
+def voter_row(record: VoterRecord, *, secret: str, keep_turnout: bool = False) -> dict[str, Any]:
+    """The graph row for one voter: public voter-file fields plus keyed hashes.
+
+    ``keep_turnout`` leaves out vote history and turnout, for a file that carries
+    neither, so that what a separate history file loaded (``ingest/history_job.py``)
+    stays when the voter file is loaded again.
+    """
     props: dict[str, Any] = {name: getattr(record, name) for name in _KEPT}
+    if keep_turnout:
+        del props["vote_history"], props["turnout_score"]
     props["phone_hash"] = phone_key(secret, record.phone) if record.phone else None
     props["email_hash"] = email_key(secret, record.email) if record.email else None
     canonical = canonical_first_name(record.first_name) if record.first_name else ""
@@ -59,7 +66,8 @@ def ingest_voters(
     """
     column_map = load_mapping(mapping)
     secret = settings.secret_key.get_secret_value()
-    counts = {"read": 0, "rejected": 0, "normalized": 0, "written": 0}
+    counts = {"read": 0, "rejected": 0, "skipped": 0, "normalized": 0, "written": 0}
+    keep_turnout = column_map.vote_history is None and "turnout_score" not in column_map.columns
     rejected: list[RowError] = []
 
     def finish(pending: Future[int] | None) -> None:
@@ -75,8 +83,12 @@ def ingest_voters(
         ):
             counts["read"] += chunk.rows_read
             counts["rejected"] += len(chunk.rejected)
+            counts["skipped"] += chunk.skipped
             rejected.extend(chunk.rejected)
-            rows = [voter_row(record, secret=secret) for record in chunk.records]
+            rows = [
+                voter_row(record, secret=secret, keep_turnout=keep_turnout)
+                for record in chunk.records
+            ]
             counts["normalized"] += len(rows)
             finish(pending)
             pending = writer.submit(

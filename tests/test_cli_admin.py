@@ -50,9 +50,14 @@ def test_settings_set_validates_and_versions(driver: Driver) -> None:
     bad = outreach("settings", "set", "k=0")
     assert bad.returncode != 0
     assert "k" in (bad.stdout + bad.stderr)
-    good = outreach("settings", "set", "k=1", "--author", "test")
+    good = outreach("settings", "set", "k=2", "--author", "test")
     assert good.returncode == 0, good.stderr
-    assert "Stored as version" in good.stdout
+    assert "Stored as version" in good.stdout and "k: 1 -> 2" in good.stdout
+    assert "outreach rank" in good.stdout, "a change says a re-rank applies it"
+    again = outreach("settings", "set", "k=2", "--author", "test")
+    assert "Nothing changed" in again.stdout
+    reset = outreach("settings", "set", "k=null", "--author", "test")
+    assert reset.returncode == 0 and "k: 2 -> 1" in reset.stdout, reset.stdout + reset.stderr
 
 
 def test_link_two_files_without_a_graph(tmp_path: Path) -> None:
@@ -90,5 +95,33 @@ def test_link_trains_on_known_pairs_when_given_them(tmp_path: Path) -> None:
         labelled = sum(1 for row in csv.DictReader(fh) if row["voter_id"])
     prior = json.loads(model.read_text())["probability_two_random_records_match"]
     assert prior == pytest.approx(labelled / (300 * 2000), rel=1e-6)
-    alone = outreach("link", str(contacts), str(voters), "--out", "x.csv", "--truth", str(truth))
-    assert alone.returncode != 0 and "--train" in (alone.stdout + alone.stderr)
+    reused = outreach(
+        "link", str(contacts), str(voters), "--out", str(tmp_path / "again.csv"),
+        "--model", str(model), "--truth", str(truth),
+    )  # fmt: skip
+    assert reused.returncode != 0 and "drop --train and --truth" in reused.stdout + reused.stderr
+
+
+def test_link_threshold_alone_and_clear_answers(tmp_path: Path) -> None:
+    from outreach.demo import generate_linkage_eval
+
+    voters, contacts, _ = generate_linkage_eval(tmp_path, seed=6, voters=2000, contacts=300)
+    low = outreach("link", str(contacts), str(voters), "--out", str(tmp_path / "p.csv"),
+                   "--threshold", "0.3")  # fmt: skip
+    assert low.returncode == 0, low.stdout + low.stderr
+    assert "not observed in dataset" not in low.stdout + low.stderr  # splink's noise is off
+    bad = tmp_path / "contacts_bad.csv"
+    bad.write_text(contacts.read_text() + "c-bad,,,not a phone,,,,,,\n", encoding="utf-8")
+    with_bad = outreach("link", str(bad), str(voters), "--out", str(tmp_path / "b.csv"))
+    assert with_bad.returncode == 0, with_bad.stdout + with_bad.stderr
+    rejected = (tmp_path / "b.rejected.csv").read_text(encoding="utf-8").splitlines()
+    assert rejected[0] == "side,line,column,reason" and rejected[1].startswith("left,302,")
+    floor = outreach("link", str(contacts), str(voters), "--out", "x.csv", "--threshold", "0.3",
+                     "--review-floor", "0.6")  # fmt: skip
+    assert floor.returncode != 0 and "--review-floor 0.3 or lower" in floor.stdout + floor.stderr
+    empty = tmp_path / "empty.csv"
+    empty.write_text("first_name,phone\n,not a phone\n", encoding="utf-8")
+    refused = outreach("link", str(empty), str(voters), "--out", "x.csv")
+    assert refused.returncode == 1
+    assert "line 2" in refused.stdout and "nothing to link" in refused.stdout
+    assert "Traceback" not in refused.stdout + refused.stderr

@@ -117,14 +117,19 @@ def test_upload_without_consent_is_refused_as_problem_json(
     api_url: str, settings: Settings
 ) -> None:
     supporter = unique("sup")
+    upload = {"file": ("f.csv", contacts_csv([{"first_name": "A"}]), "text/csv")}
     with api_client(api_url, settings, supporter) as client:
-        response = client.post(
-            f"/supporters/{supporter}/uploads",
-            files={"file": ("f.csv", contacts_csv([{"first_name": "A"}]), "text/csv")},
-        )
+        unknown = client.post(f"/supporters/{supporter}/uploads", files=upload)
+        assert unknown.status_code == 404, "an unknown supporter is named, not asked for consent"
+        assert f"no supporter with id '{supporter}'" in unknown.json()["detail"]
+        agreed = client.post(f"/supporters/{supporter}/consent", json={"terms_version": "2026-1"})
+        assert agreed.status_code == 200
+        assert client.delete(f"/supporters/{supporter}/consent").status_code == 204
+        response = client.post(f"/supporters/{supporter}/uploads", files=upload)
     assert response.status_code == 409
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "terms" in response.json()["detail"]
+    assert response.json()["terms_url"] == "/terms"
 
 
 def test_a_supporter_cannot_read_another_supporters_list(api_url: str, settings: Settings) -> None:

@@ -16,15 +16,43 @@ from celery.signals import (
     after_setup_task_logger,
     worker_process_init,
     worker_process_shutdown,
+    worker_ready,
 )
 
 from outreach.core.settings import Settings, get_settings
 
+HOUSEKEEPING_EVERY_SECONDS = 600.0
+
 
 def celery_config(settings: Settings) -> dict[str, Any]:
-    """Celery's configuration for these settings."""
+    """Celery's configuration for these settings.
+
+    Long tasks, following Celery's documentation ("Tasks", "Workers", "Using Redis"):
+
+    * ``task_acks_late`` with ``task_reject_on_worker_lost``: a message is acknowledged
+      only when its task ends, so a killed worker's task is delivered again. Every task is
+      safe to run twice (its job record says whether it already ended), and a task that
+      keeps killing its worker is stopped after ``OUTREACH_TASK_MAX_ATTEMPTS``.
+    * ``task_time_limit`` / ``task_soft_time_limit``: a hung task is stopped (the soft limit
+      first, so it can fail its job cleanly); a timed-out task is acknowledged, not looped.
+    * ``visibility_timeout`` (Redis): Redis redelivers a message not acknowledged within it,
+      so it is longer than the time limit, or a long voter file would run twice at once.
+    * ``worker_cancel_long_running_tasks_on_connection_loss``: after losing the broker, a
+      worker cancels its late-acknowledged tasks, which the broker redelivers, instead of
+      finishing them alongside the redelivered copy.
+    * Uploads and the re-ranks that follow them go to their own queue, ``uploads``, so a
+      supporter never waits behind a statewide voter file or an organizer's full re-rank.
+    """
+    broker = settings.effective_broker_url
+    # Only Redis (and SQS) redeliver on a visibility timeout; the embedded SQLite transport
+    # hands its options to SQLAlchemy, which refuses unknown ones.
+    transport = (
+        {"visibility_timeout": settings.task_visibility_timeout}
+        if broker.startswith(("redis://", "rediss://", "sqs://"))
+        else {}
+    )
     return {
-        "broker_url": settings.effective_broker_url,
+        "broker_url": broker,
         "result_backend": settings.effective_result_backend,
         "task_serializer": "json",
         "result_serializer": "json",
@@ -37,6 +65,16 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "result_extended": False,
         "worker_hijack_root_logger": False,
         "task_default_queue": "outreach",
+        "task_time_limit": settings.task_time_limit,
+        "task_soft_time_limit": max(30, settings.task_time_limit - 60),
+        "broker_transport_options": transport,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "beat_schedule": {
+            "housekeeping": {
+                "task": "outreach.housekeeping",
+                "schedule": HOUSEKEEPING_EVERY_SECONDS,
+            }
+        },
     }
 
 
@@ -55,6 +93,12 @@ def make_celery(settings: Settings | None = None) -> Celery:
 
 
 app = make_celery()
+
+
+@worker_ready.connect
+def _housekeeping_at_start(sender: Any, **_: Any) -> None:
+    """A starting worker fails jobs lost by the last one and removes abandoned upload files."""
+    sender.app.send_task("outreach.housekeeping")
 
 
 @worker_process_init.connect

@@ -10,6 +10,8 @@ from typing import Any
 from graph.db.driver import get_driver
 from graph.jobs import update_job
 from outreach.core.errors import GraphUnavailable, InvalidInput, OutreachError, RowError
+from outreach.core.settings import get_settings
+from outreach.usecases import jobs
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,10 @@ def run_job(
 ) -> dict[str, Any]:
     """Run ``work`` as job ``job_id``; bad input fails the job, other errors propagate for retry."""
     driver = get_driver()
-    update_job(driver, job_id=job_id, status="running", counts={})
+    started = jobs.begin(driver, job_id, max_attempts=get_settings().task_max_attempts)
+    if started is None:
+        job = jobs.get(driver, job_id)
+        return {"status": job.status, "counts": job.counts, "redelivered": True}
     try:
         counts, rejected = work(throttled_reporter(job_id))
     except InvalidInput as exc:

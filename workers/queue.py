@@ -16,6 +16,10 @@ from celery.canvas import Signature
 
 from workers.app import app as default_app
 
+GENERAL = "outreach"  # voter files, full re-ranks
+SUPPORTERS = "uploads"  # what a supporter waits for: their upload and its re-rank
+QUEUES = f"{SUPPORTERS},{GENERAL}"
+
 
 class CeleryQueue:
     """Sends jobs to the workers; implements ``outreach.usecases.jobs.TaskQueue``."""
@@ -23,26 +27,42 @@ class CeleryQueue:
     def __init__(self, app: Celery | None = None) -> None:
         self.app = app or default_app
 
-    def _task(self, name: str, task_id: str, *args: Any) -> Signature:
-        return self.app.signature(name, args=list(args), immutable=True).set(task_id=task_id)
+    def _task(self, name: str, task_id: str, *args: Any, queue: str = GENERAL) -> Signature:
+        signature = self.app.signature(name, args=list(args), immutable=True)
+        return signature.set(task_id=task_id, queue=queue)
 
     def ingest_voters(self, job_id: str, *, path: str, mapping: str) -> None:
         """Send a voter-file load."""
         self._task("outreach.ingest_voters", job_id, job_id, path, mapping).apply_async()
+
+    def ingest_history(self, job_id: str, *, path: str, mapping: str) -> None:
+        """Send a vote-history load."""
+        self._task("outreach.ingest_history", job_id, job_id, path, mapping).apply_async()
 
     def ingest_contacts(
         self, job_id: str, *, supporter_id: str, upload_id: str, rank_job_id: str | None
     ) -> None:
         """Send an upload's load, chained to its re-rank when ``rank_job_id`` is given."""
         load = self._task(
-            "outreach.ingest_contacts", job_id, job_id, supporter_id, upload_id, rank_job_id
+            "outreach.ingest_contacts",
+            job_id,
+            job_id,
+            supporter_id,
+            upload_id,
+            rank_job_id,
+            queue=SUPPORTERS,
         )
         if rank_job_id is None:
             load.apply_async()
             return
-        then = self._task("outreach.rank", rank_job_id, rank_job_id, [supporter_id], 0, job_id)
+        then = self._task(
+            "outreach.rank", rank_job_id, rank_job_id, [supporter_id], 0, job_id, queue=SUPPORTERS
+        )
         chain(load, then).apply_async()
 
     def rank(self, job_id: str, *, supporter_ids: list[str] | None, partitions: int) -> None:
         """Send a re-rank of some supporters (and their competitors), or everyone."""
-        self._task("outreach.rank", job_id, job_id, supporter_ids, partitions).apply_async()
+        queue = GENERAL if supporter_ids is None else SUPPORTERS
+        self._task(
+            "outreach.rank", job_id, job_id, supporter_ids, partitions, queue=queue
+        ).apply_async()

@@ -16,10 +16,9 @@ from graph.db.driver import get_driver
 from graph.jobs import get_job, update_job
 from outreach.core.errors import GraphUnavailable, RowError
 from outreach.core.settings import Settings, get_settings
-from outreach.usecases import jobs, uploads, voter_files
+from outreach.usecases import jobs, rerank, uploads, voter_files
 from outreach.usecases.rerank import (
     PartitionScores,
-    assign_and_write,
     partition_scope,
     rank,
     score_partition,
@@ -45,6 +44,30 @@ def ingest_voters_task(job_id: str, path: str, mapping: str) -> dict[str, Any]:
             report(counts, errors)
 
         counts = voter_files.load(
+            get_driver(), get_settings(), path=Path(path), mapping=mapping, report=keep
+        )
+        return counts, rejected
+
+    return run_job(job_id, work)
+
+
+@app.task(
+    name="outreach.ingest_history",
+    autoretry_for=(GraphUnavailable,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def ingest_history_task(job_id: str, path: str, mapping: str) -> dict[str, Any]:
+    """Load a vote-history file (after its state's voter file) with its mapping."""
+
+    def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
+        rejected: list[RowError] = []
+
+        def keep(counts: dict[str, int], errors: list[RowError]) -> None:
+            rejected[:] = errors
+            report(counts, errors)
+
+        counts = voter_files.load_history(
             get_driver(), get_settings(), path=Path(path), mapping=mapping, report=keep
         )
         return counts, rejected
@@ -157,11 +180,11 @@ def finish_rank_task(results: list[dict[str, Any]], job_id: str, version: int) -
 
     def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
         driver = get_driver()
-        result = assign_and_write(
+        result = rerank.finish(
             driver,
             partitions=[PartitionScores.from_json(r) for r in results],
             settings=settings_at(driver, version),
-            model_version=version,
+            version=version,
         )
         counts = dict(result.counts)
         counts["model_version"] = version
@@ -181,3 +204,19 @@ def rank_failed_task(request: Any, exc: Any, traceback: Any, job_id: str) -> Non
         counts={},
         message="a partition of the re-rank failed; start it again",
     )
+
+
+@app.task(name="outreach.housekeeping")
+def housekeeping_task() -> dict[str, int]:
+    """Fail jobs with no sign of life and remove upload files nobody will read."""
+    settings = get_settings()
+    lost = jobs.reap(
+        get_driver(),
+        stale_seconds=settings.job_stale_seconds,
+        queued_stale_seconds=settings.job_queued_stale_seconds,
+    )
+    for job in lost:
+        if job.kind == "ingest_contacts" and job.params.get("upload_id"):
+            uploads.finish(settings, str(job.params["upload_id"]))
+    removed = uploads.sweep(settings, older_than_seconds=settings.upload_file_max_age_seconds)
+    return {"jobs_failed": len(lost), "files_removed": removed}

@@ -15,12 +15,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.csv_export import csv_response, records_to_csv, to_csv
 from api.deps import Analyst, Graph, Reporter
-from api.schemas import PROBLEM_RESPONSES, Page
-from outreach.usecases import analyst_queries, reports
+from api.schemas import PROBLEM_RESPONSES, Page, problems
+from outreach.core.errors import InvalidInput, QueryRefused
+from outreach.usecases import analyst_queries, graph_schema, reports
 
 router = APIRouter(prefix="/analytics", tags=["analytics"], responses=PROBLEM_RESPONSES)
 
@@ -29,15 +30,31 @@ Geos = Annotated[
     list[str] | None,
     Query(alias="geo", description="A state (PA) or district (NE-2); repeat for several"),
 ]
-_PROBLEM = {
-    "description": "Problem details (RFC 9457)",
-    "content": {"application/problem+json": {}},
-}
+_GEO = problems((InvalidInput, "a query parameter is invalid, or `geo` names an unknown geography"))
+_REFUSED = problems(
+    (QueryRefused, "the query could write, call a writing procedure, or does not parse"),
+    (InvalidInput, "the body is invalid; `errors` names each field"),
+)
 _CSV = {"description": "The same data as CSV with format=csv", "content": {"text/csv": {}}}
 
 
 class CypherIn(BaseModel):
     """An analyst's read-only query, its parameters, and the limits to run it under."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "query": "MATCH (v:Voter {state: $state}) RETURN v.district AS district, "
+                    "count(*) AS voters ORDER BY voters DESC",
+                    "parameters": {"state": "WI"},
+                    "format": "json",
+                    "limit": 100,
+                    "timeout_seconds": 10,
+                }
+            ]
+        }
+    )
 
     query: str = Field(
         min_length=1,
@@ -175,10 +192,15 @@ class HeldOutFriend(BaseModel):
 @router.post(
     "/cypher",
     response_model=CypherOut,
-    responses={200: _CSV, 400: _PROBLEM, 403: _PROBLEM},
+    responses={200: _CSV, **_REFUSED},
 )
 def cypher(body: CypherIn, principal: Analyst, graph: Graph) -> Response | CypherOut:
-    """Run a read-only Cypher query; anything that could write is refused with a 400."""
+    """Run a read-only Cypher query; anything that could write is refused with a 400.
+
+    The labels, relationships and properties to query, and what each means, are in the
+    graph schema reference: `GET /analytics/graph-schema` (the same text as
+    `docs/graph_schema.md`, generated from the schema and the Cypher that writes the graph).
+    """
     result = analyst_queries.run(
         graph,
         analyst=principal.subject,
@@ -201,7 +223,17 @@ def cypher(body: CypherIn, principal: Analyst, graph: Graph) -> Response | Cyphe
     )
 
 
-@router.get("/reach-by-state", response_model=ReachReport, responses={200: _CSV, 403: _PROBLEM})
+@router.get(
+    "/graph-schema",
+    response_class=Response,
+    responses={200: {"description": "Markdown", "content": {"text/markdown": {}}}},
+)
+def schema_reference(_: Reporter) -> Response:
+    """The graph's labels, relationships and properties, and what each means (Markdown)."""
+    return Response(graph_schema.reference(), media_type="text/markdown; charset=utf-8")
+
+
+@router.get("/reach-by-state", response_model=ReachReport, responses={200: _CSV, **_GEO})
 def reach_by_state(
     _: Reporter, graph: Graph, geo: Geos = None, fmt: Format = "json"
 ) -> Response | ReachReport:
@@ -213,7 +245,7 @@ def reach_by_state(
     return ReachReport(geos=geos, rows=[ReachRow.model_validate(r) for r in rows])
 
 
-@router.get("/bridge-supporters", response_model=BridgeReport, responses={200: _CSV, 403: _PROBLEM})
+@router.get("/bridge-supporters", response_model=BridgeReport, responses={200: _CSV, **_GEO})
 def bridge_supporters(
     _: Reporter,
     graph: Graph,
@@ -225,12 +257,13 @@ def bridge_supporters(
     geos = reports.geos_or_targets(graph, geo)
     rows = reports.bridges(graph, geos=geos, limit=limit)
     if fmt == "csv":
-        text = records_to_csv(list(BridgeRow.model_fields), rows)
+        flat = [{**r, "geos": " ".join(r["geos"])} for r in rows]  # one code per word, no JSON
+        text = records_to_csv(list(BridgeRow.model_fields), flat)
         return csv_response("bridge-supporters", text)
     return BridgeReport(geos=geos, rows=[BridgeRow.model_validate(r) for r in rows])
 
 
-@router.get("/funnel", response_model=FunnelReport, responses={200: _CSV, 403: _PROBLEM})
+@router.get("/funnel", response_model=FunnelReport, responses={200: _CSV, **_GEO})
 def funnel(
     _: Reporter,
     graph: Graph,
@@ -252,7 +285,7 @@ def funnel(
     )
 
 
-@router.get("/lift", response_model=LiftReport, responses={200: _CSV, 403: _PROBLEM})
+@router.get("/lift", response_model=LiftReport, responses={200: _CSV, **_GEO})
 def lift(
     _: Reporter, graph: Graph, geo: Geos = None, fmt: Format = "json"
 ) -> Response | LiftReport:
@@ -274,7 +307,7 @@ def lift(
     return report
 
 
-@router.get("/holdout", response_model=Page[HeldOutFriend], responses={200: _CSV, 403: _PROBLEM})
+@router.get("/holdout", response_model=Page[HeldOutFriend], responses={200: _CSV, **_GEO})
 def holdout(
     _: Reporter,
     graph: Graph,

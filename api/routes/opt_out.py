@@ -11,10 +11,20 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import AppSettings, Graph
 from api.pages import templates
-from outreach.core.errors import OutreachError
+from api.schemas import problems
+from outreach.core.errors import GraphUnavailable, InvalidInput, OutreachError
 from outreach.usecases import opt_out
 
-router = APIRouter(prefix="/opt-out", tags=["friends"])
+router = APIRouter(
+    prefix="/opt-out",
+    tags=["friends"],
+    # A bad link answers with an HTML page (documented on each route); only an outage is
+    # problem+json.
+    responses=problems(
+        (InvalidInput, "the path is not a link token"),
+        (GraphUnavailable, "the graph database cannot be reached; try again"),
+    ),
+)
 
 
 def _page(
@@ -57,7 +67,12 @@ def _bad_link(request: Request, settings: AppSettings, exc: OutreachError) -> HT
 @router.get(
     "/{token}",
     response_class=HTMLResponse,
-    responses={401: {"description": "A damaged or forged link (an HTML page)"}},
+    responses={
+        401: {
+            "description": "A damaged or forged link: a page saying so",
+            "content": {"text/html": {}},
+        }
+    },
 )
 def opt_out_page(token: str, request: Request, settings: AppSettings, graph: Graph) -> HTMLResponse:
     """A page with one button: stop friends asking me through this service."""
@@ -88,7 +103,12 @@ def opt_out_page(token: str, request: Request, settings: AppSettings, graph: Gra
     "/{token}",
     response_class=HTMLResponse,
     status_code=status.HTTP_200_OK,
-    responses={401: {"description": "A damaged or forged link (an HTML page)"}},
+    responses={
+        401: {
+            "description": "A damaged or forged link: a page saying so",
+            "content": {"text/html": {}},
+        }
+    },
 )
 def opt_out_now(token: str, request: Request, settings: AppSettings, graph: Graph) -> HTMLResponse:
     """Opt out: you leave every list at once, and no later upload brings you back."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AppSettings, CurrentPrincipal, Graph, Organizer
 from api.schemas import PROBLEM_RESPONSES
@@ -27,6 +27,10 @@ class Me(BaseModel):
 
 class SigninIn(BaseModel):
     """Whom to make a sign-in link for."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"subject": "sup-0001", "role": "supporter"}]}
+    )
 
     subject: str = Field(min_length=1, max_length=200, examples=["sup-0001"])
     role: Literal["supporter", "organizer", "analyst"] = "supporter"

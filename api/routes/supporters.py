@@ -28,15 +28,30 @@ from api.schemas import (
     PendingMatch,
     Target,
     TargetPage,
+    problems,
+)
+from outreach.core.errors import (
+    Conflict,
+    ConsentRequired,
+    FileRejected,
+    InvalidInput,
+    NotFound,
+    QueueUnavailable,
 )
 from outreach.usecases import consent, deletion, outcomes, review, supporter_list, uploads
+
+QUEUE_DOWN = problems((QueueUnavailable, "the job queue did not take the job; try again"))
 
 router = APIRouter(prefix="/supporters", tags=["supporters"], responses=PROBLEM_RESPONSES)
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip")]
 
 
-@router.post("/{supporter_id}/consent", response_model=ConsentOut)
+@router.post(
+    "/{supporter_id}/consent",
+    response_model=ConsentOut,
+    responses=problems((Conflict, "the terms version is not the current one (see GET /terms)")),
+)
 def give_consent(supporter_id: str, body: ConsentIn, _: SupporterSelf, graph: Graph) -> ConsentOut:
     """Agree to the current terms; uploads are refused until you do."""
     given = consent.give(graph, supporter_id=supporter_id, terms_version=body.terms_version)
@@ -54,7 +69,22 @@ def withdraw(supporter_id: str, _: SupporterSelf, graph: Graph) -> None:
 
 
 @router.post(
-    "/{supporter_id}/uploads", response_model=JobAccepted, status_code=status.HTTP_202_ACCEPTED
+    "/{supporter_id}/uploads",
+    response_model=JobAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={
+        **problems(
+            (NotFound, "no supporter with this id: agree to the terms first"),
+        ),
+        **problems(
+            (ConsentRequired, "you have not agreed to the current terms (see GET /terms)"),
+        ),
+        **problems(
+            (FileRejected, "the file is empty or larger than the limit"),
+            (InvalidInput, "the form has no `file` part"),
+        ),
+        **QUEUE_DOWN,
+    },
 )
 def upload_contacts(
     supporter_id: str,
@@ -122,7 +152,10 @@ def friends(supporter_id: str, _: SupporterSelf, graph: Graph) -> FriendsReport:
 
 
 @router.post(
-    "/{supporter_id}/outcomes", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED
+    "/{supporter_id}/outcomes",
+    response_model=OutcomeOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=problems((NotFound, "you have no friend with this id")),
 )
 def add_outcome(supporter_id: str, body: OutcomeIn, _: SupporterSelf, graph: Graph) -> OutcomeOut:
     """Record what happened when you asked a friend (send ``client_id`` to make retries safe)."""
@@ -151,7 +184,11 @@ def matches_to_review(
     return Page[PendingMatch](items=items, total=offset + len(items), limit=limit, offset=offset)
 
 
-@router.post("/{supporter_id}/matches/{friend_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/{supporter_id}/matches/{friend_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**problems((NotFound, "no such suggested match for this friend")), **QUEUE_DOWN},
+)
 def review_match(
     supporter_id: str,
     friend_id: str,

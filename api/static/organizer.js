@@ -142,8 +142,13 @@
     const list = document.getElementById("history");
     list.replaceChildren(...versions.map((v) => {
       const item = el("li", `Version ${v.version} by ${v.author || "unknown"}, ${v.created_at || ""}`);
-      const changes = v.changes || v.diff;
-      if (changes) item.appendChild(el("pre", JSON.stringify(changes, null, 1), { class: "small" }));
+      const changes = v.changes || [];
+      if (changes.length) {
+        const list = el("ul", undefined, { class: "small changes" });
+        const show = (value) => (value === null || value === undefined ? "not set" : JSON.stringify(value));
+        changes.forEach((c) => list.appendChild(el("li", `${c.path}: ${show(c.before)} → ${show(c.after)}`)));
+        item.appendChild(list);
+      }
       return item;
     }));
   }

@@ -20,6 +20,7 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT do_not_contact_key IF NOT EXISTS "
     "FOR (d:DoNotContact) REQUIRE d.key IS UNIQUE",
     "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE",
+    "CREATE CONSTRAINT lock_name IF NOT EXISTS FOR (l:Lock) REQUIRE l.name IS UNIQUE",
 )
 
 INDEXES: tuple[LiteralString, ...] = (

@@ -69,11 +69,13 @@ def read_contacts(
     max_bytes: int | None = None,
     columns: Mapping[str, str] | None = None,
     max_field_length: int = DEFAULT_MAX_FIELD_LENGTH,
+    any_country: bool = False,
 ) -> ContactReadResult:
     """Every contact in one upload, normalized, with each rejected row; FileRejected if unusable.
 
     ``columns`` maps contact fields to headers for a generic CSV whose headers are not
-    recognised (see ``readers.csv_contacts``); other formats ignore it.
+    recognised (see ``readers.csv_contacts``); other formats ignore it. ``any_country``
+    keeps states and postcodes that are not US ones as given (``outreach link``).
     """
     if max_bytes is not None and len(data) > max_bytes:
         raise FileRejected(
@@ -88,7 +90,9 @@ def read_contacts(
         chosen = _ALIASES[fmt.lower()]
     else:
         raise InvalidInput(f"unknown contact format {fmt!r}; known: {', '.join(FORMATS)}")
-    builder = ContactBuilder(region=region, max_field_length=max_field_length)
+    builder = ContactBuilder(
+        region=region, max_field_length=max_field_length, any_country=any_country
+    )
     if chosen == "vcf":
         return read_vcards(text, builder=builder)
     if chosen == "json":

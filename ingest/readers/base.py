@@ -8,8 +8,10 @@ A reader's only job is to find the raw values of one contact and the line it sta
 - a birth year before 1900 or after this year rejects the row, naming that field;
 - a closeness that is neither a number in 0..1 nor a known word rejects the row;
 - phones that are not valid numbers, emails that are not addresses, unknown states and
-  malformed ZIP codes are dropped, the rest of the contact kept;
-- a contact left with no name, no valid phone and no valid email is rejected.
+  malformed ZIP codes are dropped, the rest of the contact kept (with ``any_country``,
+  states and postcodes that are not US ones are kept as given);
+- a contact left with no name, no valid phone and no valid email is rejected (with
+  ``any_country``, one that still has a street address or a birth date is kept).
 
 Reasons never repeat the rejected personal values, so job reports and logs stay clean.
 """
@@ -32,6 +34,9 @@ from ingest.normalize import (
     normalize_phone,
     normalize_state,
     normalize_zip,
+    parse_birth_date,
+    postcode_as_given,
+    state_as_given,
 )
 from ingest.records import ContactRecord
 from outreach.core.errors import FileRejected, RowError
@@ -73,7 +78,8 @@ class RawContact:
     city: str | None = None
     state: str | None = None
     zip: str | None = None
-    birth_year: str | None = None
+    birth_year: str | None = None  # a year or a full date, as the file writes it
+    address: str | None = None
     labels: list[str] = field(default_factory=list)
     favorite: bool = False
     closeness: str | None = None
@@ -86,10 +92,15 @@ class ContactBuilder:
     """Turns ``RawContact`` values into a ``ContactRecord`` or the ``RowError`` that rejects it."""
 
     def __init__(
-        self, *, region: str = "US", max_field_length: int = DEFAULT_MAX_FIELD_LENGTH
+        self,
+        *,
+        region: str = "US",
+        max_field_length: int = DEFAULT_MAX_FIELD_LENGTH,
+        any_country: bool = False,
     ) -> None:
         self.region = region
         self.max_field_length = max_field_length
+        self.any_country = any_country
 
     def build(self, raw: RawContact) -> ContactRecord | RowError:
         """The normalized contact, or the first reason its row must be rejected."""
@@ -120,23 +131,29 @@ class ContactBuilder:
         phones = _unique(normalize_phone(p, self.region) for p in raw.phones)
         emails = _unique(normalize_email(e) for e in raw.emails)
         display = full or join_name(first, middle, last)
-        if not display and not phones and not emails:
+        address, birth_date = clean(raw.address), parse_birth_date(raw.birth_year)
+        place = self.any_country and bool(address or birth_date)
+        if not display and not phones and not emails and not place:
             reason = "row has no name, phone or email"
             if raw.phones or raw.emails:
                 reason = "row has no name, and no valid phone number or email address"
             return RowError(raw.line, None, reason)
         return ContactRecord(
             line=raw.line,
-            display_name=display or (emails[0] if emails else phones[0]),
+            # No name: none is made up from the phone or email, which are never kept in the
+            # clear; the supporter's list shows their sealed copy instead.
+            display_name=display,
             first_name=first,
             last_name=last,
             middle_name=middle,
             phones=phones,
             emails=emails,
             city=clean(raw.city),
-            state=normalize_state(raw.state),
-            zip=normalize_zip(raw.zip),
+            state=state_as_given(raw.state) if self.any_country else normalize_state(raw.state),
+            zip=postcode_as_given(raw.zip) if self.any_country else normalize_zip(raw.zip),
             birth_year=birth_year,
+            birth_date=birth_date,
+            address=address,
             labels=_unique(clean(label) for label in raw.labels),
             favorite=raw.favorite,
             closeness=closeness,
@@ -154,6 +171,7 @@ class ContactBuilder:
             ("city", raw.city),
             ("state", raw.state),
             ("zip", raw.zip),
+            ("address", raw.address),
             ("birth_year", raw.birth_year),
             ("closeness", raw.closeness),
         )

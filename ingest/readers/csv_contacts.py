@@ -36,9 +36,14 @@ SYNONYMS: dict[str, frozenset[str]] = {
     "last_name": frozenset({"last", "lastname", "surname", "family", "familyname", "lname"}),
     "phone": frozenset({"phone", "phones", "mobile", "cell", "telephone", "phonenumber", "tel"}),
     "email": frozenset({"email", "emails", "emailaddress", "mail"}),
-    "city": frozenset({"city", "town", "locality", "homecity"}),
+    "city": frozenset({"city", "town", "locality", "homecity", "suburb"}),
     "state": frozenset({"state", "region", "province", "stateprovince", "st", "homestate"}),
     "zip": frozenset({"zip", "zipcode", "postalcode", "postcode", "postal", "zip5", "homezip"}),
+    "address": frozenset(
+        {"address", "street", "streetaddress", "address1", "addressline1", "homestreet"}
+        | {"homeaddress", "residentialaddress", "residenceaddress", "streetline1"}
+    ),
+    "house_number": frozenset({"streetnumber", "housenumber", "housenum", "streetno", "houseno"}),
     "favorite": frozenset({"favorite", "favourite", "starred", "star", "isfavorite", "fav"}),
     "labels": frozenset({"labels", "label", "groups", "group", "categories", "category"})
     | {"tags", "tag", "groupmembership", "lists"},
@@ -63,8 +68,10 @@ class Layout:
 
     def first(self, row: list[str], name: str) -> str | None:
         """The value of the first column for ``name`` in ``row``, or None."""
-        values = self.all(row, name)
-        return values[0] if values else None
+        for i in self.columns.get(name, ()):
+            if i < len(row) and row[i].strip():
+                return row[i]
+        return None
 
     def all(self, row: list[str], name: str) -> list[str]:
         """The non-blank values of every column for ``name`` in ``row``."""
@@ -188,9 +195,15 @@ def _raw(line: int, row: list[str], layout: Layout) -> RawContact:
         city=layout.first(row, "city"),
         state=layout.first(row, "state"),
         zip=layout.first(row, "zip"),
+        address=_street(layout.first(row, "house_number"), layout.first(row, "address")),
         birth_year=layout.first(row, "birth_year"),
         labels=labels,
         favorite=favorite,
         closeness=layout.first(row, "closeness"),
         sources={name: layout.source(name) for name in layout.columns},
     )
+
+
+def _street(number: str | None, street: str | None) -> str | None:
+    """The street line, with the house number in front when the file gives it apart."""
+    return " ".join(v.strip() for v in (number, street) if v and v.strip()) or None

@@ -10,6 +10,11 @@ Memory stays flat whatever the file's size: the file is read line by line throug
 - every column the mapping needs must be in the header, or the file is refused with the
   expected and found columns.
 
+The file may be plain, gzip-compressed or a zip archive of one file
+(``readers.compressed``); a mapping may turn quoting off (Florida's tab-delimited extract
+has none, and one stray ``"`` would otherwise swallow the rows after it), and may name
+rows to leave out, which are counted (``VoterChunk.skipped``) rather than rejected.
+
 Then each row becomes a ``VoterRecord`` or a ``RowError`` naming its line and column: a
 blank row, a cell count that differs from the header's, a blank voter id or name, an
 over-long value, a birth year outside 1900..this year, a score outside 0..1, an unknown
@@ -26,7 +31,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
 from ingest.encoding import SAMPLE_BYTES, detect_encoding
 from ingest.mapping import VoteHistory, VoterMapping
@@ -41,11 +46,16 @@ from ingest.normalize import (
     normalize_phone,
     normalize_state,
     normalize_zip,
+    parse_birth_date,
+    postcode_as_given,
+    state_as_given,
 )
 from ingest.readers.base import DELIMITERS, is_blank, reject_columns
+from ingest.readers.compressed import open_data
 from ingest.records import VoterRecord
 from outreach.core.errors import FileRejected, RowError
 
+_QUOTE_NONE: Literal[3] = 3  # csv.QUOTE_NONE, spelled so that type checkers see the literal
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
@@ -56,6 +66,7 @@ class VoterChunk:
     records: list[VoterRecord] = field(default_factory=list)
     rejected: list[RowError] = field(default_factory=list)
     rows_read: int = 0
+    skipped: int = 0  # rows the mapping says to leave out (``skip``), counted in rows_read
 
 
 def iter_voter_chunks(
@@ -65,20 +76,32 @@ def iter_voter_chunks(
     chunk_size: int = 5000,
     region: str = "US",
     max_field_length: int = DEFAULT_MAX_FIELD_LENGTH,
+    any_country: bool = False,
 ) -> Iterator[VoterChunk]:
-    """Chunks of normalized voter records; FileRejected before the first chunk if unusable."""
+    """Chunks of normalized voter records; FileRejected before the first chunk if unusable.
+
+    ``any_country`` keeps a state or postcode that is not a US one as given instead of
+    rejecting the row (``outreach link``); voter-file ingest keeps the US checks.
+    """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
-    with open(path, "rb") as raw:
+    with open_data(path) as raw:
         sample = raw.read(SAMPLE_BYTES)
         if not sample.strip():
             raise FileRejected("file is empty")
         codec = mapping.encoding or detect_encoding(sample)
         raw.seek(0)
-        reader = csv.reader(_text_lines(raw, codec), delimiter=mapping.delimiter)
-        rows = _numbered(reader)
+        lines = text_lines(raw, codec)
+        if mapping.quoting:
+            reader = csv.reader(lines, delimiter=mapping.delimiter)
+        else:
+            reader = csv.reader(lines, delimiter=mapping.delimiter, quoting=_QUOTE_NONE)
+        rows = numbered_rows(reader)
         header, rows = _header(rows, mapping)
-        parser = _RowParser(header, mapping, region=region, max_field_length=max_field_length)
+        parser = _RowParser(
+            header, mapping, region=region, max_field_length=max_field_length,
+            any_country=any_country,
+        )  # fmt: skip
         chunk = VoterChunk()
         pending_blank: list[int] = []
         for line, row in rows:
@@ -88,6 +111,9 @@ def iter_voter_chunks(
             chunk.rejected.extend(RowError(blank, None, "blank row") for blank in pending_blank)
             chunk.rows_read += len(pending_blank) + 1
             pending_blank.clear()
+            if not isinstance(row, RowError) and parser.skipped(row):
+                chunk.skipped += 1
+                continue
             result = row if isinstance(row, RowError) else parser.parse(line, row)
             if isinstance(result, VoterRecord):
                 chunk.records.append(result)
@@ -100,7 +126,7 @@ def iter_voter_chunks(
             yield chunk
 
 
-def _text_lines(raw: IO[bytes], codec: str) -> Iterator[str]:
+def text_lines(raw: IO[bytes], codec: str) -> Iterator[str]:
     """The file's lines decoded; lines that are not UTF-8 fall back to cp1252."""
     if codec.replace("_", "-").lower().startswith(("utf-16", "utf-32")):
         wrapper = io.TextIOWrapper(raw, encoding=codec, newline="")
@@ -121,7 +147,7 @@ def _text_lines(raw: IO[bytes], codec: str) -> Iterator[str]:
             yield line.decode("cp1252", errors="replace")
 
 
-def _numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | RowError]]:
+def numbered_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | RowError]]:
     """Each row with the physical line it starts on; malformed rows become RowErrors."""
     start = 1
     while True:
@@ -171,8 +197,15 @@ class _RowParser:
     """Turns one row of a known header into a VoterRecord or a RowError."""
 
     def __init__(
-        self, header: list[str], mapping: VoterMapping, *, region: str, max_field_length: int
+        self,
+        header: list[str],
+        mapping: VoterMapping,
+        *,
+        region: str,
+        max_field_length: int,
+        any_country: bool = False,
     ) -> None:
+        self.any_country = any_country
         self.width = len(header)
         self.mapping = mapping
         self.region = region
@@ -204,6 +237,15 @@ class _RowParser:
         self.party_ballots = frozenset(v.upper() for v in ballots) if ballots else None
         voted = mapping.vote_history.voted_values if mapping.vote_history else None
         self.voted_values = frozenset(v.upper() for v in voted) if voted is not None else None
+        skip = mapping.skip
+        self.skip_index = index(skip.column) if skip else None
+        self.skip_values = frozenset(v.strip().upper() for v in skip.values) if skip else None
+
+    def skipped(self, row: list[str]) -> bool:
+        """True for a row the mapping leaves out (a public-records-exempt voter, say)."""
+        if self.skip_index is None or self.skip_values is None or self.skip_index >= len(row):
+            return False
+        return row[self.skip_index].strip().upper() in self.skip_values
 
     def parse(self, line: int, row: list[str]) -> VoterRecord | RowError:
         """The voter record of one row, or the reason it is rejected."""
@@ -225,6 +267,8 @@ class _RowParser:
         if not first and not last:
             return self._reject(line, "last_name", "name is blank")
         state = self.mapping.state or normalize_state(values.get("state"))
+        if state is None and self.any_country:
+            state = state_as_given(values.get("state")) or ""
         if state is None:
             return self._reject(line, "state", "not a US state or state code")
         birth_field = "birth_year" if values.get("birth_year") else "birth_date"
@@ -262,9 +306,10 @@ class _RowParser:
             middle_name=values.get("middle_name"),
             suffix=values.get("suffix"),
             birth_year=int(birth_year) if birth_year is not None else None,
+            birth_date=parse_birth_date(values.get("birth_date")),
             address=values.get("address"),
             city=values.get("city"),
-            zip=normalize_zip(values.get("zip")),
+            zip=(postcode_as_given if self.any_country else normalize_zip)(values.get("zip")),
             district=normalize_district(values.get("district"), state),
             phone=normalize_phone(values.get("phone"), self.region),
             email=normalize_email(values.get("email")),

@@ -16,7 +16,15 @@ from graph.db.schema import init_schema
 from graph.jobs import JobRecord
 from outreach.cli.waiting import wait_for_jobs
 from outreach.core.settings import Settings
-from outreach.usecases import consent, rerank, roster, supporter_list, uploads, voter_files
+from outreach.usecases import (
+    consent,
+    organizer_settings,
+    rerank,
+    roster,
+    supporter_list,
+    uploads,
+    voter_files,
+)
 from outreach.usecases.jobs import TaskQueue
 
 
@@ -44,6 +52,15 @@ def run_demo(
     from outreach.demo import generate
 
     init_schema(driver)
+    version, changes = organizer_settings.changed_from_defaults(driver)
+    if changes:
+        console.print(
+            f"[yellow]Organizer settings version {version} are in force, not the defaults[/] "
+            f"(changed: {', '.join(c.path for c in changes[:8])}"
+            f"{', ...' if len(changes) > 8 else ''}). `outreach settings history` shows who "
+            "changed what; `outreach settings set NAME=null` puts a setting back.",
+            highlight=False,
+        )
     out_dir = settings.data_dir / "demo" / f"seed-{seed}"
     console.print(f"[bold]Generating demo data[/] in {out_dir} (seed {seed}) ...")
     manifest = generate(

@@ -1,4 +1,4 @@
-"""``outreach link``: link two files probabilistically, with no graph and no queue."""
+"""``outreach link``: link two files, or find duplicates in one, with no graph and no queue."""
 
 from __future__ import annotations
 
@@ -8,55 +8,153 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from outreach.core.errors import OutreachError, RowError
+
 console = Console()
+_SHOWN_REJECTIONS = 20
 
 
 def link(
-    left: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Contacts (or voters)")],
-    right: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A voter file")],
-    out: Annotated[Path, typer.Option(help="Where to write left_id,right_id,probability,decision")],
-    right_mapping: Annotated[str, typer.Option(help="Column mapping of the right file")] = "demo",
+    left: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Contacts, or any person file")
+    ],
+    right: Annotated[
+        Path | None,
+        typer.Argument(exists=True, dir_okay=False, help="The file to link to (a voter file)"),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option(help="Where to write left_id,right_id,probability,decision")
+    ] = Path("links.csv"),
     left_mapping: Annotated[
         str | None, typer.Option(help="Read the left file as a voter file with this mapping")
     ] = None,
+    right_mapping: Annotated[
+        str | None,
+        typer.Option(help="Read the right file as a voter file with this mapping (demo, ...)"),
+    ] = None,
+    left_id: Annotated[
+        str | None, typer.Option(help="The left file's id column (default: contact_id or id)")
+    ] = None,
+    right_id: Annotated[
+        str | None, typer.Option(help="The right file's id column (default: contact_id or id)")
+    ] = None,
     threshold: Annotated[float, typer.Option(help="Link at or above this probability")] = 0.9,
-    review_floor: Annotated[float, typer.Option(help="Keep for review from here up")] = 0.5,
+    review_floor: Annotated[
+        float | None,
+        typer.Option(
+            help="Keep candidates for review from here up (0.5 unless the threshold is "
+            "lower, then the threshold)"
+        ),
+    ] = None,
+    one_to_one: Annotated[
+        bool,
+        typer.Option(help="Each right record links to at most one left record, the likeliest"),
+    ] = False,
+    dedupe: Annotated[
+        bool, typer.Option(help="Find the duplicates within LEFT (give no RIGHT)")
+    ] = False,
+    model: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="Use a model saved by --train"),
+    ] = None,
     train: Annotated[
-        Path | None, typer.Option(help="First estimate a model from these files, save it here")
+        Path | None, typer.Option(help="Save the model trained on these files here")
     ] = None,
     truth: Annotated[
         Path | None,
         typer.Option(
-            exists=True,
-            dir_okay=False,
-            help="With --train: known pairs (contact_id,voter_id) to count m on",
+            exists=True, dir_okay=False, help="Known pairs (left_id,right_id) to train m on"
         ),
     ] = None,
 ) -> None:
-    """Link two CSV files probabilistically (no graph needed) and write the scored pairs."""
-    from ingest.link_files import link_files, train_from_files
+    """Link LEFT to RIGHT (or deduplicate LEFT) probabilistically and write the scored pairs.
 
-    if truth is not None and train is None:
-        raise typer.BadParameter("--truth is for training: give --train as well")
-    model = None
-    if train is not None:
-        model = train_from_files(
-            right, right_mapping, left, train, contacts_mapping=left_mapping, truth_csv=truth
+    The model is trained on the two files (from the fields both carry) unless --model
+    gives one saved earlier with --train. States and postcodes of any country are
+    compared as given. Rows that cannot be read are listed with their line and reason.
+    """
+    from ingest.file_linkage import dedupe_file, link_files
+
+    floor = _review_floor(threshold, review_floor)
+    if model is not None and (train is not None or truth is not None):
+        raise typer.BadParameter("--model uses a trained model: drop --train and --truth")
+    if dedupe and right is not None:
+        raise typer.BadParameter("--dedupe finds duplicates within LEFT: give no RIGHT file")
+    if not dedupe and right is None:
+        raise typer.BadParameter("give a RIGHT file to link to, or --dedupe for one file")
+    try:
+        if dedupe:
+            report = dedupe_file(
+                left, left_mapping, out, threshold=threshold, review_floor=floor,
+                model=model, save_model=train, truth=truth, id_column=left_id,
+            )  # fmt: skip
+        else:
+            assert right is not None
+            report = link_files(
+                left, left_mapping, right, right_mapping, out, threshold=threshold,
+                review_floor=floor, one_to_one=one_to_one, model=model, save_model=train,
+                truth=truth, left_id_column=left_id, right_id_column=right_id,
+            )  # fmt: skip
+    except OutreachError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    _show_rejected("left", report.left_rejected)
+    _show_rejected("right", report.right_rejected)
+    if report.left_rejected or report.right_rejected:
+        listed = _write_rejected(out, report.left_rejected, report.right_rejected)
+        console.print(f"Every row that could not be read: {listed}")
+    if model is None:
+        how = f"from the known pairs in {truth}" if truth else "without labels"
+        saved = f", saved to {train} (reuse it with --model)" if train else ""
+        console.print(f"Model trained on these files {how}{saved}.")
+    fields = ", ".join(report.fields)
+    if dedupe:
+        console.print(
+            f"{report.left_read} rows: {report.linked} duplicate pairs, {report.review} for "
+            f"review, compared on {fields}, in {report.seconds:.1f}s; pairs written to {out}"
         )
-        how = "from the known pairs in " + str(truth) if truth else "without labels"
-        console.print(f"Model estimated from these files ({how}) and saved to {train}.")
-    report = link_files(
-        left,
-        left_mapping,
-        right,
-        right_mapping,
-        out,
-        threshold=threshold,
-        review_floor=review_floor,
-        model=model,
-    )
+        return
     console.print(
         f"{report.left_read} left rows, {report.right_read} right rows: {report.linked} linked, "
-        f"{report.review} for review, {report.unmatched} unmatched in {report.seconds:.1f}s; "
-        f"pairs written to {report.out_csv}"
+        f"{report.review} for review, {report.unmatched} unmatched, compared on {fields}, in "
+        f"{report.seconds:.1f}s; pairs written to {out}"
     )
+
+
+def _review_floor(threshold: float, review_floor: float | None) -> float:
+    """The review floor: as given, else 0.5 or the threshold when that is lower."""
+    if not 0.0 <= threshold <= 1.0:
+        raise typer.BadParameter(f"--threshold must be in 0..1, got {threshold}")
+    if review_floor is None:
+        return min(0.5, threshold)
+    if review_floor > threshold:
+        raise typer.BadParameter(
+            f"--review-floor {review_floor} is above --threshold {threshold}: pass "
+            f"--review-floor {threshold} or lower, or leave it out"
+        )
+    return review_floor
+
+
+def _write_rejected(out: Path, left: list[RowError], right: list[RowError]) -> Path:
+    """All rejected rows as ``side,line,column,reason`` next to the output file."""
+    import csv
+
+    path = out.with_name(out.stem + ".rejected.csv")
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(("side", "line", "column", "reason"))
+        for side, errors in (("left", left), ("right", right)):
+            writer.writerows((side, e.line, e.field or "", e.reason) for e in errors)
+    return path
+
+
+def _show_rejected(side: str, rejected: list[RowError]) -> None:
+    """Each rejected row of one side: line, column and reason (the first few, then a count)."""
+    if not rejected:
+        return
+    console.print(f"[yellow]{len(rejected)} {side} rows could not be read:[/]")
+    for error in rejected[:_SHOWN_REJECTIONS]:
+        column = f", {error.field}" if error.field else ""
+        console.print(f"  line {error.line}{column}: {error.reason}")
+    if len(rejected) > _SHOWN_REJECTIONS:
+        console.print(f"  ... and {len(rejected) - _SHOWN_REJECTIONS} more")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from graph.jobs import JobRecord
 from outreach.cli.admin import reports_app, settings_app, supporters_app, users_app
 from outreach.cli.demo import run_demo
 from outreach.cli.link import link
+from outreach.cli.output import JsonOutput, emit_json, errors, print_job, row_error_text
 from outreach.cli.support import embedded_worker, graph_session, job_queue
 from outreach.cli.waiting import wait_for_jobs
 from outreach.core.errors import OutreachError
@@ -48,7 +49,9 @@ def demo(
     exit_after: Annotated[
         bool, typer.Option("--exit", help="Exit after printing the list")
     ] = False,
-    port: Annotated[int | None, typer.Option(help="API port")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="API port (default: OUTREACH_API_PORT, else 8000)")
+    ] = None,
 ) -> None:
     """Start everything locally, load demo data as real jobs, rank, print a list, serve the API."""
     settings = get_settings()
@@ -69,6 +72,14 @@ def demo(
         if outcome.supporter_id is None:
             raise typer.Exit(1)
         api_port = port or settings.api_port
+        if exit_after:
+            console.print(
+                "\nThe demo data stays in the graph. Serve the API on it with "
+                f"`outreach api --port {api_port}`, and get a token with "
+                f"`outreach token --subject {outcome.supporter_id}`.",
+                highlight=False,
+            )
+            return
         token = accounts.token(settings, subject=outcome.supporter_id, role="supporter")
         url = f"http://{settings.api_host}:{api_port}"
         console.print(f"\nAPI: {url}  (docs at {url}/docs)")
@@ -98,8 +109,6 @@ def demo(
             soft_wrap=True,
             highlight=False,
         )
-        if exit_after:
-            return
         _serve_api(settings.api_host, api_port)
 
 
@@ -127,12 +136,21 @@ def graph_serve() -> None:
 
 
 @graph_app.command("init")
-def graph_init() -> None:
+def graph_init(as_json: JsonOutput = False) -> None:
     """Create the constraints and indexes that are missing (safe to run again)."""
     from graph.db.schema import init_schema
 
     with graph_session() as driver:
         report = init_schema(driver)
+    if as_json:
+        emit_json(
+            {
+                "constraints": report.constraints,
+                "indexes": report.indexes,
+                "created": report.created,
+            }
+        )
+        return
     console.print(
         f"{report.constraints} constraints, {report.indexes} indexes; {report.created} created now."
     )
@@ -144,6 +162,7 @@ def ingest_voters_cmd(
     mapping: Annotated[
         str, typer.Option(help="Column mapping: a shipped name or a YAML path")
     ] = "demo",
+    as_json: JsonOutput = False,
 ) -> None:
     """Load a voter file through the job queue, with a progress bar."""
     with graph_session() as driver, embedded_worker():
@@ -154,14 +173,31 @@ def ingest_voters_cmd(
             label="Voter file",
             count_key="read",
             total=sum(1 for _ in path.open("rb")) - 1,
+            quiet=as_json,
         )
-    _print_job(result)
+    print_job(result, as_json=as_json)
+
+
+@ingest_app.command("history")
+def ingest_history_cmd(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    mapping: Annotated[
+        str, typer.Option(help="History mapping: nc_ncvhis, fl_voter_history or a YAML path")
+    ],
+    as_json: JsonOutput = False,
+) -> None:
+    """Load a vote-history file (after the state's voter file): turnout from real history."""
+    with graph_session() as driver, embedded_worker():
+        job = voter_files.submit_history(driver, job_queue(), path=path, mapping=mapping)
+        (result,) = wait_for_jobs(driver, [job], label="Vote history", quiet=as_json)
+    print_job(result, as_json=as_json)
 
 
 @ingest_app.command("contacts")
 def ingest_contacts_cmd(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
     supporter: Annotated[str, typer.Option(help="The uploading supporter's id")],
+    as_json: JsonOutput = False,
 ) -> None:
     """Load one supporter's contact file (they must have agreed to the terms), then re-rank."""
     with graph_session() as driver, embedded_worker():
@@ -173,10 +209,10 @@ def ingest_contacts_cmd(
             data=path.read_bytes(),
             filename=path.name,
         )
-        (result,) = wait_for_jobs(driver, [submitted.job_id], label="Contacts")
+        (result,) = wait_for_jobs(driver, [submitted.job_id], label="Contacts", quiet=as_json)
         if submitted.rank_job_id and result.status == "succeeded":
-            wait_for_jobs(driver, [submitted.rank_job_id], label="Ranking")
-    _print_job(result)
+            wait_for_jobs(driver, [submitted.rank_job_id], label="Ranking", quiet=as_json)
+    print_job(result, as_json=as_json)
 
 
 @app.command()
@@ -184,18 +220,23 @@ def rank(
     supporter: Annotated[
         list[str] | None, typer.Option(help="Only these supporters (and competitors)")
     ] = None,
+    as_json: JsonOutput = False,
 ) -> None:
     """Re-rank everyone, or the given supporters, through the job queue."""
     with graph_session() as driver, embedded_worker():
         job = rerank.request(driver, job_queue(), get_settings(), supporter_ids=supporter or None)
-        (result,) = wait_for_jobs(driver, [job], label="Ranking")
-    _print_job(result)
+        (result,) = wait_for_jobs(driver, [job], label="Ranking", quiet=as_json)
+    print_job(result, as_json=as_json)
 
 
 @app.command()
 def api(
-    host: Annotated[str | None, typer.Option()] = None,
-    port: Annotated[int | None, typer.Option()] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default: OUTREACH_API_HOST, 127.0.0.1)")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port (default: OUTREACH_API_PORT, else 8000)")
+    ] = None,
 ) -> None:
     """Serve the HTTP API (starting the local graph server if no URI is set)."""
     settings = get_settings()
@@ -209,12 +250,22 @@ def api(
 
 
 @app.command()
-def worker(concurrency: Annotated[int, typer.Option()] = 2) -> None:
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Worker processes")] = 2,
+) -> None:
     """Run a Celery worker in the foreground."""
     from workers.app import app as celery_app
 
     celery_app.worker_main(
-        ["worker", "--concurrency", str(concurrency), "--queues", "outreach", "--loglevel", "INFO"]
+        [
+            "worker",
+            "--concurrency",
+            str(concurrency),
+            "--queues",
+            "uploads,outreach",
+            "--loglevel",
+            "INFO",
+        ]
     )
 
 
@@ -235,16 +286,11 @@ def token(
     subject: Annotated[str, typer.Option(help="Supporter id, or a staff user id")],
     role: Annotated[str, typer.Option(help="supporter, organizer, analyst or admin")] = "supporter",
 ) -> None:
-    """Print a signed API token."""
-    print(accounts.token(get_settings(), subject=subject, role=role))
-
-
-def _print_job(job: JobRecord) -> None:
-    console.print(f"Job {job.id}: {job.status} {job.counts}")
-    for error in job.errors[:20]:
-        console.print(f"  line {error['line']}, {error['field']}: {error['reason']}")
-    if job.status != "succeeded":
-        raise typer.Exit(1)
+    """Print a signed API token: the bare token on one line, ready for ``TOKEN=$(...)``."""
+    signed = accounts.token(get_settings(), subject=subject, role=role)
+    if sys.stdout.isatty():
+        errors.print(f"A {role} token for {subject}:", highlight=False)
+    sys.stdout.write(signed + "\n")
 
 
 def main() -> None:
@@ -252,7 +298,7 @@ def main() -> None:
     try:
         app()
     except OutreachError as exc:
-        console.print(f"[red]{exc.title}:[/] {exc.detail}")
+        errors.print(f"[red]{exc.title}:[/] {exc.detail}", highlight=False)
         for error in exc.extra.get("errors", [])[:20]:
-            console.print(f"  {error.get('field')}: {error.get('reason')}")
+            errors.print(f"  {row_error_text(error)}", highlight=False, markup=False)
         raise SystemExit(1) from None

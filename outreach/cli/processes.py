@@ -36,7 +36,7 @@ def start_worker(
     *,
     concurrency: int = 2,
     pool: str = "prefork",
-    queues: str = "outreach",
+    queues: str = "uploads,outreach",
     extra_env: dict[str, str] | None = None,
 ) -> Worker:
     """Start a Celery worker for this project's queue, logging to the data directory."""

@@ -4,7 +4,8 @@ OutreachError                      500  base class
 ├── ConfigError                    500  the process is misconfigured
 ├── GraphUnavailable               503  the Bolt server cannot be reached
 ├── QueueUnavailable               503  the job queue did not take a job (the job is marked failed)
-├── NotFound                       404  no such supporter, job, upload ...
+├── NotFound                       404  no such supporter, job, upload, route ...
+├── MethodNotAllowed               405  the route exists, but not with this method
 ├── Forbidden                      403  the caller may not do this
 ├── Unauthorized                   401  no or bad credentials
 ├── ConsentRequired                409  the supporter has not agreed to the current terms
@@ -23,14 +24,16 @@ from typing import Any
 
 @dataclass
 class RowError:
-    """One rejected input row: where, which field, and why."""
+    """One rejected input: the line (for files; None for a request body), the field, and why."""
 
-    line: int
+    line: int | None
     field: str | None
     reason: str
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain-dict form for job reports and JSON."""
+        """Plain-dict form for job reports and JSON; no ``line`` where there are no lines."""
+        if self.line is None:
+            return {"field": self.field, "reason": self.reason}
         return {"line": self.line, "field": self.field, "reason": self.reason}
 
 
@@ -83,6 +86,13 @@ class NotFound(OutreachError):
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail, 404, "Not found", "not-found", extra)
+
+
+class MethodNotAllowed(OutreachError):
+    """The route exists, but not with this method."""
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail, 405, "Method not allowed", "method-not-allowed", extra)
 
 
 class Unauthorized(OutreachError):

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     graph_uri: str | None = None
     graph_user: str = LOCAL_GRAPH_USER
     graph_password: SecretStr = SecretStr("outreach-local-graph")
+    # A file holding the password (a Docker secret); read at start, it wins over the above.
+    graph_password_file: Path | None = None
     graph_database: str = "outreach"
     local_bolt_port: int = 7687
     local_http_port: int = 2480
@@ -36,6 +38,17 @@ class Settings(BaseSettings):
     link_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
     link_review_floor: float = Field(default=0.5, ge=0.0, le=1.0)
     rank_partitions: int = Field(default=4, ge=1, le=64)
+
+    # Long tasks (see workers/app.py): a task is stopped after ``task_time_limit`` seconds;
+    # the broker redelivers unacknowledged work after ``task_visibility_timeout`` seconds,
+    # which must be longer. A running job with no progress for ``job_stale_seconds``, or a
+    # queued one for ``job_queued_stale_seconds``, is failed by the housekeeping task.
+    task_time_limit: int = Field(default=4 * 3600, ge=60)
+    task_visibility_timeout: int = Field(default=5 * 3600, ge=120)
+    task_max_attempts: int = Field(default=3, ge=1, le=20)
+    job_stale_seconds: int = Field(default=4 * 3600 + 600, ge=60)
+    job_queued_stale_seconds: int = Field(default=24 * 3600, ge=60)
+    upload_file_max_age_seconds: int = Field(default=6 * 3600, ge=60)
 
     # Queue. No broker means: the embedded SQLite broker in ``data_dir``.
     broker_url: str | None = None
@@ -70,6 +83,28 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"OUTREACH_LINK_REVIEW_FLOOR ({self.link_review_floor}) must not exceed "
                 f"OUTREACH_LINK_THRESHOLD ({self.link_threshold})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _password_from_file(self) -> Settings:
+        if self.graph_password_file is not None:
+            try:
+                secret = self.graph_password_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(
+                    f"OUTREACH_GRAPH_PASSWORD_FILE ({self.graph_password_file}) cannot be read: "
+                    f"{exc.strerror}"
+                ) from exc
+            self.graph_password = SecretStr(secret)
+        return self
+
+    @model_validator(mode="after")
+    def _redelivery_after_time_limit(self) -> Settings:
+        if self.task_visibility_timeout <= self.task_time_limit:
+            raise ValueError(
+                f"OUTREACH_TASK_VISIBILITY_TIMEOUT ({self.task_visibility_timeout}) must exceed "
+                f"OUTREACH_TASK_TIME_LIMIT ({self.task_time_limit}), or a long task runs twice"
             )
         return self
 

@@ -68,15 +68,34 @@ def verify_token(settings: Settings, token: str) -> Principal:
 OPT_OUT_SALT = "outreach-opt-out"
 
 
-def issue_opt_out_token(settings: Settings, *, supporter_id: str, friend_id: str) -> str:
-    """A signed, login-free opt-out token for one friend on one supporter's list."""
-    return str(_signer(_secrets(settings), OPT_OUT_SALT).dumps({"s": supporter_id, "f": friend_id}))
+@dataclass(frozen=True)
+class OptOutLink:
+    """What an opt-out link names: the list it came from, and the friend's keyed hash."""
+
+    supporter_id: str
+    friend_id: str
+    friend_key: str | None  # absent from links made before keys were carried
 
 
-def read_opt_out_token(settings: Settings, token: str) -> tuple[str, str]:
-    """The (supporter id, friend id) an opt-out token names; opt-out links never expire."""
+def issue_opt_out_token(
+    settings: Settings, *, supporter_id: str, friend_id: str, friend_key: str | None = None
+) -> str:
+    """A signed, login-free opt-out token for one friend on one supporter's list.
+
+    It carries the friend's key (a keyed hash, not their details), so the opt-out is
+    recorded even after the list it came from has been deleted.
+    """
+    payload = {"s": supporter_id, "f": friend_id}
+    if friend_key:
+        payload["k"] = friend_key
+    return str(_signer(_secrets(settings), OPT_OUT_SALT).dumps(payload))
+
+
+def read_opt_out_token(settings: Settings, token: str) -> OptOutLink:
+    """What an opt-out token names; opt-out links never expire."""
     try:
         data = _signer(_secrets(settings), OPT_OUT_SALT).loads(token)
     except BadSignature as exc:
         raise Unauthorized("this opt-out link is not valid") from exc
-    return str(data["s"]), str(data["f"])
+    key = data.get("k")
+    return OptOutLink(str(data["s"]), str(data["f"]), str(key) if key else None)

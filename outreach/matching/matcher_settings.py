@@ -435,7 +435,7 @@ def parse_settings(data: Mapping[str, Any]) -> MatcherSettings:
     except ValidationError as exc:
         errors = [
             RowError(
-                line=0,
+                line=None,
                 field=".".join(str(part) for part in err["loc"]) or None,
                 reason=str(err["msg"]).removeprefix("Value error, "),
             )

@@ -12,13 +12,23 @@ entry points hand them the one in ``workers/queue.py``.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from neo4j import Driver
 
-from graph.jobs import JobRecord, create_job, get_job, update_job
+from graph.jobs import (
+    JobRecord,
+    StaleJob,
+    create_job,
+    get_job,
+    pending_job,
+    stale_jobs,
+    start_job,
+    update_job,
+)
 from outreach.core.errors import NotFound, QueueUnavailable
 from outreach.core.tokens import Principal
 
@@ -32,6 +42,9 @@ class TaskQueue(Protocol):
 
     def ingest_voters(self, job_id: str, *, path: str, mapping: str) -> None:
         """Send a voter-file load."""
+
+    def ingest_history(self, job_id: str, *, path: str, mapping: str) -> None:
+        """Send a vote-history load."""
 
     def ingest_contacts(
         self, job_id: str, *, supporter_id: str, upload_id: str, rank_job_id: str | None
@@ -79,6 +92,56 @@ def status(driver: Driver, principal: Principal, job_id: str) -> JobRecord:
     if principal.role not in STAFF_ROLES and job.owner != principal.subject:
         raise NotFound(f"no job with id {job_id!r}")
     return job
+
+
+def pending(driver: Driver, *, kind: str, params: dict[str, Any]) -> str | None:
+    """A queued job that would do the same work, to join instead of queueing another."""
+    return pending_job(driver, kind=kind, params=params)
+
+
+def begin(driver: Driver, job_id: str, *, max_attempts: int) -> JobRecord | None:
+    """Start a job's work, or None if it must not run (again).
+
+    A late-acknowledged task can be delivered twice: if its job already ended, the second
+    delivery does nothing. A task that keeps killing its worker is redelivered for ever,
+    so after ``max_attempts`` starts its job is failed instead.
+    """
+    job = get_job(driver, job_id)
+    if job.finished:
+        log.info("job %s already %s; this delivery does nothing", job_id, job.status)
+        return None
+    if start_job(driver, job_id) > max_attempts:
+        update_job(
+            driver,
+            job_id=job_id,
+            status="failed",
+            counts=job.counts,
+            message=f"stopped after {max_attempts} attempts that did not finish; "
+            "check the worker's log, then start it again",
+        )
+        return None
+    return get_job(driver, job_id)
+
+
+def reap(driver: Driver, *, stale_seconds: float, queued_stale_seconds: float) -> list[StaleJob]:
+    """Fail jobs that show no sign of life (a lost worker, a lost message); return them."""
+    now = time.time()
+    lost = stale_jobs(
+        driver, running_before=now - stale_seconds, queued_before=now - queued_stale_seconds
+    )
+    for job in lost:
+        update_job(
+            driver,
+            job_id=job.id,
+            status="failed",
+            counts={},
+            message=f"no progress since it was {job.status}: the worker or its message was "
+            "lost; start it again",
+        )
+        log.warning(
+            "job %s (%s) was %s with no progress; marked failed", job.id, job.kind, job.status
+        )
+    return lost
 
 
 def skip(driver: Driver, job_id: str, message: str) -> None:

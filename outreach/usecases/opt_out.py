@@ -20,8 +20,10 @@ def check_link(settings: Settings, token: str) -> None:
 
 def link_state(driver: Driver, settings: Settings, token: str) -> LinkState:
     """Whether the link can still opt out, already did, or names an ask that is gone."""
-    supporter_id, friend_id = read_opt_out_token(settings, token)
-    state = opted_out(driver, supporter_id=supporter_id, friend_id=friend_id)
+    link = read_opt_out_token(settings, token)
+    state = opted_out(
+        driver, supporter_id=link.supporter_id, friend_id=link.friend_id, friend_key=link.friend_key
+    )
     if state is None:
         return "gone"
     return "opted_out" if state else "open"
@@ -29,5 +31,7 @@ def link_state(driver: Driver, settings: Settings, token: str) -> LinkState:
 
 def opt_out_by_link(driver: Driver, settings: Settings, token: str) -> bool:
     """Put the friend the link names on the do-not-contact list; True if they were found."""
-    supporter_id, friend_id = read_opt_out_token(settings, token)
-    return opt_out(driver, supporter_id=supporter_id, friend_id=friend_id)
+    link = read_opt_out_token(settings, token)
+    return opt_out(
+        driver, supporter_id=link.supporter_id, friend_id=link.friend_id, friend_key=link.friend_key
+    )

@@ -13,17 +13,38 @@ from graph.config_store import current_settings
 from graph.db.run import Row
 from graph.model_inputs import arm_keys, holdout_arms, model_inputs
 from graph.ranking import expected_gain, expected_gain_by_state
+from outreach.core.errors import InvalidInput, RowError
 from outreach.matching.election import calendar_warnings, election_year, settings_warnings
 from outreach.matching.holdout import holdout_share_for, minimum_detectable_lift
 from outreach.matching.impact import imputation_discount, party_side
-from outreach.matching.matcher_settings import MatcherSettings
+from outreach.matching.matcher_settings import MatcherSettings, known_codes
 
 STATUS_COLUMNS = analytics.STATUS_COLUMNS
 
 
+def checked_geos(driver: Driver, geos: list[str] | None) -> list[str] | None:
+    """The geographies asked for, as codes; InvalidInput names any that is unknown.
+
+    A geography is a state or district code (WI, NE-2), or a state or district that the
+    voter file uses (such as a congressional district WI-3).
+    """
+    if not geos:
+        return None
+    codes = [g.strip().upper() if g.strip().upper() in known_codes() else g.strip() for g in geos]
+    unknown = [g for g in codes if g not in known_codes()]
+    missing = sorted(set(unknown) - analytics.geos_in_voter_file(driver, unknown))
+    if missing:
+        raise InvalidInput(
+            "unknown geography " + ", ".join(repr(g) for g in missing) + ": use a state or "
+            "district code such as WI or NE-2, or a district the voter file names",
+            [RowError(line=None, field="geo", reason=f"unknown geography {g!r}") for g in missing],
+        )
+    return list(dict.fromkeys(codes))
+
+
 def geos_or_targets(driver: Driver, geos: list[str] | None) -> list[str]:
-    """The geographies asked for, or the target geographies in force."""
-    return list(geos) if geos else analytics.target_geos(driver)
+    """The geographies asked for (checked), or the target geographies in force."""
+    return checked_geos(driver, geos) or analytics.target_geos(driver)
 
 
 def reach(driver: Driver, *, geos: list[str] | None = None) -> list[Row]:
@@ -38,24 +59,26 @@ def bridges(driver: Driver, *, geos: list[str] | None = None, limit: int = 50) -
 
 def funnel(driver: Driver, *, geos: list[str] | None = None) -> Row:
     """Assigned, asked and each outcome, with rates."""
-    return analytics.funnel(driver, geos=geos or None)
+    return analytics.funnel(driver, geos=checked_geos(driver, geos))
 
 
 def funnel_days(driver: Driver, *, geos: list[str] | None = None) -> list[Row]:
     """The funnel day by day."""
-    return analytics.funnel_by_day(driver, geos=geos or None)
+    return analytics.funnel_by_day(driver, geos=checked_geos(driver, geos))
 
 
 def lift(driver: Driver, *, geos: list[str] | None = None) -> Row:
     """Positive outcomes among assigned friends against the holdout, with an interval."""
-    return {**analytics.lift(driver, geos=geos or None), "geos": geos or None}
+    codes = checked_geos(driver, geos)
+    return {**analytics.lift(driver, geos=codes), "geos": codes}
 
 
 def holdout(
     driver: Driver, *, geos: list[str] | None, offset: int, limit: int
 ) -> tuple[list[Row], int]:
     """The held-out friends' keys, for matching against validated turnout later."""
-    return analytics.holdout_keys(driver, geos=geos or None, offset=offset, limit=limit)
+    codes = checked_geos(driver, geos)
+    return analytics.holdout_keys(driver, geos=codes, offset=offset, limit=limit)
 
 
 def expected_votes(driver: Driver, *, as_of: date | None = None) -> dict[str, Any]:

@@ -9,21 +9,24 @@ one process, for single-machine mode and for incremental re-ranks after an uploa
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from neo4j import Driver
 
+from graph import locks
 from graph.config_store import current_settings
 from graph.ranking import (
     mark_holdout,
     read_competitors,
+    read_incumbents,
     read_pairs,
     read_reciprocal,
     read_taken,
@@ -33,12 +36,13 @@ from graph.ranking import (
 )
 from graph.supporters import supporters_in_partitions
 from outreach.core.settings import Settings
-from outreach.matching.assign import assign
+from outreach.matching.assign import Assignment, assign
 from outreach.matching.election import calendar_warnings, settings_warnings
 from outreach.matching.features import PairFeatures
 from outreach.matching.impact import second_ask_share
 from outreach.matching.matcher_settings import MatcherSettings, settings_fingerprint
 from outreach.matching.scoring import score_pairs
+from outreach.matching.stability import favour_incumbents
 from outreach.usecases import jobs
 from outreach.usecases.jobs import TaskQueue
 
@@ -237,7 +241,7 @@ def assign_and_write(
     drawn: set[str] = set()
     scored_friends: set[str] = set()
     summed = ("pairs", "eligible", "support_from_prior", "turnout_imputed")
-    counts = dict.fromkeys(("supporters", *summed, "held_out", "assigned"), 0)
+    counts = dict.fromkeys(("supporters", *summed, "held_out", "assigned", "asks"), 0)
     for part in partitions:
         scope.extend(part.supporter_ids)
         candidates.extend(part.candidates)
@@ -249,14 +253,20 @@ def assign_and_write(
     by_pair = {(c.supporter_id, c.friend_key): c for c in candidates}
     rows: list[dict[str, Any]] = []
     repeat = second_ask_share(settings)
-    assigned = assign(candidates, k=settings.k, n=settings.n, repeat=repeat)
+    # Friends already shown or asked stay with their supporter (outreach/matching/stability.py).
+    choices = favour_incumbents(
+        candidates, read_incumbents(driver, supporter_ids=scope), k=settings.k
+    )
+    valued = {(c.supporter_id, c.friend_key): c.impact for c in choices}
+    counts["kept"] = sum(1 for pair, value in valued.items() if value != by_pair[pair].impact)
+    assigned = assign(choices, k=settings.k, n=settings.n, repeat=repeat)
     pool = {a.friend_key for a in assigned}
     held = pool & drawn
     counts["held_out"] = len(held)
     if drawn:
-        kept = [c for c in candidates if c.friend_key not in drawn]
+        kept = [c for c in choices if c.friend_key not in drawn]
         assigned = assign(kept, k=settings.k, n=settings.n, repeat=repeat)
-    for a in assigned:
+    for a in ranked_by_value(assigned, valued, by_pair):
         c = by_pair[(a.supporter_id, a.friend_key)]
         f = c.factors
         reach = f["deliver"] * f["match_p"]
@@ -280,9 +290,11 @@ def assign_and_write(
             }
         )
     run_id = uuid.uuid4().hex
-    counts["assigned"] = replace_rankings(
+    # "assigned" counts friends, as the reports do; "asks" counts rankings (k per friend at most).
+    counts["asks"] = replace_rankings(
         driver, supporter_ids=scope, rows=rows, model_version=model_version, run_id=run_id
     )
+    counts["assigned"] = len({row["friend_key"] for row in rows})
     if held or scored_friends or full:
         mark_holdout(
             driver,
@@ -302,6 +314,29 @@ def assign_and_write(
     )
 
 
+def ranked_by_value(
+    assigned: list[Assignment],
+    valued: dict[tuple[str, str], float],
+    by_pair: dict[tuple[str, str], Candidate],
+) -> list[Assignment]:
+    """The assignment in the pairs' own values (not the incumbents' raised ones), re-ranked."""
+    by_supporter: dict[str, list[Assignment]] = defaultdict(list)
+    for a in assigned:
+        pair = (a.supporter_id, a.friend_key)
+        share = a.impact / valued[pair] if valued[pair] else 0.0
+        by_supporter[a.supporter_id].append(
+            Assignment(a.supporter_id, a.friend_key, 0, share * by_pair[pair].impact)
+        )
+    out: list[Assignment] = []
+    for sid in sorted(by_supporter):
+        ordered = sorted(by_supporter[sid], key=lambda a: (-a.impact, a.friend_key))
+        out.extend(
+            Assignment(a.supporter_id, a.friend_key, i, a.impact)
+            for i, a in enumerate(ordered, start=1)
+        )
+    return out
+
+
 def support_source(factors: dict[str, float]) -> str:
     """Where a friend's support came from: the model score, party, or the prior."""
     if factors.get("support_from_prior", 0.0) > 0:
@@ -317,6 +352,35 @@ def partition_scope(driver: Driver, *, partition: int, partitions: int) -> list[
 
     wanted = [p for p in range(PARTITIONS) if p % partitions == partition]
     return supporters_in_partitions(driver, wanted, with_unassigned=partition == 0)
+
+
+RANKINGS_LOCK = "rankings"
+LOCK_HOLD_SECONDS = 3600.0
+LOCK_WAIT_SECONDS = 1800.0
+
+
+@contextlib.contextmanager
+def writing_rankings(driver: Driver) -> Iterator[None]:
+    """One re-rank at a time decides and writes assignments.
+
+    Scoring runs in parallel; what is already taken, the assignment and the write happen
+    under one lock, so two re-ranks that overlap (two uploads at once, an upload during a
+    full re-rank) never decide from each other's half-written state.
+    """
+    with locks.held(
+        driver, RANKINGS_LOCK, hold_seconds=LOCK_HOLD_SECONDS, wait_seconds=LOCK_WAIT_SECONDS
+    ):
+        yield
+
+
+def finish(
+    driver: Driver, *, partitions: list[PartitionScores], settings: MatcherSettings, version: int
+) -> RankResult:
+    """Assign across every partition's candidates and write the rankings (a fanned-out re-rank)."""
+    with writing_rankings(driver):
+        return assign_and_write(
+            driver, partitions=partitions, settings=settings, model_version=version, full=True
+        )
 
 
 def rank(
@@ -350,25 +414,26 @@ def rank(
         scored.append(score_partition(driver, supporter_ids=ids, settings=settings, as_of=day))
         if report:
             report({"partitions_scored": len(scored), "partitions": len(slices)})
-    if supporter_ids is not None:
-        # Friends already given to k supporters outside this scope stay with them; one
-        # given to fewer is asked here at the value of its next ask.
-        keys = [c.friend_key for scores in scored for c in scores.candidates]
-        taken = read_taken(driver, keys=keys, scope=slices[0])
-        repeat = second_ask_share(settings)
-        for scores in scored:
-            scores.candidates = [
-                replace(c, impact=c.impact * repeat ** taken.get(c.friend_key, 0))
-                for c in scores.candidates
-                if taken.get(c.friend_key, 0) < settings.k
-            ]
-    result = assign_and_write(
-        driver,
-        partitions=scored,
-        settings=settings,
-        model_version=version,
-        full=supporter_ids is None,
-    )
+    with writing_rankings(driver):
+        if supporter_ids is not None:
+            # Friends already given to k supporters outside this scope stay with them; one
+            # given to fewer is asked here at the value of its next ask.
+            keys = [c.friend_key for scores in scored for c in scores.candidates]
+            taken = read_taken(driver, keys=keys, scope=slices[0])
+            repeat = second_ask_share(settings)
+            for scores in scored:
+                scores.candidates = [
+                    replace(c, impact=c.impact * repeat ** taken.get(c.friend_key, 0))
+                    for c in scores.candidates
+                    if taken.get(c.friend_key, 0) < settings.k
+                ]
+        result = assign_and_write(
+            driver,
+            partitions=scored,
+            settings=settings,
+            model_version=version,
+            full=supporter_ids is None,
+        )
     result.warnings = calendar_warnings(settings, day) + settings_warnings(settings)
     if report:
         report(dict(result.counts))
@@ -383,13 +448,17 @@ def request(
     supporter_ids: list[str] | None = None,
     owner: str | None = None,
 ) -> str:
-    """Record and queue a re-rank (everyone, or these supporters and their competitors)."""
-    job_id = jobs.record(
-        driver,
-        kind="rank",
-        owner=owner,
-        params={"supporters": len(supporter_ids) if supporter_ids else "all"},
-    )
+    """Record and queue a re-rank (everyone, or these supporters and their competitors).
+
+    At most one full re-rank waits at a time: asking again while one is queued returns
+    that job's id, since it will rank with the settings in force when it starts.
+    """
+    params: dict[str, Any] = {"supporters": len(supporter_ids) if supporter_ids else "all"}
+    if supporter_ids is None:
+        waiting = jobs.pending(driver, kind="rank", params=params)
+        if waiting is not None:
+            return waiting
+    job_id = jobs.record(driver, kind="rank", owner=owner, params=params)
     partitions = settings.rank_partitions if supporter_ids is None else 0
     jobs.publish(
         driver,

@@ -124,11 +124,17 @@ def compose(
         deadline=matcher.registration_deadlines.get(state) if state else None,
         today=today,
     )
-    token = issue_opt_out_token(settings, supporter_id=supporter_id, friend_id=friend.friend_id)
+    token = issue_opt_out_token(
+        settings,
+        supporter_id=supporter_id,
+        friend_id=friend.friend_id,
+        friend_key=friend.friend_key,
+    )
     return Ask(
         rank=friend.rank,
         friend_id=friend.friend_id,
-        name=friend.name,
+        # No name given: the supporter's own number or email for them, shown only to them.
+        name=friend.name or next(iter(phones + emails), None),
         reasons=list(friend.reasons),
         channel=channel,
         suggested_message=message,

@@ -121,9 +121,14 @@ def test_organizer_settings_are_validated_and_versioned(api_url: str, settings: 
         assert bad.status_code == 422
         assert bad.headers["content-type"].startswith("application/problem+json")
         assert "ZZ" in bad.text
-        good = client.patch("/organizer/settings", json={"n": before["settings"]["n"]})
+        same = client.patch("/organizer/settings", json={"n": before["settings"]["n"]})
+        assert same.status_code == 200
+        assert (same.json()["version"], same.json()["changed"]) == (before["version"], False)
+        good = client.patch("/organizer/settings", json={"n": before["settings"]["n"] + 1})
         assert good.status_code == 200
         assert good.json()["version"] == before["version"] + 1
+        back = client.patch("/organizer/settings", json={"n": before["settings"]["n"]})
+        assert back.json()["version"] == before["version"] + 2
     with api_client(api_url, settings, unique("sup")) as supporter:
         assert supporter.get("/organizer/settings").status_code == 403
 

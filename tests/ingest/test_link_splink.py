@@ -215,3 +215,24 @@ def test_quality_on_a_small_generated_set(tmp_path: Path) -> None:
     assert default.precision > exact.precision and default.recall > exact.recall
     decisions = linker.link(evalset.contacts, evalset.voters)
     assert score_decisions(evalset, decisions, threshold=linker.threshold) == default
+
+
+def test_a_first_name_that_disagrees_is_evidence_not_a_veto(linker: SplinkLinker) -> None:
+    """The best candidate at a high probability links even when its first name disagrees."""
+    pairs = [("AZ-7", 12.0, 0), ("WI-1", -3.0, 0)]  # (voter, match weight, first-name level)
+    decision = linker.decide(pairs)
+    assert decision.voter_id == "AZ-7" and decision.probability > 0.99
+
+
+def test_one_voter_links_to_one_contact_of_an_upload() -> None:
+    from ingest.link_decide import one_contact_per_voter
+
+    decisions = [
+        LinkDecision(voter_id="WI-1", probability=0.95, method="splink"),
+        LinkDecision(voter_id="WI-1", probability=0.99, method="splink"),
+        LinkDecision(voter_id="WI-2", probability=0.93, method="splink"),
+        LinkDecision(voter_id=None, probability=0.2, method="none"),
+    ]
+    resolved = one_contact_per_voter(decisions)
+    assert [d.voter_id for d in resolved] == [None, "WI-1", "WI-2", None]
+    assert resolved[0].candidates == [("WI-1", 0.95)]

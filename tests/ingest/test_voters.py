@@ -120,11 +120,11 @@ def test_chunks_hold_chunk_size_rows(tmp_path: Path) -> None:
 
 
 def test_missing_columns_are_named_before_any_row(tmp_path: Path) -> None:
-    header = [h for h in DEMO_VOTER_HEADER if h not in ("voter_id", "vote_2018g")]
+    header = [h for h in DEMO_VOTER_HEADER if h not in ("voter_id", "state")]
     path = tmp_path / "voters.csv"
     path.write_text(csv_text(header, [["x"] * len(header)]), encoding="utf-8")
     chunks = iter_voter_chunks(path, load_mapping("demo"))
-    with pytest.raises(FileRejected, match="voter_id, vote_2018g") as caught:
+    with pytest.raises(FileRejected, match="voter_id, state") as caught:
         next(chunks)
     assert caught.value.extra["found"] == header
     assert "voter_id" in caught.value.extra["expected"]
@@ -319,3 +319,78 @@ def test_florida_layout_without_header(tmp_path: Path) -> None:
         1985,
         1,
     )
+
+
+def test_ohio_party_letters_count_as_votes_and_gzip_is_read(tmp_path: Path) -> None:
+    import gzip
+
+    base = {"LAST_NAME": "SMITH", "FIRST_NAME": "ROBERT", "VOTER_STATUS": "ACTIVE"}
+    letters = ["C", "D", "E", "G", "L", "N", "R", "S", "X"]
+    rows = [
+        {**base, "SOS_VOTERID": f"OH{i}", "GENERAL-11/08/2022": letter}
+        for i, letter in enumerate(letters)
+    ]
+    rows.append({**base, "SOS_VOTERID": "OH-none", "GENERAL-11/08/2022": ""})
+    plain = write_oh_voters(tmp_path / "SWVF_1_22.txt", rows)
+    packed = tmp_path / "SWVF_1_22.txt.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    result = read_all(packed, "oh_swvf")
+    assert [r.vote_history[0] for r in result.records] == [True] * len(letters) + [False]
+    assert not result.rejected
+
+
+def test_a_zip_archive_of_one_file_is_read_and_of_several_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    plain = write_nc_voters(
+        tmp_path / "ncvoter1.txt",
+        [{"ncid": "AA1", "first_name": "ANN", "last_name": "LEE", "status_cd": "A"}],
+    )
+    one = tmp_path / "ncvoter1.zip"
+    with zipfile.ZipFile(one, "w") as archive:
+        archive.write(plain, "ncvoter1.txt")
+    assert [r.voter_id for r in read_all(one, "nc_ncvoter").records] == ["AA1"]
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as archive:
+        archive.write(plain, "a.txt")
+        archive.write(plain, "b.txt")
+    with pytest.raises(FileRejected, match="holds one file"):
+        read_all(two, "nc_ncvoter")
+
+
+def test_florida_unquoted_exempt_rows_and_every_status(tmp_path: Path) -> None:
+    mapping = load_mapping("fl_voter_extract")
+
+    def row(voter_id: str, **cells: str) -> str:
+        values = dict.fromkeys(mapping.column_names, "")
+        values.update(county_code="ALA", voter_id=voter_id, name_last="Lee", name_first="Ann",
+                      voter_status="ACT", public_records_exemption="N")  # fmt: skip
+        values.update(cells)
+        return "\t".join(values.values())
+
+    lines = [
+        row("1", name_first='Ann "Nan'),  # a stray quote: data, not the start of a quote
+        row("2", voter_status="INA"),
+        row("3", public_records_exemption="Y", name_last="", name_first=""),
+        row("4", voter_status="PRE"),
+        row("5", voter_status="XYZ"),
+        row("6"),
+    ]
+    path = tmp_path / "ALA_20240109.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    chunks = list(iter_voter_chunks(path, mapping))
+    records = [r for c in chunks for r in c.records]
+    assert [r.voter_id for r in records] == ["1", "2", "4", "5", "6"]
+    assert records[0].first_name == 'Ann "Nan'
+    statuses = [r.registration_status for r in records]
+    assert statuses == ["active", "inactive", "unregistered", "inactive", "active"]
+    assert sum(c.skipped for c in chunks) == 1 and not [e for c in chunks for e in c.rejected]
+
+
+def test_the_demo_mapping_reads_a_file_without_its_optional_columns(tmp_path: Path) -> None:
+    path = tmp_path / "voters.csv"
+    path.write_text("voter_id,first_name,last_name,state\nWI-1,Ann,Lee,WI\n", encoding="utf-8")
+    (ann,) = read_all(path, "demo").records
+    assert (ann.voter_id, ann.state, ann.registration_status, ann.vote_history) == (
+        "WI-1", "WI", "active", []
+    )  # fmt: skip

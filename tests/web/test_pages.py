@@ -21,7 +21,14 @@ from playwright.sync_api import Page, expect
 
 from outreach.core.settings import Settings
 from outreach.usecases import accounts
-from tests.factories import api_client, contacts_csv, load_voter_rows, rank_now, unique, voter
+from tests.factories import (
+    api_client,
+    contacts_csv,
+    load_voter_rows,
+    unique,
+    voter,
+    wait_job_http,
+)
 
 LIST_WAIT_MS = 180_000
 
@@ -149,8 +156,6 @@ def test_an_organizer_changes_one_weight_and_the_lists_follow(
                 )
             },
         ).json()
-        from tests.factories import wait_job_http
-
         assert wait_job_http(client, accepted["rank_job_id"])["status"] == "succeeded"
         before = [i["name"] for i in client.get(f"/supporters/{supporter}/targets").json()["items"]]
         friend_id = client.get(f"/supporters/{supporter}/targets").json()["items"][0]["friend_id"]
@@ -177,6 +182,8 @@ def test_an_organizer_changes_one_weight_and_the_lists_follow(
         row.get_by_role("button", name="Save", exact=True).click()
         expect(desktop.locator("#rerank-needed")).to_be_visible()
         expect(row.locator(".weight")).to_have_text("0.001")
+        # The history shows what the change did, field by field.
+        expect(desktop.locator("#history li").first).to_contain_text(f"weights.{top_state}")
         # One weight changed; the other state's weight is what it was (up to the scaling).
         assert float(desktop.locator(f'#targets tr[data-code="{other}"] .weight').inner_text()) > 0
         assert other_weight > 0
@@ -212,12 +219,14 @@ def test_an_asked_friend_opts_out_and_leaves_every_list(
     tag = unique("x")[-6:]
     contacts = wisconsin_friends(driver, tmp_path, tag)
     one, two = unique("sup"), unique("sup")
-    from tests.factories import consent_and_upload
-
     for supporter in (one, two):
         with api_client(api_url, settings, supporter) as client:
-            consent_and_upload(client, supporter, contacts)
-    rank_now(driver, [one, two])
+            client.post(f"/supporters/{supporter}/consent", json={"terms_version": "2026-1"})
+            accepted = client.post(
+                f"/supporters/{supporter}/uploads",
+                files={"file": ("c.csv", contacts_csv(contacts), "text/csv")},
+            ).json()
+            assert wait_job_http(client, accepted["rank_job_id"])["status"] == "succeeded"
     items = []
     for supporter in (one, two):  # with k = 1 each friend is on one of the two lists
         with api_client(api_url, settings, supporter) as client:

@@ -79,3 +79,40 @@ def test_the_embedded_broker_runs_jobs_without_any_server(
     assert job["status"] == "succeeded"
     assert job["counts"]["supporters"] >= 1
     assert (tmp_path / "broker.sqlite").exists()
+
+
+def test_a_vote_history_file_loads_through_the_queue_after_its_voter_file(
+    driver: Driver, worker: subprocess.Popen[bytes], tmp_path: Path
+) -> None:
+    from graph.db.run import read
+    from outreach.usecases import voter_files
+    from tests.ingest.factories import write_nc_voters
+    from tests.ingest.test_history import ncvhis
+
+    voted, stayed_home = unique("NC"), unique("NC")
+    voters = [
+        {"ncid": v, "first_name": "ANN", "last_name": "LEE", "status_cd": "A"}
+        for v in (voted, stayed_home)
+    ]
+    queue = CeleryQueue()
+    loaded = voter_files.submit(
+        driver, queue, path=write_nc_voters(tmp_path / "ncvoter.txt", voters), mapping="nc_ncvoter"
+    )
+    assert wait_job(driver, loaded)["status"] == "succeeded"
+    history = ncvhis(
+        tmp_path / "ncvhis.txt",
+        [(voted, "11/08/2022", "GENERAL"), (voted, "11/03/2020", "GENERAL")],
+    )
+    job = wait_job(
+        driver, voter_files.submit_history(driver, queue, path=history, mapping="nc_ncvhis")
+    )
+    assert job["status"] == "succeeded", job
+    assert job["counts"]["votes"] == 2
+    rows = read(
+        driver,
+        "UNWIND $ids AS id MATCH (v:Voter {voter_id: id}) RETURN v.voter_id AS id, "
+        "v.turnout_score AS t",
+        ids=[voted, stayed_home],
+    )
+    turnout = {r["id"]: r["t"] for r in rows}
+    assert turnout[voted] > turnout[stayed_home]

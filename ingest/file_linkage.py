@@ -1,0 +1,348 @@
+"""``outreach link``: link two files, or find the duplicates in one, with no graph.
+
+Each file is read either as a contacts-like CSV (any delimiter and encoding, headers
+guessed, see ``readers.csv_contacts``) or, given a voter mapping, as a voter file; both
+keep states and postcodes of any country as given. Every row either becomes a record or
+is reported with its line and reason (:class:`LinkReport`).
+
+The model (``ingest.link_fields``) is built from the fields both files carry: trained on
+the files themselves without labels (or with ``truth`` pairs), or loaded from a file
+saved by an earlier run, so that a new threshold costs no new training.
+
+The output CSV holds ``left_id,right_id,probability,decision``: decision ``link`` for a
+link, ``review`` for a doubtful candidate. A left record that carries a name alone links
+only where no other right record has that name in its state (else it goes to review).
+Deduplicating one file, it also holds ``cluster``: the smallest id of the linked records'
+group.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.encoding import decode_bytes
+from ingest.keys import email_key, phone_key
+from ingest.link_decide import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
+from ingest.link_fields import person_row
+from ingest.link_people import (
+    ScoredPair,
+    clusters,
+    decide_links,
+    score,
+    train,
+    unique_names_only,
+)
+from ingest.mapping import load_mapping
+from ingest.readers import read_contacts
+from ingest.readers.base import csv_rows, header_key, is_blank, sniff_delimiter
+from ingest.readers.voters import iter_voter_chunks
+from ingest.records import ContactRecord, VoterRecord
+from ingest.splink_model import swapped_phone_keys
+from outreach.core.errors import FileRejected, InvalidInput, RowError
+
+OUTPUT_HEADER = ("left_id", "right_id", "probability", "decision")
+_ID_HEADERS = ("contactid", "id", "recid", "recordid", "voterid")
+
+
+@dataclass
+class LinkReport:
+    """What a link or dedupe run did."""
+
+    out_csv: Path
+    left_read: int = 0
+    right_read: int = 0
+    left_rejected: list[RowError] = field(default_factory=list)
+    right_rejected: list[RowError] = field(default_factory=list)
+    linked: int = 0
+    review: int = 0
+    unmatched: int = 0
+    seconds: float = 0.0
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Side:
+    """One file's records as model rows, with the id each row is written under."""
+
+    ids: list[str]
+    rows: list[dict[str, Any]]
+
+
+def check_thresholds(threshold: float, review_floor: float | None) -> float:
+    """The review floor (by default 0.5, or the threshold when lower); InvalidInput if disordered.
+
+    Needs 0 <= review floor <= threshold <= 1.
+    """
+    if review_floor is None:
+        review_floor = min(DEFAULT_REVIEW_FLOOR, threshold)
+    if not 0.0 <= review_floor <= threshold <= 1.0:
+        raise InvalidInput(
+            f"need 0 <= review floor <= threshold <= 1, got review floor {review_floor} "
+            f"and threshold {threshold}"
+        )
+    return review_floor
+
+
+def read_side(
+    path: Path,
+    mapping: str | Path | None,
+    *,
+    secret: str,
+    rejected: list[RowError],
+    id_column: str | None = None,
+    region: str = "US",
+    near_phones: bool = True,
+) -> tuple[Side, int]:
+    """A file's model rows and how many rows it had; its rejected rows go to ``rejected``.
+
+    ``near_phones`` adds the keys of each phone with two adjacent digits swapped; linking
+    two files, one side having them is enough (the right side skips them).
+    """
+    if mapping is not None:
+        ids, records, read = [], [], 0
+        for chunk in iter_voter_chunks(
+            path, load_mapping(mapping), chunk_size=20_000, region=region, any_country=True
+        ):
+            read += chunk.rows_read
+            rejected.extend(chunk.rejected)
+            for voter in chunk.records:
+                ids.append(voter.voter_id)
+                records.append(as_contact(voter))
+    else:
+        data = path.read_bytes()
+        parsed = read_contacts(data, filename=path.name, fmt="csv", region=region, any_country=True)
+        read = parsed.rows_read
+        rejected.extend(parsed.rejected)
+        by_line = _ids_by_line(data, id_column)
+        records = parsed.records
+        ids = [by_line.get(r.line) or str(r.line) for r in records]
+    if not records:
+        shown = "; ".join(
+            f"line {e.line}{f' ({e.field})' if e.field else ''}: {e.reason}" for e in rejected[:3]
+        )
+        raise FileRejected(
+            f"{path.name}: no row of the file could be read, so there is nothing to link"
+            + (f"; {shown}" if shown else "")
+        )
+    duplicates = len(ids) - len(set(ids))
+    if duplicates:
+        raise FileRejected(f"{path.name}: {duplicates} rows repeat another row's id")
+    rows = [
+        _row(i, record, secret=secret, near_phones=near_phones)
+        for i, record in zip(ids, records, strict=True)
+    ]
+    return Side(ids=ids, rows=rows), read
+
+
+def _row(
+    unique_id: str, record: ContactRecord, *, secret: str, near_phones: bool = True
+) -> dict[str, Any]:
+    """The model row of a record, with keyed hashes of its phones and emails."""
+    return person_row(
+        unique_id,
+        record,
+        phone_keys=[phone_key(secret, p) for p in record.phones],
+        phone_near_keys=swapped_phone_keys(secret, record.phones) if near_phones else (),
+        email_keys=[email_key(secret, e) for e in record.emails],
+    )
+
+
+def as_contact(voter: VoterRecord) -> ContactRecord:
+    """A voter record seen as a contact, so that both sides share one row shape."""
+    return ContactRecord(
+        line=voter.line,
+        display_name=" ".join(p for p in (voter.first_name, voter.last_name) if p),
+        first_name=voter.first_name or None,
+        last_name=voter.last_name or None,
+        middle_name=voter.middle_name,
+        phones=[voter.phone] if voter.phone else [],
+        emails=[voter.email] if voter.email else [],
+        city=voter.city,
+        state=voter.state or None,
+        zip=voter.zip,
+        birth_year=voter.birth_year,
+        birth_date=voter.birth_date,
+        address=voter.address,
+    )
+
+
+def _ids_by_line(data: bytes, id_column: str | None) -> dict[int, str]:
+    """Line number -> the row's id cell, when the CSV has an id column."""
+    text = decode_bytes(data)
+    wanted = (header_key(id_column),) if id_column else _ID_HEADERS
+    index: int | None = None
+    found: dict[int, str] = {}
+    for line, row in csv_rows(text, sniff_delimiter(text)):
+        if index is None:
+            if is_blank(row):
+                continue
+            keys = [header_key(cell.lstrip("\ufeff")) for cell in row]
+            index = next((keys.index(k) for k in wanted if k in keys), -1)
+            if index < 0:
+                if id_column:
+                    raise FileRejected(f"no column named {id_column!r} in the header")
+                return {}
+        elif index < len(row) and row[index].strip():
+            found[line] = row[index].strip()
+    return found
+
+
+def load_model_file(path: Path) -> dict[str, Any]:
+    """A model saved by ``--train``; InvalidInput when it is not one."""
+    try:
+        model = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"cannot read the linkage model {path}: {exc}") from exc
+    if not isinstance(model, dict) or "outreach_present_fields" not in model:
+        raise InvalidInput(f"{path} is not a model saved by outreach link --train")
+    return model
+
+
+def _labels(truth_csv: Path, left: Side, right: Side | None) -> list[tuple[str, str]]:
+    """Known pairs (first two columns of a CSV with a header) whose ids both files hold."""
+    known_left = set(left.ids)
+    known_right = set(right.ids) if right is not None else known_left
+    with truth_csv.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))[1:]
+    return [(a, b) for a, b, *_ in rows if b and a in known_left and b in known_right]
+
+
+def link_files(
+    left_csv: Path,
+    left_mapping: str | Path | None,
+    right_csv: Path,
+    right_mapping: str | Path | None,
+    out_csv: Path,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    review_floor: float | None = None,
+    one_to_one: bool = False,
+    model: Path | None = None,
+    save_model: Path | None = None,
+    truth: Path | None = None,
+    left_id_column: str | None = None,
+    right_id_column: str | None = None,
+    secret: str | None = None,
+    region: str = "US",
+) -> LinkReport:
+    """Link every left row to the right file and write the links and review pairs."""
+    review_floor = check_thresholds(threshold, review_floor)
+    started = time.perf_counter()
+    secret = secret or secrets.token_hex(16)
+    report = LinkReport(out_csv=Path(out_csv))
+    left, report.left_read = read_side(
+        Path(left_csv), left_mapping, secret=secret, rejected=report.left_rejected,
+        id_column=left_id_column, region=region,
+    )  # fmt: skip
+    right, report.right_read = read_side(
+        Path(right_csv), right_mapping, secret=secret, rejected=report.right_rejected,
+        id_column=right_id_column, region=region, near_phones=False,
+    )  # fmt: skip
+    settings = _model(left, right, model=model, save_model=save_model, truth=truth)
+    report.fields = list(settings["outreach_present_fields"])
+    pairs = score(settings, left.rows, right.rows)
+    decisions = unique_names_only(
+        decide_links(
+            left.ids, pairs, threshold=threshold, review_floor=review_floor,
+            one_to_one=one_to_one,
+        ),
+        left.rows,
+        right.rows,
+    )  # fmt: skip
+    with Path(out_csv).open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(OUTPUT_HEADER)
+        for left_id, decision in zip(left.ids, decisions, strict=True):
+            if decision.voter_id:
+                report.linked += 1
+                writer.writerow((left_id, decision.voter_id, _p(decision.probability), "link"))
+            elif decision.candidates:
+                report.review += 1
+                for right_id, probability in decision.candidates:
+                    writer.writerow((left_id, right_id, _p(probability), "review"))
+            else:
+                report.unmatched += 1
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def dedupe_file(
+    path: Path,
+    mapping: str | Path | None,
+    out_csv: Path,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    review_floor: float | None = None,
+    model: Path | None = None,
+    save_model: Path | None = None,
+    truth: Path | None = None,
+    id_column: str | None = None,
+    secret: str | None = None,
+    region: str = "US",
+) -> LinkReport:
+    """Find the duplicates within one file: pairs with probabilities, and their clusters."""
+    review_floor = check_thresholds(threshold, review_floor)
+    started = time.perf_counter()
+    secret = secret or secrets.token_hex(16)
+    report = LinkReport(out_csv=Path(out_csv))
+    side, report.left_read = read_side(
+        Path(path), mapping, secret=secret, rejected=report.left_rejected,
+        id_column=id_column, region=region,
+    )  # fmt: skip
+    settings = _model(side, None, model=model, save_model=save_model, truth=truth)
+    report.fields = list(settings["outreach_present_fields"])
+    pairs = sorted(
+        (p for p in score(settings, side.rows, None) if p.probability >= review_floor),
+        key=lambda p: (-p.probability, p.left, p.right),
+    )
+    cluster_of = clusters(side.ids, pairs, threshold=threshold)
+    with Path(out_csv).open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow((*OUTPUT_HEADER, "cluster"))
+        for pair in pairs:
+            linked = pair.probability >= threshold
+            report.linked += linked
+            report.review += not linked
+            writer.writerow(
+                (pair.left, pair.right, _p(pair.probability), "link" if linked else "review",
+                 cluster_of[pair.left] if linked else "")
+            )  # fmt: skip
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _model(
+    left: Side,
+    right: Side | None,
+    *,
+    model: Path | None,
+    save_model: Path | None,
+    truth: Path | None,
+) -> dict[str, Any]:
+    """The loaded model, or one trained on these sides (and saved when asked)."""
+    if model is not None:
+        return load_model_file(model)
+    labels = _labels(truth, left, right) if truth else []
+    try:
+        settings = train(left.rows, right.rows if right else None, labels=labels)
+    except ValueError as exc:
+        raise FileRejected(str(exc)) from exc
+    if save_model is not None:
+        Path(save_model).write_text(
+            json.dumps(settings, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+    return settings
+
+
+def _p(probability: float) -> str:
+    """A probability as written to the output file."""
+    return f"{probability:.6f}"
+
+
+__all__ = ["LinkReport", "ScoredPair", "dedupe_file", "link_files", "read_side"]

