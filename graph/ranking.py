@@ -362,7 +362,8 @@ def expected_gain_by_state(driver: Driver) -> list[Row]:
 
 READ_TAKEN: LiteralString = """
 UNWIND $keys AS key
-MATCH (o:Supporter)-[:SHOULD_ASK]->(p:Person {key: key})
+MATCH (p:Person {key: key})
+MATCH (p)<-[:SHOULD_ASK]-(o:Supporter)
 WHERE NOT o.id IN $scope
 RETURN key, count(o) AS askers
 """
