@@ -53,6 +53,8 @@ def test_demo_prints_a_ranked_list_that_the_api_serves(
     assert match, result.stdout
     supporter, total = match.group(1), int(match.group(2))
     assert total > 0
+    link = re.search(r"(http://\S+/app#token=\S+)", result.stdout)
+    assert link, "the demo prints the link to the sample supporter's page"
 
     token = issue_token(settings, subject=supporter, role="supporter")
     response = httpx.get(

@@ -79,6 +79,15 @@ def demo(
                 f"`outreach token --subject {outcome.supporter_id}`.",
                 highlight=False,
             )
+            link = accounts.signin_link(
+                driver,
+                settings,
+                subject=outcome.supporter_id,
+                role="supporter",
+                base_url=f"http://{settings.api_host}:{api_port}",
+            )
+            console.print("The sample supporter's page, once the API is served:", highlight=False)
+            console.print(link, soft_wrap=True, highlight=False)
             return
         token = accounts.token(driver, settings, subject=outcome.supporter_id, role="supporter")
         url = f"http://{settings.api_host}:{api_port}"
