@@ -6,6 +6,7 @@ Florida's history extract) gets it loaded after the voter file, with its own map
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from neo4j import Driver
@@ -18,20 +19,42 @@ from outreach.core.settings import Settings
 from outreach.usecases import jobs
 from outreach.usecases.jobs import TaskQueue
 
+Send = Callable[[TaskQueue, str, str, str], None]
+
+
+def _queue_file(
+    driver: Driver,
+    queue: TaskQueue,
+    *,
+    kind: str,
+    send: Send,
+    path: Path,
+    mapping: str,
+    owner: str | None,
+) -> str:
+    """Record a file's load as a job, then send it: (queue, job id, resolved path, mapping)."""
+    resolved = str(path.resolve())
+    job_id = jobs.record(
+        driver, kind=kind, owner=owner, params={"mapping": mapping, "file": path.name}
+    )
+    jobs.publish(driver, [job_id], lambda: send(queue, job_id, resolved, mapping))
+    return job_id
+
 
 def submit(
     driver: Driver, queue: TaskQueue, *, path: Path, mapping: str, owner: str | None = None
 ) -> str:
     """Check the mapping, then record and queue a voter-file load; return its job id."""
     load_mapping(mapping)  # an unknown or broken mapping is refused now, not in the job
-    resolved = str(path.resolve())
-    job_id = jobs.record(
-        driver, kind="ingest_voters", owner=owner, params={"mapping": mapping, "file": path.name}
+    return _queue_file(
+        driver,
+        queue,
+        kind="ingest_voters",
+        send=lambda q, job_id, where, name: q.ingest_voters(job_id, path=where, mapping=name),
+        path=path,
+        mapping=mapping,
+        owner=owner,
     )
-    jobs.publish(
-        driver, [job_id], lambda: queue.ingest_voters(job_id, path=resolved, mapping=mapping)
-    )
-    return job_id
 
 
 def load(
@@ -46,14 +69,15 @@ def submit_history(
 ) -> str:
     """Check the history mapping, then record and queue a vote-history load; return its job."""
     load_history_mapping(mapping)  # refused now, not in the job
-    resolved = str(path.resolve())
-    job_id = jobs.record(
-        driver, kind="ingest_history", owner=owner, params={"mapping": mapping, "file": path.name}
+    return _queue_file(
+        driver,
+        queue,
+        kind="ingest_history",
+        send=lambda q, job_id, where, name: q.ingest_history(job_id, path=where, mapping=name),
+        path=path,
+        mapping=mapping,
+        owner=owner,
     )
-    jobs.publish(
-        driver, [job_id], lambda: queue.ingest_history(job_id, path=resolved, mapping=mapping)
-    )
-    return job_id
 
 
 def load_history(
