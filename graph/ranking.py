@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any, LiteralString
 
@@ -79,7 +80,7 @@ RETURN s.id AS supporter_id, p.key AS friend_key
 CLEAR_RANKINGS: LiteralString = """
 UNWIND $ids AS sid
 MATCH (s:Supporter {id: sid})
-SET s.ranking_run = $run_id
+SET s.ranking_run = $run_id, s.ranked_at = $now
 WITH s
 OPTIONAL MATCH (s)-[r:SHOULD_ASK]->(:Person)
 DELETE r
@@ -195,6 +196,24 @@ def read_co_knowers(driver: Driver, *, supporter_ids: list[str]) -> list[str]:
     return sorted({str(r["id"]) for r in read(driver, READ_CO_KNOWERS, ids=supporter_ids)})
 
 
+RANKED_SINCE: LiteralString = """
+UNWIND $ids AS sid
+MATCH (s:Supporter {id: sid})
+WHERE coalesce(s.ranked_at, 0.0) > $since
+RETURN s.id AS id
+"""
+
+
+def ranked_since(driver: Driver, *, supporter_ids: list[str], since: float) -> set[str]:
+    """Those of these supporters whose list was written after ``since`` (seconds, epoch)."""
+    found: set[str] = set()
+    for chunk in batches(sorted(set(supporter_ids)), 5000):
+        found.update(
+            str(r["id"]) for r in read_values(driver, RANKED_SINCE, ids=chunk, since=since)
+        )
+    return found
+
+
 def read_incumbents(driver: Driver, *, supporter_ids: list[str]) -> set[tuple[str, str]]:
     """(supporter, friend key) pairs on these supporters' lists now, or asked by them."""
     found: set[tuple[str, str]] = set()
@@ -228,7 +247,7 @@ def replace_rankings(
             chunk: list[str] = chunk,
             chunk_rows: list[dict[str, Any]] = chunk_rows,
         ) -> None:
-            tx.run(CLEAR_RANKINGS, ids=chunk, run_id=run_id).consume()
+            tx.run(CLEAR_RANKINGS, ids=chunk, run_id=run_id, now=time.time()).consume()
             for part in batches(chunk_rows, 2000):
                 tx.run(
                     WRITE_RANKINGS, rows=part, model_version=model_version, run_id=run_id

@@ -5,6 +5,7 @@ A task is an entry point like a route or a command: it holds no rule of its own.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,9 @@ def rank_task(
             counts={"partitions": partitions, "settings_version": version},
         )
         header = [score_partition_task.s(job_id, p, partitions, version) for p in range(partitions)]
-        chord(header)(finish_rank_task.s(job_id, version).on_error(rank_failed_task.s(job_id)))
+        started = time.time()
+        finish = finish_rank_task.s(job_id, version, started)
+        chord(header)(finish.on_error(rank_failed_task.s(job_id)))
         return {"status": "fanned_out", "partitions": partitions}
 
     def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
@@ -175,7 +178,9 @@ def score_partition_task(
 
 
 @app.task(name="outreach.rank_finish", autoretry_for=(GraphUnavailable,), max_retries=5)
-def finish_rank_task(results: list[dict[str, Any]], job_id: str, version: int) -> dict[str, Any]:
+def finish_rank_task(
+    results: list[dict[str, Any]], job_id: str, version: int, started: float | None = None
+) -> dict[str, Any]:
     """Assign across every partition's candidates and write the rankings."""
 
     def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
@@ -185,6 +190,7 @@ def finish_rank_task(results: list[dict[str, Any]], job_id: str, version: int) -
             partitions=[PartitionScores.from_json(r) for r in results],
             settings=settings_at(driver, version),
             version=version,
+            started=started,
         )
         counts = dict(result.counts)
         counts["model_version"] = version

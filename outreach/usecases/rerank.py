@@ -25,6 +25,7 @@ from graph import locks
 from graph.config_store import current_settings
 from graph.ranking import (
     mark_holdout,
+    ranked_since,
     read_competitors,
     read_incumbents,
     read_pairs,
@@ -374,10 +375,27 @@ def writing_rankings(driver: Driver) -> Iterator[None]:
 
 
 def finish(
-    driver: Driver, *, partitions: list[PartitionScores], settings: MatcherSettings, version: int
+    driver: Driver,
+    *,
+    partitions: list[PartitionScores],
+    settings: MatcherSettings,
+    version: int,
+    started: float | None = None,
 ) -> RankResult:
-    """Assign across every partition's candidates and write the rankings (a fanned-out re-rank)."""
+    """Assign across every partition's candidates and write the rankings (a fanned-out re-rank).
+
+    The partitions were scored without the lock, from ``started`` on. A supporter whose list
+    was written since (the re-rank after their upload) has a fresher one than these scores:
+    they, and their candidates, are left as they are.
+    """
     with writing_rankings(driver):
+        if started is not None:
+            scope = [sid for part in partitions for sid in part.supporter_ids]
+            fresher = ranked_since(driver, supporter_ids=scope, since=started)
+            if fresher:
+                for part in partitions:
+                    part.supporter_ids = [s for s in part.supporter_ids if s not in fresher]
+                    part.candidates = [c for c in part.candidates if c.supporter_id not in fresher]
         return assign_and_write(
             driver, partitions=partitions, settings=settings, model_version=version, full=True
         )
@@ -398,6 +416,27 @@ def rank(
     of the uploader's friends (``read_competitors``), not everyone who knows one of them:
     the others' lists cannot change. Friends assigned outside the scope stay where they are.
     """
+    with writing_rankings(driver):
+        return _rank_locked(
+            driver,
+            supporter_ids=supporter_ids,
+            include_competitors=include_competitors,
+            as_of=as_of,
+            report=report,
+            partitions=partitions,
+        )
+
+
+def _rank_locked(
+    driver: Driver,
+    *,
+    supporter_ids: list[str] | None,
+    include_competitors: bool,
+    as_of: date | None,
+    report: Report | None,
+    partitions: int,
+) -> RankResult:
+    """``rank`` with the rankings lock held: what it reads is what it writes over."""
     version, settings = current_settings(driver)
     day = as_of or date.today()
     if supporter_ids is None:
@@ -414,26 +453,25 @@ def rank(
         scored.append(score_partition(driver, supporter_ids=ids, settings=settings, as_of=day))
         if report:
             report({"partitions_scored": len(scored), "partitions": len(slices)})
-    with writing_rankings(driver):
-        if supporter_ids is not None:
-            # Friends already given to k supporters outside this scope stay with them; one
-            # given to fewer is asked here at the value of its next ask.
-            keys = [c.friend_key for scores in scored for c in scores.candidates]
-            taken = read_taken(driver, keys=keys, scope=slices[0])
-            repeat = second_ask_share(settings)
-            for scores in scored:
-                scores.candidates = [
-                    replace(c, impact=c.impact * repeat ** taken.get(c.friend_key, 0))
-                    for c in scores.candidates
-                    if taken.get(c.friend_key, 0) < settings.k
-                ]
-        result = assign_and_write(
-            driver,
-            partitions=scored,
-            settings=settings,
-            model_version=version,
-            full=supporter_ids is None,
-        )
+    if supporter_ids is not None:
+        # Friends already given to k supporters outside this scope stay with them; one
+        # given to fewer is asked here at the value of its next ask.
+        keys = [c.friend_key for scores in scored for c in scores.candidates]
+        taken = read_taken(driver, keys=keys, scope=slices[0])
+        repeat = second_ask_share(settings)
+        for scores in scored:
+            scores.candidates = [
+                replace(c, impact=c.impact * repeat ** taken.get(c.friend_key, 0))
+                for c in scores.candidates
+                if taken.get(c.friend_key, 0) < settings.k
+            ]
+    result = assign_and_write(
+        driver,
+        partitions=scored,
+        settings=settings,
+        model_version=version,
+        full=supporter_ids is None,
+    )
     result.warnings = calendar_warnings(settings, day) + settings_warnings(settings)
     if report:
         report(dict(result.counts))

@@ -73,3 +73,26 @@ def test_a_waiter_gets_the_lock_when_it_is_released(driver: Driver) -> None:
         held(driver, name, hold_seconds=30, wait_seconds=0.3),
     ):
         pass
+
+
+def test_a_fanned_out_rerank_leaves_lists_written_after_it_was_scored(
+    driver: Driver, settings: Settings, tmp_path: Path, worker: object
+) -> None:
+    from datetime import date
+
+    from graph.config_store import current_settings
+    from outreach.usecases.rerank import finish, score_partition
+
+    supporters = _network(driver, settings, tmp_path, size=3)
+    version, matcher = current_settings(driver)
+    started = time.time()
+    stale = [
+        score_partition(driver, supporter_ids=supporters, settings=matcher, as_of=date.today())
+    ]
+    stale[0].candidates = []  # as if scored before any of their friends were loaded
+    time.sleep(0.01)
+    rank(driver, supporter_ids=[supporters[0]], include_competitors=False)
+    fresh = {r["friend"] for r in rankings_of(driver, [supporters[0]])}
+    assert fresh
+    finish(driver, partitions=stale, settings=matcher, version=version, started=started)
+    assert {r["friend"] for r in rankings_of(driver, [supporters[0]])} == fresh
