@@ -123,6 +123,7 @@ PROPERTIES: dict[str, str] = {
     "Lock.expires": "When the holder loses it if not released, in seconds since the epoch.",
     "Person.holdout_fingerprint": "Fingerprint of the settings whose holdout draw marked it.",
     "Supporter.ranking_run": "The re-rank that last wrote the supporter's list.",
+    "Supporter.ranked_at": "When the supporter's list was last written, in seconds since the epoch.",
     "Voter.birth_date": "Full birth date when the file gives one (linkage compares it).",
     "Voter.history_source": "Which vote-history file set the voter's history (state layout).",
     "Voter.voted_elections": "Elections the history file says the voter voted in (a set).",
