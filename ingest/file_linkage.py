@@ -40,7 +40,7 @@ from ingest.link_people import (
 )
 from ingest.mapping import load_mapping
 from ingest.readers import read_contacts
-from ingest.readers.base import csv_rows, header_key, is_blank, sniff_delimiter
+from ingest.readers.base import ids_by_line
 from ingest.readers.voters import iter_voter_chunks
 from ingest.records import ContactRecord, VoterRecord
 from ingest.splink_model import swapped_phone_keys
@@ -174,23 +174,7 @@ def as_contact(voter: VoterRecord) -> ContactRecord:
 
 def _ids_by_line(data: bytes, id_column: str | None) -> dict[int, str]:
     """Line number -> the row's id cell, when the CSV has an id column."""
-    text = decode_bytes(data)
-    wanted = (header_key(id_column),) if id_column else _ID_HEADERS
-    index: int | None = None
-    found: dict[int, str] = {}
-    for line, row in csv_rows(text, sniff_delimiter(text)):
-        if index is None:
-            if is_blank(row):
-                continue
-            keys = [header_key(cell.lstrip("\ufeff")) for cell in row]
-            index = next((keys.index(k) for k in wanted if k in keys), -1)
-            if index < 0:
-                if id_column:
-                    raise FileRejected(f"no column named {id_column!r} in the header")
-                return {}
-        elif index < len(row) and row[index].strip():
-            found[line] = row[index].strip()
-    return found
+    return ids_by_line(decode_bytes(data), id_column, default_headers=_ID_HEADERS, required=True)
 
 
 def load_model_file(path: Path) -> dict[str, Any]:

@@ -286,3 +286,29 @@ def data_rows(
         rejected.extend(RowError(blank, None, "blank row") for blank in pending)
         pending.clear()
         yield line, row
+
+
+def ids_by_line(
+    text: str, id_column: str | None, *, default_headers: tuple[str, ...], required: bool
+) -> dict[int, str]:
+    """Line number -> the row's id cell, from ``id_column`` or the first default header found.
+
+    Without such a column the result is empty, or, when ``required`` and a column was named,
+    the file is refused saying which column is missing.
+    """
+    wanted = (header_key(id_column),) if id_column else default_headers
+    index: int | None = None
+    found: dict[int, str] = {}
+    for line, row in csv_rows(text, sniff_delimiter(text)):
+        if index is None:
+            if is_blank(row):
+                continue
+            keys = [header_key(cell.lstrip("\ufeff")) for cell in row]
+            index = next((keys.index(k) for k in wanted if k in keys), -1)
+            if index < 0:
+                if required and id_column:
+                    raise FileRejected(f"no column named {id_column!r} in the header")
+                return {}
+        elif index < len(row) and row[index].strip():
+            found[line] = row[index].strip()
+    return found
