@@ -1,1 +1,1 @@
-"""Graph: the Bolt driver's lifetime, the schema, every Cypher string, and the matcher."""
+"""Persistence: the driver, schema and dialect (``graph/db``), every Cypher string, typed reads."""
