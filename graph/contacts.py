@@ -37,7 +37,8 @@ ON CREATE SET k.first_seen = datetime(), k.closeness = row.closeness
 SET k.friend_id = row.friend_id, k.display_name = row.display_name,
     k.first_name = row.first_name, k.sources = row.sources, k.favorite = row.favorite,
     k.labels = row.labels, k.social = row.social, k.upload_id = $upload_id,
-    k.consent_upload_id = $upload_id, k.state_hint = row.state_hint, k.contact = row.contact
+    k.consent_upload_id = $upload_id, k.state_hint = row.state_hint,
+    k.state_source = row.state_source, k.contact = row.contact
 """
 
 WRITE_MATCHES: LiteralString = """

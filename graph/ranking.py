@@ -33,7 +33,8 @@ WHERE k.state_hint IN $states
   AND NOT EXISTS { MATCH (p)-[:CANDIDATE]->(:Voter) }
 RETURN s.id AS supporter_id, p.key AS friend_key, k.sources AS sources,
        k.favorite AS favorite, k.labels AS labels, k.closeness AS closeness,
-       k.social AS social, k.state_hint AS state, p.do_not_contact AS do_not_contact,
+       k.social AS social, k.state_hint AS state, k.state_source AS state_source,
+       p.do_not_contact AS do_not_contact,
        p.already_voted AS already_voted
 """
 

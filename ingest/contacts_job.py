@@ -18,6 +18,7 @@ from neo4j import Driver
 
 from graph.contacts import record_upload, write_friends
 from graph.voters import find_candidates
+from ingest.area_codes import placement
 from ingest.blocking import candidate_voters
 from ingest.dedupe import merge_duplicates
 from ingest.keys import friend_id, voter_key
@@ -153,6 +154,7 @@ def ingest_upload(
             continue  # a name alone, unlinked: nothing to rank or deduplicate on
         record = contact.record
         sources = channels_of(record)
+        state, placed_by = placement(record.state, record.phones)
         row = knows.setdefault(
             key,
             {
@@ -165,7 +167,8 @@ def ingest_upload(
                 "labels": list(record.labels),
                 "social": record.social,
                 "closeness": record.closeness,
-                "state_hint": record.state,
+                "state_hint": state,
+                "state_source": placed_by,
             },
         )
         row["sources"] = sorted(set(row["sources"]) | set(sources))

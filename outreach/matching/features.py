@@ -33,3 +33,4 @@ class PairFeatures:
     birth_year: int | None = None
     household_id: str | None = None  # the friend's household in the voter file
     on_file: bool = True  # False: not found in a loaded voter file; ``state`` from the upload
+    by_area_code: bool = False  # off the file, placed in ``state`` by their phone's area code

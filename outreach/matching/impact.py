@@ -299,14 +299,21 @@ def registration_open(state: str | None, as_of: date, settings: MatcherSettings)
     return deadline is not None and as_of <= deadline
 
 
-def match_factor(match_p: float, on_file: bool, settings: MatcherSettings) -> float:
+def match_factor(
+    match_p: float, on_file: bool, settings: MatcherSettings, *, by_area_code: bool = False
+) -> float:
     """The chance the ask reaches the voter the model describes.
 
     For a friend matched to the voter file, the link's probability. For a friend in a
     target state whose voter file is loaded but who was not found in it, the chance they
-    are in fact unregistered (``unmatched_unregistered``): the registration ask is for them.
+    are in fact unregistered (``unmatched_unregistered``): the registration ask is for them;
+    times the chance they live there (``area_code_placement``) when only their phone's area
+    code places them.
     """
-    return float(match_p) if on_file else settings.unmatched_unregistered
+    if on_file:
+        return float(match_p)
+    placed = settings.area_code_placement if by_area_code else 1.0
+    return settings.unmatched_unregistered * placed
 
 
 def is_registered(registration_status: str | None) -> bool:
@@ -330,7 +337,7 @@ def impact(
     votes as valuable as one in the top target). Ranking uses the weighted value.
     """
     registered = pair.on_file and is_registered(pair.registration_status)
-    match = match_factor(pair.match_p, pair.on_file, settings)
+    match = match_factor(pair.match_p, pair.on_file, settings, by_area_code=pair.by_area_code)
     reg_open = registration_open(pair.state, as_of, settings)
     weight = state_weight(pair.state, pair.district, settings)
     sup, source = support_of(pair.support_score, pair.party, settings)

@@ -288,6 +288,7 @@ class MatcherSettings(BaseModel):
     reg_lift: dict[Channel, Share] = Field(default_factory=lambda: dict(DEFAULT_REG_LIFT))
     p_new_voter: Share = 0.33
     unmatched_unregistered: Share = 0.5
+    area_code_placement: Share = 0.9
     deliver: dict[Channel, Share] = Field(default_factory=lambda: dict(DEFAULT_DELIVER))
     race: Race = "senate"
     election_date: date = DEFAULT_ELECTION_DATE

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 MAX_REASONS = 3
 NOT_ON_FILE = "not on the voter file"
+BY_AREA_CODE = "not on the voter file, placed by the phone's area code"
+_OFF_FILE = (NOT_ON_FILE, BY_AREA_CODE)
 TOP_WEIGHT = 0.5
 CLOSE_SAID = 0.75
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight")
@@ -59,6 +61,7 @@ class ReasonKey:
     close_said: bool
     favorite: bool
     on_file: bool = True
+    by_area_code: bool = False
 
 
 ReasonInputs = tuple[
@@ -78,7 +81,9 @@ def reason_inputs(pair: PairFeatures) -> ReasonInputs:
     return (
         pair.state,
         pair.district,
-        pair.registration_status if pair.on_file else NOT_ON_FILE,
+        pair.registration_status
+        if pair.on_file
+        else (BY_AREA_CODE if pair.by_area_code else NOT_ON_FILE),
         tuple(pair.vote_history[:RECENT_ELECTIONS]),
         pair.channels,
         pair.labels,
@@ -101,8 +106,9 @@ def key_from_inputs(inputs: ReasonInputs, settings: MatcherSettings) -> ReasonKe
         code=code,
         top=code is not None and settings.weight_of(code) >= TOP_WEIGHT,
         state=(state or "").strip().upper(),
-        registered=status != NOT_ON_FILE and is_registered(status),
-        on_file=status != NOT_ON_FILE,
+        registered=status not in _OFF_FILE and is_registered(status),
+        on_file=status not in _OFF_FILE,
+        by_area_code=status == BY_AREA_CODE,
         history=(sum(1 for v in recent if v), len(recent)) if recent else None,
         channels=tuple(c for c in _CHANNEL_WORDS if c in channels),
         family=hints is not None and hints.family,
@@ -130,7 +136,7 @@ def reasons_from_key(
     """The reasons for an eligible pair with these facts, most important first."""
     reasons: list[str] = []
     if key.code is not None:
-        reasons.append(_place_reason(key.code, key.top, state_names))
+        reasons.append(_place_reason(key.code, key.top, state_names, key.by_area_code))
     turnout = _turnout_reason(key, settings, state_names)
     if turnout:
         reasons.append(turnout)
@@ -146,8 +152,12 @@ def reasons_from_key(
     return reasons[:MAX_REASONS]
 
 
-def _place_reason(code: str, top: bool, state_names: Mapping[str, str]) -> str:
+def _place_reason(
+    code: str, top: bool, state_names: Mapping[str, str], by_area_code: bool = False
+) -> str:
     name = state_names.get(code, code)
+    if by_area_code:  # where the number was given out, not surely where they live
+        return f"Has a {name} phone number, a state this campaign is focused on"
     places = "places" if code in DISTRICT_CODES else "states"
     if top:
         return f"Lives in {name}, one of the {places} most likely to decide the election"

@@ -238,7 +238,10 @@ def _score_columns(rows: list[PairFeatures], s: MatcherSettings, as_of: date) ->
     )
     weight = _floats((weights[r.state, r.district] for r in rows), m)
     on_file = _bools((r.on_file for r in rows), m)
-    match_p = np.where(on_file, _floats((r.match_p for r in rows), m), s.unmatched_unregistered)
+    placed = np.where(_bools((r.by_area_code for r in rows), m), s.area_code_placement, 1.0)
+    match_p = np.where(
+        on_file, _floats((r.match_p for r in rows), m), s.unmatched_unregistered * placed
+    )
     turnout = [turnouts[r.turnout_score, tuple(r.vote_history[:4]), r.birth_year] for r in rows]
     p = _floats((t[0] for t in turnout), m)
     imputed = _bools((t[1] for t in turnout), m)

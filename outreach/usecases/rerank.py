@@ -36,6 +36,7 @@ from graph.ranking import (
     states_on_file,
 )
 from graph.supporters import supporters_in_partitions
+from ingest.area_codes import AREA_CODE
 from outreach.core.settings import Settings
 from outreach.matching.assign import Assignment, assign
 from outreach.matching.election import calendar_warnings, settings_warnings
@@ -147,6 +148,7 @@ def features(row: dict[str, Any], reciprocal: set[tuple[str, str]]) -> PairFeatu
         birth_year=int(row["birth_year"]) if row.get("birth_year") is not None else None,
         household_id=row.get("household_id"),
         on_file=bool(row.get("on_file", True)),
+        by_area_code=row.get("state_source") == AREA_CODE,
     )
 
 

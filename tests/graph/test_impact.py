@@ -458,3 +458,34 @@ def test_a_friend_in_a_target_state_not_on_the_voter_file_is_a_registration_ask(
     assert scored.reasons[1] == (
         "Not on the voter rolls we have — Pennsylvania's registration deadline is October 19"
     )
+
+
+def test_a_friend_placed_only_by_their_phones_area_code_counts_as_less_certain() -> None:
+    by_address = make_pair(
+        on_file=False, match_p=0.0, turnout_score=None, support_score=None, state="PA"
+    )
+    by_phone = make_pair(
+        on_file=False,
+        match_p=0.0,
+        turnout_score=None,
+        support_score=None,
+        state="PA",
+        by_area_code=True,
+    )
+    placed = impact(by_phone, SETTINGS, channel="call", tie=1.0, as_of=SEPTEMBER)
+    sure = impact(by_address, SETTINGS, channel="call", tie=1.0, as_of=SEPTEMBER)
+    # One in ten US adults has a cellphone number from another state (Pew, 2016).
+    assert SETTINGS.area_code_placement == pytest.approx(0.9)
+    assert placed.factors["match_p"] == pytest.approx(
+        SETTINGS.unmatched_unregistered * SETTINGS.area_code_placement
+    )
+    assert placed.impact == pytest.approx(sure.impact * SETTINGS.area_code_placement)
+    scored = score_pairs([by_phone, by_address], SETTINGS, as_of=SEPTEMBER)
+    assert scored[0].impact == pytest.approx(score_pair(by_phone, SETTINGS, as_of=SEPTEMBER).impact)
+    assert scored[0].impact == pytest.approx(scored[1].impact * SETTINGS.area_code_placement)
+    # Its reason does not claim to know where they live.
+    assert (
+        scored[0].reasons[0]
+        == "Has a Pennsylvania phone number, a state this campaign is focused on"
+    )
+    assert scored[1].reasons[0].startswith("Lives in Pennsylvania")

@@ -11,6 +11,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from neo4j import Driver
 
 from graph.config_store import current_settings
@@ -286,7 +287,7 @@ def test_friends_in_a_loaded_target_state_but_not_on_its_file_are_asked_to_regis
     defaults = current_settings(driver)[1]
     phones: list[str] = []
     number = 200 + int(tag, 16) % 700
-    while len(phones) < 3:  # friends whose holdout draw keeps them askable
+    while len(phones) < 4:  # friends whose holdout draw keeps them askable
         number += 1
         phone = f"704{number:03d}{6000 + len(phones):04d}"
         key = phone_key(secret, "+1" + phone)
@@ -300,7 +301,8 @@ def test_friends_in_a_loaded_target_state_but_not_on_its_file_are_asked_to_regis
             "state": state,
             "labels": "Family",  # a close tie: their registration ask outranks acquaintances
         }
-        for i, (state, phone) in enumerate(zip(["NC", "NC", "CA"], phones, strict=True))
+        # The last has no address: their Charlotte (704) number places them in NC.
+        for i, (state, phone) in enumerate(zip(["NC", "NC", "CA", ""], phones, strict=True))
     ]
     ingest_upload(
         driver,
@@ -315,14 +317,19 @@ def test_friends_in_a_loaded_target_state_but_not_on_its_file_are_asked_to_regis
     rank(driver, supporter_ids=[supporter], include_competitors=False, as_of=before)
     rows = ranking_details(driver, supporter)
     off_file = [r for r in rows if json.loads(str(r["factors"]))["on_file"] == 0.0]
-    assert len(off_file) == 2  # the two in North Carolina, not the one in California
+    assert len(off_file) == 3  # the three in North Carolina, not the one in California
     assert all(r["state"] == "NC" for r in off_file)
-    shown = ask_list(driver, settings, supporter_id=supporter, base_url="http://t", today=before)
-    newcomer_reasons = [a.reasons for a in shown.items if (a.name or "").startswith("Newcomer")]
-    assert newcomer_reasons and all(
-        any(r.startswith("Not on the voter rolls we have") for r in reasons)
-        for reasons in newcomer_reasons
+    by_phone = [json.loads(str(r["factors"]))["match_p"] for r in off_file]
+    assert sorted(by_phone) == pytest.approx([0.45, 0.5, 0.5])  # 0.5, x 0.9 by area code
+    shown = ask_list(
+        driver, settings, supporter_id=supporter, base_url="http://t", today=before, limit=100
     )
+    reasons = {a.name: a.reasons for a in shown.items if (a.name or "").startswith("Newcomer")}
+    assert reasons and all(
+        any(r.startswith("Not on the voter rolls we have") for r in rs) for rs in reasons.values()
+    )
+    assert len(reasons) == 3
+    assert reasons[f"NewcomerD Zqx{tag}"][0].startswith("Has a North Carolina phone number")
 
 
 def test_an_uploads_rerank_covers_only_the_supporters_whose_lists_it_can_move(
