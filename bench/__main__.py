@@ -1,4 +1,4 @@
-"""``python -m bench [ingest|rank|api|quality|all] [--scale small|full] [--keep]``.
+"""``python -m bench [ingest|rank|api|wait|quality|all] [--scale small|full] [--keep]``.
 
 Each suite starts its own local graph server in a fresh folder on free ports, prints its
 tables (figures as ratios against a baseline measured in the same run), writes a Markdown
@@ -19,6 +19,7 @@ from pathlib import Path
 from bench.common import SCALES, Report, console, machine_line, prepare_env
 
 SUITES = ("ingest", "rank", "api")
+EXTRA_SUITES = ("wait",)  # not part of `all`
 QUALITY_SCRIPTS = {
     "assignment_quality.py": {"small": ["--pairs", "200000"], "full": []},
     "linkage_quality.py": {"small": [], "full": []},
@@ -63,6 +64,10 @@ def run_suite(name: str, scale: str, *, keep: bool) -> float:
             from bench import rank
 
             rank.run(env, scale, report)
+        elif name == "wait":
+            from bench import wait
+
+            wait.run(env, scale, report)
         else:
             from bench import api
 
@@ -99,7 +104,8 @@ def run_quality(scale: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run the chosen suites."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("suite", nargs="?", default="all", choices=(*SUITES, "quality", "all"))
+    choices = (*SUITES, *EXTRA_SUITES, "quality", "all")
+    parser.add_argument("suite", nargs="?", default="all", choices=choices)
     parser.add_argument("--scale", default="small", choices=SCALES)
     parser.add_argument("--keep", action="store_true", help="keep the generated data and graph")
     args = parser.parse_args(argv)

@@ -20,6 +20,7 @@ from celery.signals import (
 )
 
 from outreach.core.settings import Settings, get_settings
+from workers import embedded_broker
 
 HOUSEKEEPING_EVERY_SECONDS = 600.0
 
@@ -43,7 +44,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     * Uploads and the re-ranks that follow them go to their own queue, ``uploads``, so a
       supporter never waits behind a statewide voter file or an organizer's full re-rank.
     """
-    broker = settings.effective_broker_url
+    broker = embedded_broker.broker_url(settings.effective_broker_url)
     # Only Redis (and SQS) redeliver on a visibility timeout; the embedded SQLite transport
     # hands its options to SQLAlchemy, which refuses unknown ones.
     transport = (

@@ -16,6 +16,7 @@ from outreach.core.settings import Settings
 from outreach.usecases import rerank, uploads, voter_files
 from outreach.usecases.consent import CURRENT_TERMS
 from tests.factories import contacts_csv, unique, voter, wait_job, write_voters
+from workers import embedded_broker
 from workers.app import make_celery
 from workers.queue import CeleryQueue
 
@@ -66,6 +67,10 @@ def test_the_embedded_broker_runs_jobs_without_any_server(
     )
     try:
         app = make_celery(embedded)
+        with app.connection_for_write() as connection:
+            # The short idle poll (kombu's default is 1 s, a second of every upload's wait).
+            assert isinstance(connection.transport, embedded_broker.Transport)
+            assert connection.transport.polling_interval == embedded_broker.POLL_SECONDS < 1
         supporter = unique("sup")
         record_consent(
             driver, supporter_id=supporter, version=CURRENT_TERMS, partition=partition_of(supporter)
@@ -79,6 +84,8 @@ def test_the_embedded_broker_runs_jobs_without_any_server(
     assert job["status"] == "succeeded"
     assert job["counts"]["supporters"] >= 1
     assert (tmp_path / "broker.sqlite").exists()
+    log = handle.log_path.read_text(encoding="utf-8", errors="replace")
+    assert f"{embedded_broker.SCHEME}+sqlite" in log  # the worker consumed on it too
 
 
 def test_a_vote_history_file_loads_through_the_queue_after_its_voter_file(
