@@ -22,6 +22,7 @@ each field is. Shipped mappings live in ``ingest/mappings/`` and load by bare na
       default: inactive     # for codes not listed; without it they reject the row
     vote_history:           # either columns (most recent first) or a pattern
       columns: [vote_2022g, vote_2020g]
+      dates: [2022-11-08, 2020-11-03]  # the columns' election days, when headers lack them
       voted_values: [Y]     # omitted: any non-blank value means voted
     primary_ballots:        # where party is not registered (Ohio): the party ballot of the
       pattern: '^PRIMARY-(?P<date>.+)$'  # most recent primary taken
@@ -33,7 +34,10 @@ each field is. Shipped mappings live in ``ingest/mappings/`` and load by bare na
       values: [Y]
 
 ``registration_date`` (2024-01-31 or 01/31/2024) drops from the history the elections held
-before the voter registered, which say nothing about their turnout. ``party`` is kept as
+before the voter registered, which say nothing about their turnout; so does a birth year
+for the elections held before the voter's 18th birthday year. Both need the elections'
+dates: from a ``pattern`` with a ``date`` group, or ``dates`` next to ``columns``. Without
+them every column counts, and an election before registration reads as a missed vote. ``party`` is kept as
 the file writes it (``DEM``, ``REP``, ``UNA``, ``NPA``, ``D`` ...); the
 matcher reads the major parties from it.
 
@@ -44,6 +48,7 @@ Registration statuses map to ``active``, ``inactive`` or ``unregistered``; ``rem
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -110,6 +115,7 @@ class VoteHistory(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     columns: list[str] = Field(default_factory=list)
+    dates: list[dt.date] | None = None  # election day of each of ``columns``, in order
     pattern: str | None = None
     date_format: str | None = None
     limit: int | None = Field(default=None, ge=1)
@@ -120,6 +126,11 @@ class VoteHistory(BaseModel):
         """Exactly one way of finding the columns, and a pattern that compiles."""
         if bool(self.columns) == bool(self.pattern):
             raise ValueError("vote_history needs either columns or pattern, not both")
+        if self.dates is not None and len(self.dates) != len(self.columns):
+            raise ValueError(
+                f"vote_history has {len(self.columns)} columns but {len(self.dates)} dates: "
+                "give one election day per column, in the same order"
+            )
         if self.pattern:
             re.compile(self.pattern)
         return self

@@ -285,17 +285,20 @@ class _RowParser:
         status = self._status(row)
         if status is None:
             return RowError(line, self._column("status"), "unknown registration status code")
+        birth_year = numbers[birth_field]
+        # Elections held before the voter could vote, or registered, say nothing about
+        # their turnout: before the year they turned 18, or before their registration.
+        eligible = dt.date(int(birth_year) + 18, 1, 1) if birth_year else None
         registered_on = _date(values.get("registration_date"))
-        # Elections held before the voter registered say nothing about their turnout.
+        since = max((d for d in (eligible, registered_on) if d), default=None)
         history = [
             self.voted(row[i])
             for i, held in self.history
-            if registered_on is None or held is None or held >= registered_on
+            if since is None or held is None or held >= since
         ]
         turnout = numbers["turnout_score"]
         if turnout is None and history:
             turnout = sum(history) / len(history)
-        birth_year = numbers[birth_field]
         support = numbers["support_score"]
         party = values.get("party") or self._primary_party(row)
         return VoterRecord(
@@ -378,8 +381,10 @@ def _history_columns(
     if history is None:
         return []
     if history.columns:
-        found = [index(c) for c in history.columns]
-        return [(i, None) for i in found if i is not None][: history.limit]
+        days: list[dt.date | None] = [*history.dates] if history.dates else []
+        days += [None] * (len(history.columns) - len(days))
+        found = [(index(c), day) for c, day in zip(history.columns, days, strict=True)]
+        return [(i, day) for i, day in found if i is not None][: history.limit]
     pattern = re.compile(history.pattern or "")
     matched = [(i, m) for i, h in enumerate(header) if (m := pattern.match(h.strip()))]
     if "date" in pattern.groupindex and history.date_format:

@@ -72,6 +72,11 @@ def test_custom_mapping_from_path(tmp_path: Path) -> None:
         ),
         ("- just\n- a list\n", "YAML mapping"),
         ("state: [unclosed\n", "not valid YAML"),
+        (
+            "state: OH\ncolumns: {voter_id: a, first_name: b, last_name: c}\n"
+            "vote_history: {columns: [g22, g20], dates: [2022-11-08]}\n",
+            "2 columns but 1 dates",
+        ),
     ],
 )
 def test_bad_mappings_are_refused(tmp_path: Path, yaml_text: str, message: str) -> None:

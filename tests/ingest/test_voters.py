@@ -394,3 +394,33 @@ def test_the_demo_mapping_reads_a_file_without_its_optional_columns(tmp_path: Pa
     assert (ann.voter_id, ann.state, ann.registration_status, ann.vote_history) == (
         "WI-1", "WI", "active", []
     )  # fmt: skip
+
+
+def test_elections_before_a_voter_could_vote_or_registered_do_not_count(tmp_path: Path) -> None:
+    mapping = tmp_path / "county.yaml"
+    mapping.write_text(
+        "state: WI\ncolumns: {voter_id: id, first_name: fn, last_name: ln, birth_year: by,"
+        " registration_date: reg}\noptional: [birth_year, registration_date]\n"
+        "vote_history:\n  columns: [g24, g22, g20, g18]\n"
+        "  dates: [2024-11-05, 2022-11-08, 2020-11-03, 2018-11-06]\n  voted_values: [Y]\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "voters.csv"
+    path.write_text(
+        "id,fn,ln,by,reg,g24,g22,g20,g18\n"
+        "1,Ann,Lee,1970,,Y,N,Y,N\n"  # every election counts
+        "2,Bo,Lee,2003,,Y,Y,N,N\n"  # 18 in 2021: 2018 and 2020 were before they could vote
+        "3,Cy,Lee,1980,2022-03-01,Y,Y,N,N\n"  # registered in 2022
+        "4,Di,Lee,,,N,N,N,Y\n",  # nothing to go by: every election counts
+        encoding="utf-8",
+    )
+    records = [r for c in iter_voter_chunks(path, load_mapping(str(mapping))) for r in c.records]
+    history = {r.voter_id: r.vote_history for r in records}
+    assert history == {
+        "1": [True, False, True, False],
+        "2": [True, True],
+        "3": [True, True],
+        "4": [False, False, False, True],
+    }
+    turnout = {r.voter_id: r.turnout_score for r in records}
+    assert turnout["2"] == 1.0 and turnout["3"] == 1.0  # not 0.5: they missed no election
