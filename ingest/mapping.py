@@ -37,8 +37,8 @@ each field is. Shipped mappings live in ``ingest/mappings/`` and load by bare na
 before the voter registered, which say nothing about their turnout; so does a birth year
 for the elections held before the voter's 18th birthday year. Both need the elections'
 dates: from a ``pattern`` with a ``date`` group, or ``dates`` next to ``columns``. Without
-them every column counts, and an election before registration reads as a missed vote. ``party`` is kept as
-the file writes it (``DEM``, ``REP``, ``UNA``, ``NPA``, ``D`` ...); the
+them every column counts, and an election before registration reads as a missed vote.
+``party`` is kept as the file writes it (``DEM``, ``REP``, ``UNA``, ``NPA``, ``D`` ...); the
 matcher reads the major parties from it.
 
 Registration statuses map to ``active``, ``inactive`` or ``unregistered``; ``removed``,
