@@ -256,6 +256,58 @@ class SettingsVersion(BaseModel):
     changes: list[SettingChange]
 
 
+class ModelInputCounts(BaseModel):
+    """Friends in the targets, by what their support and turnout come from."""
+
+    friends: int
+    support_score: int = Field(description="Support from the campaign's model score")
+    support_party: int = Field(description="From major-party registration or primary ballot")
+    support_prior: int = Field(description="Neither: the prior for a supporter's friend")
+    turnout_imputed: int = Field(description="No turnout on the file: imputed from age")
+
+
+class StateModelInputs(ModelInputCounts):
+    """The same counts in one state."""
+
+    state: str
+
+
+class ModelInputs(BaseModel):
+    """How much of the graph rests on the support prior and on imputed turnout."""
+
+    friends: ModelInputCounts
+    share_on_support_prior: float | None
+    by_state: list[StateModelInputs]
+    support_prior: float
+
+
+class HoldoutArm(BaseModel):
+    """One arm of the holdout: friends, and randomization units (households or friends)."""
+
+    friends: int
+    units: int
+
+
+class HoldoutPower(BaseModel):
+    """The holdout's size and the smallest rise in turnout it can detect."""
+
+    settings_version: int
+    holdout_share: float
+    randomized_by: Literal["household", "friend"]
+    held_out: HoldoutArm
+    treated: HoldoutArm
+    base_rate: float
+    alpha: float
+    power: float
+    minimum_detectable_lift: float | None = Field(
+        description="As a share (0.03 = 3 points); none until both arms have units"
+    )
+    share_to_detect: dict[str, float | None] = Field(
+        description="The holdout share that would detect a lift of 0.02, 0.03, 0.05"
+    )
+    note: str
+
+
 class StateExpectedVotes(BaseModel):
     """Expected votes from the asks assigned in one state or district."""
 

@@ -13,7 +13,9 @@ from api.schemas import (
     PROBLEM_RESPONSES,
     RATE_LIMITED,
     ExpectedVotes,
+    HoldoutPower,
     JobAccepted,
+    ModelInputs,
     SettingsOut,
     SettingsVersion,
     problems,
@@ -114,6 +116,18 @@ def rerank_all(
     """Re-rank every supporter with the settings in force; watch it at the status URL."""
     job_id = rerank.request(graph, queue, settings, owner=principal.subject)
     return JobAccepted(job_id=job_id, status_url=f"/jobs/{job_id}")
+
+
+@router.get("/reports/model-inputs", response_model=ModelInputs)
+def model_inputs(_: Reporter, graph: Graph) -> ModelInputs:
+    """How many friends in the targets rest on the support prior or on imputed turnout."""
+    return ModelInputs.model_validate(reports.model_inputs_report(graph))
+
+
+@router.get("/reports/holdout-power", response_model=HoldoutPower)
+def holdout_power(_: Reporter, graph: Graph) -> HoldoutPower:
+    """The holdout's size and the smallest lift in turnout it can detect at that size."""
+    return HoldoutPower.model_validate(reports.holdout_power(graph))
 
 
 @router.get("/reports/expected-votes", response_model=ExpectedVotes)

@@ -12,7 +12,7 @@
       return;
     }
     wire(me.role === "analyst");
-    await Promise.all([loadSettings(), loadCharts(), loadHistory()]);
+    await Promise.all([loadSettings(), loadCharts(), loadHistory(), loadInputs()]);
   }
 
   async function loadSettings() {
@@ -79,7 +79,7 @@
       if (job.status !== "succeeded") throw new Error(job.message || "the re-rank failed");
       document.getElementById("rerank-needed").hidden = true;
       say(`Re-ranked: ${job.counts.assigned} friends assigned to ${job.counts.supporters} supporters.`);
-      await loadCharts();
+      await Promise.all([loadCharts(), loadInputs()]);
     } catch (error) {
       say(error.message, true);
     } finally {
@@ -135,6 +135,42 @@
     document.getElementById("lift").textContent = lift.difference === null
       ? "Lift against the holdout: not enough outcomes yet."
       : `Lift against the holdout: ${(100 * lift.difference).toFixed(1)} points (95% interval ${(100 * lift.ci_low).toFixed(1)} to ${(100 * lift.ci_high).toFixed(1)}).`;
+  }
+
+  const pct = (part, whole) => (whole ? `${Math.round((100 * part) / whole)}%` : "–");
+
+  async function loadInputs() {
+    const [inputs, power] = await Promise.all([
+      api("/organizer/reports/model-inputs"),
+      api("/organizer/reports/holdout-power"),
+    ]);
+    const all = inputs.friends;
+    document.getElementById("inputs-summary").textContent = all.friends
+      ? `${all.friends} friends in the targets. Support: ${pct(all.support_score, all.friends)} from a model score, ${pct(all.support_party, all.friends)} from party registration, ${pct(all.support_prior, all.friends)} only from the prior for a supporter's friend (${inputs.support_prior}). Turnout imputed from age for ${pct(all.turnout_imputed, all.friends)}.`
+      : "No friends in the targets yet.";
+    const row = (name, c) => {
+      const tr = el("tr");
+      tr.appendChild(el("th", name, { scope: "row" }));
+      tr.appendChild(el("td", String(c.friends)));
+      for (const key of ["support_score", "support_party", "support_prior", "turnout_imputed"]) {
+        tr.appendChild(el("td", `${c[key]} (${pct(c[key], c.friends)})`));
+      }
+      return tr;
+    };
+    document.querySelector("#inputs tbody").replaceChildren(
+      ...inputs.by_state.map((c) => row(c.state, c)),
+    );
+    const units = power.randomized_by === "household" ? "households" : "friends";
+    const mde = power.minimum_detectable_lift;
+    document.getElementById("power").textContent =
+      `Held out: ${power.held_out.friends} friends (${power.held_out.units} ${units}); would-be assigned: ${power.treated.friends} friends (${power.treated.units} ${units}); holdout share ${power.holdout_share}. ` +
+      (mde === null
+        ? "Too few friends yet to detect any lift in turnout."
+        : `Smallest rise in turnout it can detect: ${(100 * mde).toFixed(1)} points (${Math.round(100 * power.power)}% power, two-sided ${power.alpha}, base rate ${Math.round(100 * power.base_rate)}%).`);
+    document.getElementById("power-shares").replaceChildren(...Object.entries(power.share_to_detect).map(([lift, share]) =>
+      el("li", share === null
+        ? `A ${(100 * Number(lift)).toFixed(0)}-point lift: no holdout share detects it at this size.`
+        : `A ${(100 * Number(lift)).toFixed(0)}-point lift needs a holdout share of ${share}.`)));
   }
 
   async function loadHistory() {

@@ -19,7 +19,7 @@ from graph.contacts import record_upload, upload_filename
 from ingest.contacts_job import UploadResult, ingest_upload
 from outreach.core.errors import FileRejected, NotFound, RowError
 from outreach.core.settings import Settings
-from outreach.usecases import consent, jobs
+from outreach.usecases import consent, jobs, reports
 from outreach.usecases.jobs import TaskQueue
 
 Progress = Callable[[dict[str, int], list[RowError]], None]
@@ -155,9 +155,14 @@ def load(
     upload_id: str,
     report: Progress | None = None,
 ) -> UploadResult:
-    """Load a stored upload (the job's work); consent is checked again as it starts."""
+    """Load a stored upload (the job's work); consent is checked again as it starts.
+
+    Its counts end with what the model will stand on for this supporter's friends in the
+    targets: how many there are, how many rest on the support prior (no score, no party),
+    and how many have imputed turnout.
+    """
     version = consent.require(driver, supporter_id)
-    return ingest_upload(
+    result = ingest_upload(
         driver,
         supporter_id=supporter_id,
         upload_id=upload_id,
@@ -167,6 +172,13 @@ def load(
         settings=settings,
         report=report,
     )
+    inputs = reports.model_inputs_report(driver, supporter_id=supporter_id)["friends"]
+    result.counts.update(
+        friends_in_targets=inputs["friends"],
+        on_support_prior=inputs["support_prior"],
+        turnout_imputed=inputs["turnout_imputed"],
+    )
+    return result
 
 
 def finish(settings: Settings, upload_id: str) -> None:

@@ -161,6 +161,10 @@ def test_an_organizer_changes_one_weight_and_the_lists_follow(
             },
         ).json()
         assert wait_job_http(client, accepted["rank_job_id"])["status"] == "succeeded"
+        loaded = client.get(f"/jobs/{accepted['job_id']}").json()["counts"]
+        # The upload's report says what the model stands on (these voters carry scores).
+        assert loaded["friends_in_targets"] == 2
+        assert loaded["on_support_prior"] == 0 and loaded["turnout_imputed"] == 0
         before = [i["name"] for i in client.get(f"/supporters/{supporter}/targets").json()["items"]]
         friend_id = client.get(f"/supporters/{supporter}/targets").json()["items"][0]["friend_id"]
         client.post(
@@ -174,10 +178,27 @@ def test_an_organizer_changes_one_weight_and_the_lists_follow(
     organizer = unique("org")
     with api_client(api_url, settings, organizer, role="organizer") as staff:
         original = staff.get("/organizer/settings").json()["settings"]
+        inputs = staff.get("/organizer/reports/model-inputs").json()
+        power = staff.get("/organizer/reports/holdout-power").json()
+    states = {row["state"]: row for row in inputs["by_state"]}
+    assert states["WI"]["friends"] >= 1 and states["PA"]["friends"] >= 1
+    assert inputs["friends"]["friends"] == sum(r["friends"] for r in inputs["by_state"])
+    assert power["treated"]["friends"] >= 1 and set(power["share_to_detect"]) == {
+        "0.02",
+        "0.03",
+        "0.05",
+    }
     try:
         desktop.goto(signin(settings, api_url, organizer, role="organizer"))
         row = desktop.locator(f'#targets tr[data-code="{top_state}"]')
         expect(row).to_be_visible()
+        # What the model stands on, and whether the holdout can measure, as the API says.
+        expect(desktop.locator("#inputs-summary")).to_contain_text("friends in the targets")
+        expect(desktop.locator("#inputs tbody th", has_text="WI")).to_be_visible()
+        expect(desktop.locator("#power")).to_contain_text(
+            f"would-be assigned: {power['treated']['friends']} friends"
+        )
+        expect(desktop.locator("#power-shares li")).to_have_count(3)
         desktop.screenshot(path=artifacts / "organizer-1-targets.png", full_page=True)
         other_weight = float(
             desktop.locator(f'#targets tr[data-code="{other}"] .weight').inner_text()
