@@ -9,7 +9,7 @@ from typing import Any, LiteralString
 
 from neo4j import Driver
 
-from graph.db.run import read, write, write_one
+from graph.db.run import read, write, write_one, write_rows
 from outreach.core.errors import NotFound
 
 MAX_STORED_ERRORS = 1000
@@ -18,8 +18,25 @@ CREATE_JOB: LiteralString = """
 MERGE (j:Job {id: $id})
 ON CREATE SET j.kind = $kind, j.status = 'queued', j.created_at = datetime(),
               j.owner = $owner, j.params = $params, j.counts = '{}', j.errors = '[]',
-              j.error_count = 0, j.attempts = 0, j.heartbeat = $now
+              j.error_count = 0, j.attempts = 0, j.heartbeat = $now, j.after_job_id = $after
 RETURN j.id AS id
+"""
+
+# Re-ranks chained to an upload whose load has succeeded but whose own task has not
+# started (behind other work in the queue): a running re-rank takes them into its scope.
+CLAIM_WAITING_RANKS: LiteralString = """
+MATCH (j:Job {status: 'queued'})
+WHERE j.kind = 'rank' AND j.id <> $into AND j.after_job_id IS NOT NULL
+  AND j.owner IS NOT NULL
+MATCH (a:Job {id: j.after_job_id})
+WHERE a.status = 'succeeded'
+WITH j ORDER BY j.heartbeat LIMIT $limit
+SET j.status = 'running', j.merged_into = $into, j.heartbeat = $now, j.updated_at = datetime()
+RETURN j.id AS id, j.owner AS owner
+"""
+
+MERGED_INTO: LiteralString = """
+MATCH (j:Job {id: $id}) RETURN j.merged_into AS merged_into, j.status AS status
 """
 
 START_JOB: LiteralString = """
@@ -86,9 +103,15 @@ FINAL_STATUSES = frozenset({"succeeded", "failed", "skipped"})
 
 
 def create_job(
-    driver: Driver, *, job_id: str, kind: str, owner: str | None, params: dict[str, Any]
+    driver: Driver,
+    *,
+    job_id: str,
+    kind: str,
+    owner: str | None,
+    params: dict[str, Any],
+    after: str | None = None,
 ) -> str:
-    """Record a queued job; calling it again for the same id changes nothing."""
+    """Record a queued job (to run once job ``after`` succeeded); again for the same id, nothing."""
     write(
         driver,
         CREATE_JOB,
@@ -97,8 +120,23 @@ def create_job(
         owner=owner,
         params=json.dumps(params, sort_keys=True),
         now=time.time(),
+        after=after,
     )
     return job_id
+
+
+def claim_waiting_ranks(driver: Driver, *, into: str, limit: int) -> list[tuple[str, str]]:
+    """Take up to ``limit`` upload re-ranks that wait only for a worker: (job id, supporter)."""
+    rows = write_rows(driver, CLAIM_WAITING_RANKS, into=into, limit=limit, now=time.time())
+    return [(str(r["id"]), str(r["owner"])) for r in rows]
+
+
+def merged_into(driver: Driver, job_id: str) -> tuple[str | None, str]:
+    """The re-rank that took this one into its scope (or None), and this one's status."""
+    rows = read(driver, MERGED_INTO, id=job_id)
+    if not rows:
+        raise NotFound(f"no job with id {job_id!r}")
+    return rows[0]["merged_into"], str(rows[0]["status"])
 
 
 def start_job(driver: Driver, job_id: str) -> int:

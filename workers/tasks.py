@@ -150,6 +150,14 @@ def rank_task(
         return {"status": "fanned_out", "partitions": partitions}
 
     def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
+        if after_job_id is not None and supporter_ids and len(supporter_ids) == 1:
+            done = rerank.rank_after_upload(
+                get_driver(),
+                job_id=job_id,
+                supporter_id=supporter_ids[0],
+                report=lambda counts: report(counts, []),
+            )
+            return done.counts, []
         result = rank(
             get_driver(), supporter_ids=supporter_ids, report=lambda counts: report(counts, [])
         )

@@ -125,6 +125,15 @@ def batches(rows: list[T], size: int) -> Iterator[list[T]]:
         yield rows[start : start + size]
 
 
+def write_rows(driver: Driver, query: LiteralString, **params: Any) -> list[Row]:
+    """Run a write query in a managed transaction and return every row it returns."""
+
+    def work(tx: ManagedTransaction) -> list[Row]:
+        return [plain(record.data()) for record in tx.run(query, params)]
+
+    return write_tx(driver, work)
+
+
 def write_one(driver: Driver, query: LiteralString, **params: Any) -> Row:
     """Run a write query in a managed transaction and return its single row (or {})."""
 

@@ -36,6 +36,7 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX supporter_partition IF NOT EXISTS FOR (s:Supporter) ON (s.partition)",
     "CREATE INDEX person_held_out IF NOT EXISTS FOR (p:Person) ON (p.held_out)",
     "CREATE INDEX person_holdout_pool IF NOT EXISTS FOR (p:Person) ON (p.holdout_pool)",
+    "CREATE INDEX job_status IF NOT EXISTS FOR (j:Job) ON (j.status)",
 )
 
 

@@ -118,6 +118,8 @@ PROPERTIES: dict[str, str] = {
     "Job.error_count": "How many rows were rejected in all.",
     "Job.attempts": "How many times a worker started it (a task that keeps dying is stopped).",
     "Job.heartbeat": "Last sign of life, in seconds since the epoch (housekeeping reads it).",
+    "Job.after_job_id": "The job it is chained to (an upload's re-rank: the upload's load).",
+    "Job.merged_into": "The re-rank that covered this waiting one along with its own scope.",
     "Lock.name": "The lock's name (unique).",
     "Lock.owner": "Who holds it now; null when free.",
     "Lock.expires": "When the holder loses it if not released, in seconds since the epoch.",

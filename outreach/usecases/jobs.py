@@ -61,11 +61,20 @@ def new_id(prefix: str) -> str:
 
 
 def record(
-    driver: Driver, *, kind: str, owner: str | None, params: dict[str, Any], job_id: str = ""
+    driver: Driver,
+    *,
+    kind: str,
+    owner: str | None,
+    params: dict[str, Any],
+    job_id: str = "",
+    after: str | None = None,
 ) -> str:
-    """Write a queued job record (committed when this returns) and give its id."""
+    """Write a queued job record (committed when this returns) and give its id.
+
+    ``after`` names the job this one is chained to (an upload's re-rank, after its load).
+    """
     job_id = job_id or new_id("job")
-    create_job(driver, job_id=job_id, kind=kind, owner=owner, params=params)
+    create_job(driver, job_id=job_id, kind=kind, owner=owner, params=params, after=after)
     return job_id
 
 

@@ -23,6 +23,8 @@ from neo4j import Driver
 
 from graph import locks
 from graph.config_store import current_settings
+from graph.jobs import claim_waiting_ranks, get_job, update_job
+from graph.jobs import merged_into as job_merged_into
 from graph.ranking import (
     mark_holdout,
     ranked_since,
@@ -360,6 +362,7 @@ def partition_scope(driver: Driver, *, partition: int, partitions: int) -> list[
 RANKINGS_LOCK = "rankings"
 LOCK_HOLD_SECONDS = 3600.0
 LOCK_WAIT_SECONDS = 1800.0
+LOCK_POLL_SECONDS = 0.05  # a supporter waits on it after an upload
 
 
 @contextlib.contextmanager
@@ -371,7 +374,11 @@ def writing_rankings(driver: Driver) -> Iterator[None]:
     full re-rank) never decide from each other's half-written state.
     """
     with locks.held(
-        driver, RANKINGS_LOCK, hold_seconds=LOCK_HOLD_SECONDS, wait_seconds=LOCK_WAIT_SECONDS
+        driver,
+        RANKINGS_LOCK,
+        hold_seconds=LOCK_HOLD_SECONDS,
+        wait_seconds=LOCK_WAIT_SECONDS,
+        poll=LOCK_POLL_SECONDS,
     ):
         yield
 
@@ -426,6 +433,67 @@ def rank(
             as_of=as_of,
             report=report,
             partitions=partitions,
+        )
+
+
+MERGE_AT_MOST = 32  # upload re-ranks one run takes in (their scopes grow its own)
+
+
+@dataclass
+class UploadRank:
+    """An upload's re-rank: its result, or that another run already covered it."""
+
+    counts: dict[str, Any]
+    merged: list[str] = field(default_factory=list)  # the waiting jobs this run covered
+    merged_into: str | None = None  # the run that covered this one
+
+
+def rank_after_upload(
+    driver: Driver,
+    *,
+    job_id: str,
+    supporter_id: str,
+    report: Report | None = None,
+    as_of: date | None = None,
+) -> UploadRank:
+    """Re-rank after an upload, taking in the other uploads' re-ranks that wait for a worker.
+
+    Several uploads at once each chain a re-rank, and those runs take the rankings lock one
+    after another. Whichever gets the lock first also covers every upload whose load has
+    finished but whose re-rank has not started: one read, one assignment and one write for
+    all of them, and their jobs end with this one's counts. A covered job's own task then
+    finds it done (or, if it had already started, finds it done once it gets the lock).
+    """
+    with writing_rankings(driver):
+        merged_into, status = job_merged_into(driver, job_id)
+        if merged_into is not None and status == "succeeded":
+            return UploadRank(counts=get_job(driver, job_id).counts, merged_into=merged_into)
+        claimed = claim_waiting_ranks(driver, into=job_id, limit=MERGE_AT_MOST)
+        scope = sorted({supporter_id, *(owner for _, owner in claimed)})
+        try:
+            result = _rank_locked(
+                driver,
+                supporter_ids=scope,
+                include_competitors=True,
+                as_of=as_of,
+                report=report,
+                partitions=1,
+            )
+        except BaseException:
+            for other, _ in claimed:  # their own tasks will run them
+                update_job(driver, job_id=other, status="queued", counts={}, message=None)
+            raise
+        counts: dict[str, Any] = {**result.counts, "model_version": result.model_version}
+        for other, _ in claimed:
+            update_job(
+                driver,
+                job_id=other,
+                status="succeeded",
+                counts=counts,
+                message=f"re-ranked together with job {job_id}",
+            )
+        return UploadRank(
+            counts={**counts, "uploads": 1 + len(claimed)}, merged=[j for j, _ in claimed]
         )
 
 

@@ -128,7 +128,7 @@ def submit(
         driver, kind="ingest_contacts", owner=supporter_id, params={"upload_id": upload_id}
     )
     rank_job_id = (
-        jobs.record(driver, kind="rank", owner=supporter_id, params={"supporters": 1})
+        jobs.record(driver, kind="rank", owner=supporter_id, params={"supporters": 1}, after=job_id)
         if rerank
         else None
     )

@@ -96,3 +96,36 @@ def test_a_fanned_out_rerank_leaves_lists_written_after_it_was_scored(
     assert fresh
     finish(driver, partitions=stale, settings=matcher, version=version, started=started)
     assert {r["friend"] for r in rankings_of(driver, [supporters[0]])} == fresh
+
+
+def test_a_waiting_uploads_rerank_is_covered_by_the_one_that_runs_first(
+    driver: Driver, settings: Settings, tmp_path: Path, worker: object
+) -> None:
+    from graph.jobs import create_job, get_job, update_job
+    from outreach.usecases.rerank import rank_after_upload
+
+    first, waiting, loading, organizer = _network(driver, settings, tmp_path, size=4)
+    loads = {sid: unique("load") for sid in (first, waiting, loading)}
+    for sid, load in loads.items():
+        create_job(driver, job_id=load, kind="ingest_contacts", owner=sid, params={})
+        if sid != loading:  # this one's load is still running: its re-rank must wait for it
+            update_job(driver, job_id=load, status="succeeded", counts={})
+    reranks = {sid: unique("rank") for sid in loads}
+    for sid, job in reranks.items():
+        create_job(driver, job_id=job, kind="rank", owner=sid, params={}, after=loads[sid])
+    full = unique("rank")  # an organizer's full re-rank is not an upload's
+    create_job(driver, job_id=full, kind="rank", owner=organizer, params={"supporters": None})
+
+    done = rank_after_upload(driver, job_id=reranks[first], supporter_id=first)
+
+    names = {v: k for k, v in {**reranks, "full": full}.items()}
+    assert [names.get(j, j) for j in done.merged] == [waiting], (reranks, full)
+    assert done.counts["uploads"] == 2
+    covered = get_job(driver, reranks[waiting])
+    assert covered.status == "succeeded" and covered.counts["assigned"] == done.counts["assigned"]
+    assert {r["supporter"] for r in rankings_of(driver, [first, waiting])} == {first, waiting}
+    assert get_job(driver, reranks[loading]).status == "queued"
+    assert get_job(driver, full).status == "queued"
+    # The covered job's own task, when it comes, finds the work done and ranks nothing.
+    again = rank_after_upload(driver, job_id=reranks[waiting], supporter_id=waiting)
+    assert again.merged_into == reranks[first] and again.merged == []
