@@ -8,7 +8,8 @@ from typing import Any, LiteralString
 
 from neo4j import Driver, ManagedTransaction
 
-from graph.db.run import Row, batches, read, read_values, write_tx
+from graph.db.run import Row, batches, read, read_values, write, write_tx
+from graph.voters import RECORD_STATES
 
 READ_PAIRS: LiteralString = """
 UNWIND $ids AS sid
@@ -38,10 +39,9 @@ RETURN s.id AS supporter_id, p.key AS friend_key, k.sources AS sources,
        p.already_voted AS already_voted
 """
 
-STATE_ON_FILE: LiteralString = """
-MATCH (v:Voter) WHERE v.state = $state
-RETURN v.voter_id AS voter_id LIMIT 1
-"""
+LOADED_STATES: LiteralString = "MATCH (s:VoterState) RETURN s.code AS code"
+
+STATES_OF_VOTERS: LiteralString = "MATCH (v:Voter) RETURN DISTINCT v.state AS state"
 
 READ_RECIPROCAL: LiteralString = """
 UNWIND $ids AS sid
@@ -155,8 +155,17 @@ def read_pairs(
 
 
 def states_on_file(driver: Driver, *, states: list[str]) -> list[str]:
-    """The states among ``states`` whose voter file is loaded (at least one voter)."""
-    return [st for st in states if read(driver, STATE_ON_FILE, state=st)]
+    """The states among ``states`` whose voter file is loaded (at least one voter).
+
+    Read from the ``VoterState`` nodes the voter upserts keep; a graph loaded before they
+    existed has none: its voters' states are read once, then recorded.
+    """
+    loaded = {str(r["code"]) for r in read(driver, LOADED_STATES)}
+    if not loaded:
+        loaded = {str(r["state"]) for r in read(driver, STATES_OF_VOTERS) if r["state"]}
+        if loaded:
+            write(driver, RECORD_STATES, states=sorted(loaded))
+    return [st for st in states if st in loaded]
 
 
 def read_unmatched(

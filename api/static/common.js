@@ -47,13 +47,15 @@ const Outreach = (() => {
     return type.includes("json") ? response.json() : response.text();
   }
 
-  // Wait for a job to end, reporting its counts as it goes.
+  // Wait for a job to end, reporting its counts as it goes. An upload's list is usually
+  // ready within seconds, so ask often at first (every 150 ms), then back off to 2 s
+  // for long jobs (a statewide voter file, a full re-rank).
   async function waitJob(jobId, onProgress) {
-    for (;;) {
+    for (let delay = 150; ; delay = Math.min(2000, delay * 1.25)) {
       const job = await api(`/jobs/${encodeURIComponent(jobId)}`);
       if (onProgress) onProgress(job);
       if (["succeeded", "failed", "skipped"].includes(job.status)) return job;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 

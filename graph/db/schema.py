@@ -21,6 +21,7 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "FOR (d:DoNotContact) REQUIRE d.key IS UNIQUE",
     "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE",
     "CREATE CONSTRAINT lock_name IF NOT EXISTS FOR (l:Lock) REQUIRE l.name IS UNIQUE",
+    "CREATE CONSTRAINT voter_state_code IF NOT EXISTS FOR (s:VoterState) REQUIRE s.code IS UNIQUE",
     "CREATE CONSTRAINT token_version_key IF NOT EXISTS "
     "FOR (t:TokenVersion) REQUIRE t.key IS UNIQUE",
 )

@@ -34,6 +34,7 @@ LABELS: dict[str, str] = {
     "Supporter": "A supporter: from the roster, or created when they agree to the terms.",
     "Upload": "One contact file a supporter uploaded (the file itself is deleted after loading).",
     "Lock": "A lock held across processes (the rankings lock): owner and expiry.",
+    "VoterState": "A state with voters on file (its code): whose voter file is loaded.",
     "Job": "A long piece of work (voter file, upload, re-rank): status, counts, rejected rows.",
     "MatcherConfig": "One stored version of the organizer's matcher settings (JSON body).",
     "DoNotContact": "A friend's key on the do-not-contact list (opt-out link or a refusal).",
@@ -53,6 +54,7 @@ RELATIONSHIPS: dict[str, str] = {
 }
 PROPERTIES: dict[str, str] = {
     "Voter.voter_id": "The voter file's id (unique).",
+    "VoterState.code": "USPS state code (unique).",
     "Voter.state": "USPS state code (WI).",
     "Voter.district": "Congressional district as ST-N (WI-3, NE-2).",
     "Voter.vote_history": "One boolean per election column of the file, most recent first.",

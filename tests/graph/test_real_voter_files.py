@@ -34,7 +34,7 @@ from outreach.usecases.reports import (
 )
 from outreach.usecases.rerank import rank
 from outreach.usecases.supporter_list import ask_list
-from tests.factories import askable_voter_id, contacts_csv, unique
+from tests.factories import askable_voter_id, contacts_csv, load_voter_rows, unique, voter
 from tests.ingest.factories import write_nc_voters
 
 
@@ -386,3 +386,19 @@ def test_the_organizer_sees_todays_warnings_with_the_settings(driver: Driver) ->
         now.settings, now.settings.election_date + timedelta(days=1)
     )
     assert any("is over: nobody is asked" in w for w in over)
+
+
+def test_the_loaded_states_are_kept_as_voters_load_and_rebuilt_for_an_older_graph(
+    driver: Driver, tmp_path: Path, worker: object
+) -> None:
+    from graph.db.run import read, write
+    from graph.ranking import states_on_file
+
+    load_voter_rows(driver, tmp_path / "v.csv", [voter(state="NM"), voter(state="AK")])
+    assert states_on_file(driver, states=["NM", "AK", "GU"]) == ["NM", "AK"]
+    codes = {r["code"] for r in read(driver, "MATCH (s:VoterState) RETURN s.code AS code")}
+    # A graph loaded before the states were recorded: read once from the voters.
+    write(driver, "MATCH (s:VoterState) DETACH DELETE s")
+    assert states_on_file(driver, states=["AK", "NM"]) == ["AK", "NM"]
+    again = {r["code"] for r in read(driver, "MATCH (s:VoterState) RETURN s.code AS code")}
+    assert again == codes
