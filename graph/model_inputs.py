@@ -15,16 +15,30 @@ from neo4j import Driver
 
 from graph.db.run import Row, read
 
-MODEL_INPUTS: LiteralString = """
-MATCH (p:Person)-[:MATCHES]->(v:Voter)
-WHERE (v.state IN $geos OR v.district IN $geos)
-  AND ($supporter_id IS NULL AND EXISTS { MATCH (:Supporter)-[:KNOWS]->(p) }
-       OR EXISTS { MATCH (:Supporter {id: $supporter_id})-[:KNOWS]->(p) })
+_COUNTED: LiteralString = """
 WITH v.state AS state, v.support_score IS NOT NULL AS scored, v.party AS party,
      v.turnout_score IS NOT NULL OR size(coalesce(v.vote_history, [])) > 0 AS turnout_known,
      p
 RETURN state, scored, party, turnout_known, count(DISTINCT p) AS friends
 """
+
+MODEL_INPUTS: LiteralString = (
+    """
+MATCH (p:Person)-[:MATCHES]->(v:Voter)
+WHERE (v.state IN $geos OR v.district IN $geos)
+  AND EXISTS { MATCH (:Supporter)-[:KNOWS]->(p) }
+"""
+    + _COUNTED
+)
+
+# One supporter's friends (what their upload brought): from the supporter, not the graph.
+MODEL_INPUTS_OF: LiteralString = (
+    """
+MATCH (:Supporter {id: $supporter_id})-[:KNOWS]->(p:Person)-[:MATCHES]->(v:Voter)
+WHERE v.state IN $geos OR v.district IN $geos
+"""
+    + _COUNTED
+)
 
 HOLDOUT_ARMS: LiteralString = """
 MATCH (p:Person)
@@ -46,7 +60,9 @@ ORDER BY key SKIP $offset LIMIT $limit
 
 def model_inputs(driver: Driver, *, geos: list[str], supporter_id: str | None = None) -> list[Row]:
     """Friends known to supporters (or one) in the geographies: by state, score, party, history."""
-    return read(driver, MODEL_INPUTS, geos=geos, supporter_id=supporter_id)
+    if supporter_id is None:
+        return read(driver, MODEL_INPUTS, geos=geos)
+    return read(driver, MODEL_INPUTS_OF, geos=geos, supporter_id=supporter_id)
 
 
 def holdout_arms(driver: Driver) -> dict[str, Row]:
