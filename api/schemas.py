@@ -82,6 +82,9 @@ class JobOut(BaseModel):
     error_count: int | None = None
     message: str | None = None
     created_at: str | None = None
+    started_at: str | None = Field(
+        default=None, description="When a worker started it: the wait in the queue ends there"
+    )
     updated_at: str | None = None
 
 

@@ -27,14 +27,17 @@ Baselines from the same run, on the same server: the full re-rank of the graph
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import random
+import re
 import shutil
 import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -88,12 +91,41 @@ class Upload:
 
 @dataclass
 class Wait:
-    """One measured wait, in seconds from the ``202``."""
+    """One measured wait, in seconds from the ``202``, and where it went (job timestamps)."""
 
     total: float
     ingest: float
     rank_status: str
     listed: int
+    stages: dict[str, float] = field(default_factory=dict)
+    merged: bool = False
+
+
+STAGES = ("load queued", "load ran", "re-rank queued", "re-rank ran")
+
+
+def _when(stamp: str | None) -> datetime | None:
+    """A server timestamp (nanoseconds allowed) as a datetime."""
+    if not stamp:
+        return None
+    trimmed = re.sub(r"(\.\d{6})\d+", r"\1", stamp).replace("Z", "+00:00")
+    return datetime.fromisoformat(trimmed)
+
+
+def stages_of(load: dict[str, Any], rerank: dict[str, Any]) -> dict[str, float]:
+    """Queue waits and run times of the load and its re-rank, from their records."""
+    times = [
+        _when(load.get("created_at")),
+        _when(load.get("started_at")),
+        _when(load.get("updated_at")),
+        _when(rerank.get("started_at")),
+        _when(rerank.get("updated_at")),
+    ]
+    known = [t for t in times if t is not None]
+    if len(known) < len(times):
+        return {}
+    spans = [(b - a).total_seconds() for a, b in itertools.pairwise(known)]
+    return dict(zip(STAGES, spans, strict=True))
 
 
 @dataclass
@@ -104,6 +136,7 @@ class Series:
     in_flight: int
     waits: list[Wait] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    merged: int = 0  # re-rank jobs another run covered
 
 
 def _phone(idx: int) -> str:
@@ -259,6 +292,7 @@ def one_wait(base_url: str, upload: Upload, token: str) -> Wait:
         if ingest_job["status"] != "succeeded":
             raise RuntimeError(f"upload job {ingest_job['status']}: {ingest_job.get('message')}")
         rank_job = _poll_job(client, body["rank_job_id"], headers)
+        merged = "together with" in str(rank_job.get("message") or "")
         page = client.get(f"/supporters/{sid}/targets", headers=headers)
         served = time.perf_counter()
         page.raise_for_status()
@@ -270,6 +304,8 @@ def one_wait(base_url: str, upload: Upload, token: str) -> Wait:
         ingest=ingest_done - accepted,
         rank_status=str(rank_job["status"]),
         listed=listed,
+        stages=stages_of(ingest_job, rank_job),
+        merged=merged,
     )
 
 
@@ -292,6 +328,7 @@ def run_series(base_url: str, uploads: list[Upload], in_flight: int, broker: str
             return
         with lock:
             series.waits.append(wait)
+            series.merged += wait.merged
 
     with ThreadPoolExecutor(max_workers=in_flight) as pool:
         for start in range(0, len(uploads), in_flight):
@@ -412,4 +449,22 @@ def _print(
             "p95 / full re-rank",
         ],
         rows,
+    )
+    report.table(
+        "Where the wait went: medians from the jobs' own timestamps (seconds)",
+        ["broker", "in flight", *STAGES, "re-ranks covered by another"],
+        [
+            [
+                s.broker,
+                str(s.in_flight),
+                *(
+                    fmt_s(median([w.stages[k] for w in s.waits if k in w.stages]))
+                    if any(k in w.stages for w in s.waits)
+                    else "-"
+                    for k in STAGES
+                ),
+                str(s.merged),
+            ]
+            for s in results
+        ],
     )

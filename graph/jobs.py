@@ -31,7 +31,8 @@ WHERE j.kind = 'rank' AND j.id <> $into AND j.after_job_id IS NOT NULL
 MATCH (a:Job {id: j.after_job_id})
 WHERE a.status = 'succeeded'
 WITH j ORDER BY j.heartbeat LIMIT $limit
-SET j.status = 'running', j.merged_into = $into, j.heartbeat = $now, j.updated_at = datetime()
+SET j.status = 'running', j.merged_into = $into, j.heartbeat = $now, j.updated_at = datetime(),
+    j.started_at = datetime()
 RETURN j.id AS id, j.owner AS owner
 """
 
@@ -42,7 +43,7 @@ MATCH (j:Job {id: $id}) RETURN j.merged_into AS merged_into, j.status AS status
 START_JOB: LiteralString = """
 MATCH (j:Job {id: $id})
 SET j.status = 'running', j.attempts = coalesce(j.attempts, 0) + 1, j.heartbeat = $now,
-    j.updated_at = datetime()
+    j.updated_at = datetime(), j.started_at = datetime()
 RETURN j.attempts AS attempts
 """
 
@@ -71,7 +72,7 @@ GET_JOB: LiteralString = """
 MATCH (j:Job {id: $id})
 RETURN j.id AS id, j.kind AS kind, j.status AS status, j.owner AS owner,
        j.counts AS counts, j.errors AS errors, j.error_count AS error_count,
-       j.message AS message, j.created_at AS created_at,
+       j.message AS message, j.created_at AS created_at, j.started_at AS started_at,
        j.updated_at AS updated_at, j.params AS params, j.attempts AS attempts
 """
 
@@ -90,6 +91,7 @@ class JobRecord:
     message: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     created_at: str | None = None
+    started_at: str | None = None  # when a worker last started it (a queue's wait ends)
     updated_at: str | None = None
     attempts: int = 0
 
@@ -213,6 +215,7 @@ def get_job(driver: Driver, job_id: str) -> JobRecord:
         message=row["message"],
         params=json.loads(row["params"] or "{}"),
         created_at=str(row["created_at"]) if row["created_at"] is not None else None,
+        started_at=str(row["started_at"]) if row["started_at"] is not None else None,
         updated_at=str(row["updated_at"]) if row["updated_at"] is not None else None,
         attempts=int(row["attempts"] or 0),
     )

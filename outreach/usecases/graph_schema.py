@@ -141,6 +141,7 @@ PROPERTIES: dict[str, str] = {
     "SHOULD_ASK.turnout_imputed": "True when turnout was imputed (no vote history).",
     "Job.message": "Why it failed or was skipped.",
     "Job.created_at": "When it was recorded.",
+    "Job.started_at": "When a worker last started it (its wait in the queue ended).",
     "Job.updated_at": "Its last change.",
     "MatcherConfig.version": "Settings version (unique), from 1.",
     "MatcherConfig.body": "The settings, as JSON.",
