@@ -130,10 +130,19 @@ def text_lines(raw: IO[bytes], codec: str) -> Iterator[str]:
     """The file's lines decoded; lines that are not UTF-8 fall back to cp1252."""
     if codec.replace("_", "-").lower().startswith(("utf-16", "utf-32")):
         wrapper = io.TextIOWrapper(raw, encoding=codec, newline="")
+        line = 0
         try:
-            yield from wrapper
+            for line, text in enumerate(wrapper, start=1):  # noqa: B007  # line is reported
+                yield text
+        except UnicodeDecodeError as exc:
+            raise FileRejected(
+                f"line {line + 1}: the file is not valid {codec} ({exc.reason}); "
+                "save it again as UTF-8 or UTF-16",
+                line=line + 1,
+            ) from exc
         finally:
-            wrapper.detach()  # the caller owns and closes the file
+            if not wrapper.closed:  # closed when the caller stopped reading early
+                wrapper.detach()  # the caller owns and closes the file
         return
     first = True
     bom = codecs.BOM_UTF8

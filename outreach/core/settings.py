@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     # The address people use to reach the API, when it is not host:port (a proxy, a domain).
     public_base_url: str | None = None
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # A compressed voter or history file (.gz, .zip) may hold at most this much data, and
+    # at most this many times its own size (past 64 MiB): more is refused as a bomb.
+    decompressed_max_bytes: int = Field(default=32 * 1024**3, ge=1)
+    decompression_max_ratio: float = Field(default=100.0, gt=1)
     default_region: str = "US"
     log_level: str = "INFO"
 
