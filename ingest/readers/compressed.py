@@ -118,7 +118,9 @@ class _Counted(io.RawIOBase):
         return self.count
 
 
-def _check_stream(open_stream: IO[bytes], name: str, compressed: int, limits: DecompressionLimits) -> None:
+def _check_stream(
+    open_stream: IO[bytes], name: str, compressed: int, limits: DecompressionLimits
+) -> None:
     """Decompress once, counting, until the end or past the limit."""
     allowed, total = limits.allowed(compressed), 0
     try:
@@ -136,8 +138,8 @@ def open_data(path: Path, *, limits: DecompressionLimits | None = None) -> Itera
     with open(path, "rb") as raw:
         head = raw.read(4)
     if not head.startswith((_GZIP, _ZIP)):
-        with open(path, "rb") as stream:
-            yield stream
+        with open(path, "rb") as plain:
+            yield plain
         return
     limits = limits or DecompressionLimits.from_settings()
     compressed = path.stat().st_size
@@ -146,8 +148,8 @@ def open_data(path: Path, *, limits: DecompressionLimits | None = None) -> Itera
     if head.startswith(_GZIP):
         with gzip.open(path, "rb") as check:
             _check_stream(check, path.name, compressed, limits)  # type: ignore[arg-type]
-        with gzip.open(path, "rb") as stream:
-            counted = _Counted(stream, path.name, allowed, refusal)  # type: ignore[arg-type]
+        with gzip.open(path, "rb") as unpacked:
+            counted = _Counted(unpacked, path.name, allowed, refusal)  # type: ignore[arg-type]
             yield io.BufferedReader(counted, _BLOCK)
         return
     try:

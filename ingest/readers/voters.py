@@ -50,13 +50,19 @@ from ingest.normalize import (
     postcode_as_given,
     state_as_given,
 )
-from ingest.readers.base import DELIMITERS, is_blank, reject_columns
+from ingest.readers.base import (
+    DELIMITER_NAMES,
+    DELIMITERS,
+    is_blank,
+    other_delimiter,
+    reject_columns,
+)
 from ingest.readers.compressed import open_data
 from ingest.records import VoterRecord
 from outreach.core.errors import FileRejected, RowError
 
 _QUOTE_NONE: Literal[3] = 3  # csv.QUOTE_NONE, spelled so that type checkers see the literal
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_DELIMITER_NAMES = DELIMITER_NAMES
 
 
 @dataclass(slots=True)
@@ -130,15 +136,16 @@ def text_lines(raw: IO[bytes], codec: str) -> Iterator[str]:
     """The file's lines decoded; lines that are not UTF-8 fall back to cp1252."""
     if codec.replace("_", "-").lower().startswith(("utf-16", "utf-32")):
         wrapper = io.TextIOWrapper(raw, encoding=codec, newline="")
-        line = 0
+        read = 0
         try:
-            for line, text in enumerate(wrapper, start=1):  # noqa: B007  # line is reported
+            for text in wrapper:
+                read += 1
                 yield text
         except UnicodeDecodeError as exc:
             raise FileRejected(
-                f"line {line + 1}: the file is not valid {codec} ({exc.reason}); "
+                f"line {read + 1}: the file is not valid {codec} ({exc.reason}); "
                 "save it again as UTF-8 or UTF-16",
-                line=line + 1,
+                line=read + 1,
             ) from exc
         finally:
             if not wrapper.closed:  # closed when the caller stopped reading early
@@ -259,6 +266,15 @@ class _RowParser:
     def parse(self, line: int, row: list[str]) -> VoterRecord | RowError:
         """The voter record of one row, or the reason it is rejected."""
         if len(row) != self.width:
+            delimiter = self.mapping.delimiter
+            other = other_delimiter(self.width, row, delimiter)
+            if other:
+                return RowError(
+                    line,
+                    None,
+                    f"the row is separated by {_DELIMITER_NAMES[other]}s, the header by "
+                    f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))}s",
+                )
             return RowError(line, None, f"row has {len(row)} cells, the header has {self.width}")
         values: dict[str, str | None] = {}
         for name, refs in self.fields.items():

@@ -172,7 +172,8 @@ VCARD_PROPERTY = st.tuples(
     st.sampled_from(
         ["FN", "N", "TEL", "EMAIL", "ADR", "BDAY", "CATEGORIES", "ORG", "NOTE", "item1.TEL",
          "X-ABLABEL", "NICKNAME", "VERSION", "BEGIN", "END", "PHOTO", "TEL;TYPE=CELL",
-         "EMAIL;TYPE=INTERNET;PREF=1", "N;CHARSET=UTF-8", "ADR;TYPE=HOME", "FN;ENCODING=QUOTED-PRINTABLE"]
+         "EMAIL;TYPE=INTERNET;PREF=1", "N;CHARSET=UTF-8", "ADR;TYPE=HOME",
+         "FN;ENCODING=QUOTED-PRINTABLE"]
     ),
     CELL,
 )  # fmt: skip
@@ -370,7 +371,9 @@ MAPPING_DOCUMENT = st.dictionaries(
     changes=MAPPING_DOCUMENT,
     rows=st.lists(st.lists(CELL, max_size=12), max_size=4),
 )
-def test_mappings_edited_at_random(base: str, changes: dict[str, Any], rows: list[list[str]]) -> None:
+def test_mappings_edited_at_random(
+    base: str, changes: dict[str, Any], rows: list[list[str]]
+) -> None:
     """A shipped mapping with keys changed at random loads or is refused clearly; if it loads,
     a file read through it fails only clearly too."""
     from ingest.mapping import MAPPINGS_DIR
