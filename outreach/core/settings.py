@@ -80,6 +80,14 @@ class Settings(BaseSettings):
     rate_limit_upload: str = "10/minute"
     rate_limit_rerank: str = "5/minute"
     rate_limit_storage: str | None = None
+    # Analysts: queries per analyst, and queries that ran out of time (each one held the
+    # graph server until it was stopped); past either, the analyst waits.
+    rate_limit_analyst_query: str = "60/minute"
+    rate_limit_analyst_timeouts: str = "3/10 minutes"
+    # Connections (and queries at once) for analysts, apart from everyone else's. Keep it
+    # below what the graph server runs at once (the local server: twice the cores, at least
+    # 4), so that analysts can never take every slot (see graph/db/dialect.py).
+    analyst_pool_size: int = Field(default=2, ge=1, le=64)
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
