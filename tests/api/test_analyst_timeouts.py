@@ -12,11 +12,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
-import httpx
 import pytest
 from neo4j import Driver
 
-from graph.analyst_query import running_analyst_queries, run_cypher, stop_on_server
+from graph.analyst_query import run_cypher, running_analyst_queries, stop_on_server
 from graph.db.driver import create_driver
 from outreach.core.errors import QueryRefused
 from outreach.core.settings import Settings
