@@ -141,9 +141,10 @@ def text_lines(raw: IO[bytes], codec: str) -> Iterator[str]:
             for text in wrapper:
                 read += 1
                 yield text
-        except UnicodeDecodeError as exc:
+        except UnicodeError as exc:
+            reason = getattr(exc, "reason", exc.__class__.__name__)
             raise FileRejected(
-                f"line {read + 1}: the file is not valid {codec} ({exc.reason}); "
+                f"line {read + 1}: the file is not valid {codec} ({reason}); "
                 "save it again as UTF-8 or UTF-16",
                 line=read + 1,
             ) from exc
@@ -159,7 +160,7 @@ def text_lines(raw: IO[bytes], codec: str) -> Iterator[str]:
             first = False
         try:
             yield line.decode(codec)
-        except UnicodeDecodeError:
+        except UnicodeError:  # not valid in the codec (idna and punycode raise the parent)
             yield line.decode("cp1252", errors="replace")
 
 

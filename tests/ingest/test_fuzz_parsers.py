@@ -352,7 +352,8 @@ MAPPING_VALUE = st.one_of(
     CELL, st.integers(), st.booleans(), st.none(),
     st.lists(CELL, max_size=3), st.dictionaries(CELL, CELL, max_size=3),
     st.sampled_from(["(?P<date>[", "*", "(?P<date>\\d+)", "%Y%m%d", "%Q", "utf-8",
-                     "no-such-codec", ",", "tab", "WI", "ZZ"]),
+                     "no-such-codec", "hex", "idna", "punycode", "utf-7", "unicode_escape",
+                     ",", "tab", "WI", "ZZ"]),
 )  # fmt: skip
 MAPPING_DOCUMENT = st.dictionaries(
     st.sampled_from(
