@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     # The address people use to reach the API, when it is not host:port (a proxy, a domain).
     public_base_url: str | None = None
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # A request body that stops arriving this long, or is still arriving after the most,
+    # is refused (408): slow uploads cannot hold requests open (api/body_limit.py).
+    request_body_idle_seconds: float = Field(default=30.0, gt=0)
+    request_body_max_seconds: float = Field(default=600.0, gt=0)
     # A compressed voter or history file (.gz, .zip) may hold at most this much data, and
     # at most this many times its own size (past 64 MiB): more is refused as a bomb.
     decompressed_max_bytes: int = Field(default=32 * 1024**3, ge=1)
