@@ -70,7 +70,7 @@ def upload_head(settings: Settings, supporter: str, extra: dict[str, str]) -> by
 
 def part_opening() -> bytes:
     return (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
         'filename="big.csv"\r\nContent-Type: text/csv\r\n\r\nfirst_name,phone\r\n'
     ).encode()
 
