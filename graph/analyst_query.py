@@ -95,7 +95,9 @@ def run_cypher(
     params = dict(parameters or {})
     name = f"{MARKER}{uuid.uuid4().hex} */"
     text = f"{name}\n{query}"
-    future = _executor().submit(_consume, text, params, limit, timeout, deadline, stop)
+    future = _executor().submit(
+        _consume, get_analyst_driver(), text, params, limit, timeout, deadline, stop
+    )
     try:
         columns, rows, truncated = future.result(timeout=max(0.0, deadline - time.monotonic()))
     except FutureTimeout:
@@ -149,6 +151,7 @@ def stop_on_server(driver: Driver, name: str, future: Future[Any]) -> int:
 
 
 def _consume(
+    driver: Driver,
     query: str,
     parameters: dict[str, Any],
     limit: int,
@@ -161,7 +164,7 @@ def _consume(
         raise _timed_out(timeout)
     with (
         _analyst_errors(),
-        get_analyst_driver().session(
+        driver.session(
             database=get_settings().graph_database,
             default_access_mode=READ_ACCESS,
             fetch_size=min(limit + 1, 1000),
