@@ -111,3 +111,13 @@ def test_a_truncated_gzip_is_refused_before_the_first_row(tmp_path: Path) -> Non
     cut.write_bytes(packed[: len(packed) // 2])
     with pytest.raises(FileRejected, match="damaged or incomplete"):
         next(iter_voter_chunks(cut, load_mapping("demo")))
+
+
+def test_a_compressed_contact_upload_is_refused_unopened() -> None:
+    """Contact uploads are never decompressed: a gzip bomb is refused as a binary file."""
+    from ingest.readers import read_contacts
+
+    header, row = demo_lines()
+    bomb = gzip.compress(header + row * 200_000)  # 40 MB of rows in a small upload
+    with pytest.raises(FileRejected, match="binary"):
+        read_contacts(bomb, filename="contacts.csv.gz")
