@@ -11,11 +11,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 
 import pytest
 from neo4j import Driver
 
-from graph.analyst_query import run_cypher, running_analyst_queries, stop_on_server
+from graph.analyst_query import MARKER, run_cypher, running_analyst_queries, stop_on_server
 from graph.db.driver import create_driver
 from outreach.core.errors import QueryRefused
 from outreach.core.settings import Settings
@@ -42,8 +43,9 @@ def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
 def no_query_left_running(driver: Driver) -> Iterator[None]:
     """Whatever a test does, no analyst query is left burning the shared server."""
     yield
-    for transaction in running_analyst_queries(driver):
-        driver.execute_query("TERMINATE TRANSACTIONS $ids", ids=[transaction])
+    finished: Future[None] = Future()
+    finished.set_result(None)
+    stop_on_server(driver, MARKER, finished)  # every analyst query still running
 
 
 def test_a_timed_out_query_stops_on_the_server_and_supporters_are_served(
@@ -130,8 +132,6 @@ def test_analyst_queries_do_not_use_the_main_pool(driver: Driver, settings: Sett
 
 
 def test_stop_on_server_finds_nothing_once_a_query_ended(driver: Driver) -> None:
-    from concurrent.futures import Future
-
     done: Future[None] = Future()
     done.set_result(None)
     assert stop_on_server(driver, "/* outreach-analyst no-such-query */", done) == 0
