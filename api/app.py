@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
 from api import pages, problems
+from api.body_limit import BodyLimit
 from api.routes import analytics, jobs, opt_out, organizer, session, supporters, terms
 from api.schemas import Problem
 from graph.db.driver import create_driver, set_driver
@@ -51,6 +52,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     problems.install(app)
+    app.add_middleware(BodyLimit)
     for router in (
         supporters.router,
         jobs.router,

@@ -5,6 +5,7 @@ could run as a formula in Excel, LibreOffice or Google Sheets; it gets a leading
 ``'`` so that it shows as text (OWASP, "CSV Injection"). Numbers stay numbers:
 only text is neutralized, so ``-3`` from a count stays ``-3`` while the text
 ``"-3"`` becomes ``'-3``. Nested values (lists, maps, nodes) are written as JSON.
+(``outreach/core/spreadsheet.py`` holds the rule, shared with the command line's CSVs.)
 """
 
 from __future__ import annotations
@@ -17,13 +18,9 @@ from typing import Any, Final
 
 from fastapi import Response
 
-FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
+from outreach.core.spreadsheet import neutralize
+
 MEDIA_TYPE: Final = "text/csv; charset=utf-8"
-
-
-def neutralize(text: str) -> str:
-    """The text, with a leading ``'`` if a spreadsheet could read it as a formula."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def cell(value: Any) -> str:

@@ -24,6 +24,7 @@ from limits.strategies import MovingWindowRateLimiter
 from api.deps import CurrentPrincipal, app_settings
 from outreach.core.errors import ConfigError, TooManyRequests
 from outreach.core.settings import Settings
+from outreach.core.tokens import Principal
 
 
 @functools.lru_cache(maxsize=4)
@@ -45,11 +46,21 @@ def _hit(settings: Settings, limit_text: str, scope: str, who: str) -> None:
     item = _item(limit_text)
     if limiter.hit(item, scope, who):
         return
+    raise _refusal(limiter, item, limit_text, scope, who, "too many requests")
+
+
+def _refusal(
+    limiter: MovingWindowRateLimiter,
+    item: RateLimitItem,
+    limit_text: str,
+    scope: str,
+    who: str,
+    what: str,
+) -> TooManyRequests:
     reset_at = limiter.get_window_stats(item, scope, who).reset_time
     retry_after = max(1, math.ceil(reset_at - time.time()))
-    raise TooManyRequests(
-        f"too many requests: at most {limit_text.replace('/', ' per ')}; "
-        f"try again in {retry_after} s",
+    return TooManyRequests(
+        f"{what}: at most {limit_text.replace('/', ' per ')}; try again in {retry_after} s",
         retry_after=retry_after,
     )
 
@@ -84,7 +95,41 @@ def by_caller(setting: str, scope: str) -> Check:
     return check
 
 
+def _analyst(principal: Principal) -> str:
+    return f"{principal.role}:{principal.subject}"
+
+
+async def analyst_query_limit(
+    principal: CurrentPrincipal, settings: Annotated[Settings, Depends(app_settings)]
+) -> None:
+    """Limit each analyst's queries, and refuse them all while too many ran out of time."""
+
+    def check() -> None:
+        limiter = _limiter(settings.effective_rate_limit_storage)
+        abandoned = _item(settings.rate_limit_analyst_timeouts)
+        who = _analyst(principal)
+        if not limiter.test(abandoned, "analyst-timeout", who):
+            raise _refusal(
+                limiter,
+                abandoned,
+                settings.rate_limit_analyst_timeouts,
+                "analyst-timeout",
+                who,
+                "too many of your queries ran out of time",
+            )
+        _hit(settings, settings.rate_limit_analyst_query, "analyst-query", who)
+
+    await run_in_threadpool(check)
+
+
+def count_abandoned_query(settings: Settings, principal: Principal) -> None:
+    """Count a query that ran out of time against its analyst (``rate_limit_analyst_timeouts``)."""
+    limiter = _limiter(settings.effective_rate_limit_storage)
+    limiter.hit(_item(settings.rate_limit_analyst_timeouts), "analyst-timeout", _analyst(principal))
+
+
 SigninLimit = Depends(by_caller("rate_limit_signin", "signin"))
 OptOutLimit = Depends(by_address("rate_limit_opt_out", "opt-out"))
 UploadLimit = Depends(by_caller("rate_limit_upload", "upload"))
 RerankLimit = Depends(by_caller("rate_limit_rerank", "rerank"))
+AnalystQueryLimit = Depends(analyst_query_limit)

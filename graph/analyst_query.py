@@ -3,23 +3,35 @@
 Three layers keep analyst queries from writing: ``graph/cypher_guard.py`` refuses write
 clauses and writing procedures before anything runs; the query runs in an explicit READ
 transaction (Neo4j itself refuses writes there); and the transaction is always rolled
-back, since the local server does commit writes made in read transactions. Time is
-bounded by the transaction time-out and, because the local server ignores it, by the
-clock as well; rows are bounded by a limit.
+back, since the local server does commit writes made in read transactions.
+
+Time is bounded on the graph server itself, not only in this process. The transaction
+carries the time-out (Neo4j stops it there), and the query text opens with a comment
+naming it (``/* outreach-analyst <id> */``). When the time runs out, the query is found by
+that name in ``SHOW TRANSACTIONS`` and stopped with ``TERMINATE TRANSACTIONS``, from a
+connection of the main pool: the local server ignores the transaction time-out, and
+without this kept a cartesian product running at full CPU for minutes after the analyst
+had been told "time-out" (see ``graph/db/dialect.py``). Rows are bounded by a limit.
+
+Analyst queries run on their own driver (``graph.db.driver.get_analyst_driver``), with as
+many connections as threads here, so that they never take supporters' connections.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import math
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import wait as wait_futures
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, LiteralString
 
 from neo4j import READ_ACCESS, Driver
 from neo4j.exceptions import ClientError, Neo4jError, ServiceUnavailable, SessionExpired
@@ -28,11 +40,29 @@ from neo4j.spatial import Point
 from neo4j.time import Date, DateTime, Duration, Time
 
 from graph.db.cypher_guard import check_read_only
+from graph.db.driver import get_analyst_driver
 from outreach.core.errors import GraphUnavailable, OutreachError, QueryRefused
 from outreach.core.settings import get_settings
 
-QUERY_WORKERS: Final = 4  # analyst queries running at once per process
-_pool = ThreadPoolExecutor(max_workers=QUERY_WORKERS, thread_name_prefix="analyst-query")
+log = logging.getLogger(__name__)
+
+MARKER: Final = "/* outreach-analyst "
+# How long a timed-out query is looked for on the server, to be stopped (it may still be
+# waiting for a connection, or starting).
+STOP_WAIT_SECONDS: Final = 10.0
+_pool_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+
+
+def _executor() -> ThreadPoolExecutor:
+    """The threads analyst queries run on: as many as the analysts' connections."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(
+                max_workers=get_settings().analyst_pool_size, thread_name_prefix="analyst-query"
+            )
+        return _pool
 
 
 @dataclass(frozen=True)
@@ -53,21 +83,71 @@ def run_cypher(
     limit: int,
     timeout: float,
 ) -> QueryResult:
-    """Run an analyst's query if it only reads: at most ``limit`` rows within ``timeout`` s."""
+    """Run an analyst's query if it only reads: at most ``limit`` rows within ``timeout`` s.
+
+    ``driver`` is the main one: it stops a query that runs out of time (the query itself
+    runs on the analysts' own driver).
+    """
     check_read_only(query)
     started = time.monotonic()
     deadline = started + timeout
     stop = threading.Event()
     params = dict(parameters or {})
-    future = _pool.submit(_consume, driver, query, params, limit, timeout, deadline, stop)
+    name = f"{MARKER}{uuid.uuid4().hex} */"
+    text = f"{name}\n{query}"
+    future = _executor().submit(
+        _consume, get_analyst_driver(), text, params, limit, timeout, deadline, stop
+    )
     try:
         columns, rows, truncated = future.result(timeout=max(0.0, deadline - time.monotonic()))
     except FutureTimeout:
         stop.set()
         future.cancel()
+        stop_on_server(driver, name, future)
         raise _timed_out(timeout) from None
     elapsed = round((time.monotonic() - started) * 1000)
     return QueryResult(columns=columns, rows=rows, truncated=truncated, elapsed_ms=elapsed)
+
+
+SHOW_TRANSACTIONS: LiteralString = "SHOW TRANSACTIONS"
+TERMINATE_TRANSACTIONS: LiteralString = "TERMINATE TRANSACTIONS $ids"
+
+
+def running_analyst_queries(driver: Driver, name: str = MARKER) -> list[str]:
+    """The transaction ids of analyst queries running on the server (``name``: one of them)."""
+    records, _, _ = driver.execute_query(SHOW_TRANSACTIONS, database_=get_settings().graph_database)
+    return [
+        str(record["transactionId"])
+        for record in records
+        if str(record.get("currentQuery") or "").startswith(name)
+    ]
+
+
+def stop_on_server(driver: Driver, name: str, future: Future[Any]) -> int:
+    """Stop the query called ``name`` on the server; return how many transactions were stopped.
+
+    The query may not have reached the server yet (its thread was waiting for a connection):
+    it is looked for until its thread ends or ``STOP_WAIT_SECONDS`` pass, and its thread
+    refuses to start it once ``stop`` is set.
+    """
+    stopped = 0
+    give_up = time.monotonic() + STOP_WAIT_SECONDS
+    while True:
+        try:
+            ids = running_analyst_queries(driver, name)
+            if ids:
+                driver.execute_query(
+                    TERMINATE_TRANSACTIONS, ids=ids, database_=get_settings().graph_database
+                )
+                stopped += len(ids)
+        except Neo4jError as exc:
+            log.warning("could not stop a timed-out analyst query: %s", exc.code)
+        except (ServiceUnavailable, SessionExpired, OSError):
+            log.warning("could not stop a timed-out analyst query: the graph is unavailable")
+            return stopped
+        if future.done() or time.monotonic() > give_up:
+            return stopped
+        wait_futures([future], timeout=0.2)
 
 
 def _consume(
@@ -93,6 +173,8 @@ def _consume(
         # The text is the analyst's by design; check_read_only has passed it.
         tx = session.begin_transaction(timeout=remaining, metadata={"app": "outreach-analytics"})
         try:
+            if stop.is_set():
+                raise _timed_out(timeout)
             result = tx.run(query, parameters)
             columns = list(result.keys())
             rows: list[list[Any]] = []
@@ -119,7 +201,7 @@ def _analyst_errors() -> Iterator[None]:
         raise GraphUnavailable(f"the graph database is unavailable: {exc}") from exc
     except ClientError as exc:
         code = exc.code or ""
-        if "TransactionTimedOut" in code:
+        if "TransactionTimedOut" in code or "Transaction.Terminated" in code:
             raise QueryRefused(
                 "the query ran past its time limit and was stopped", reason="timeout", code=code
             ) from exc

@@ -26,7 +26,8 @@ from ingest.link_decide import one_contact_per_voter
 from ingest.link_splink import default_linker
 from ingest.linking import KeyedContact, LinkDecision, Linker, keyed
 from ingest.readers import read_contacts
-from outreach.core.errors import RowError
+from ingest.readers.base import nothing_usable
+from outreach.core.errors import FileRejected, RowError
 from outreach.core.sealing import seal
 from outreach.core.settings import Settings
 
@@ -118,6 +119,8 @@ def ingest_upload(
     )
     counts["read"] = parsed.rows_read
     counts["rejected"] = len(parsed.rejected)
+    if not parsed.records:
+        raise nothing_usable("a contact", parsed.rows_read, parsed.rejected)
     digest = hashlib.sha256(data).hexdigest()
 
     def upload_status(status: str) -> None:
@@ -195,6 +198,11 @@ def ingest_upload(
                     "method": decision.method,
                 }
             )
+    if not knows:
+        raise FileRejected(
+            f"none of the {len(contacts)} contacts can be kept: each has only a name, and "
+            "matches no voter; a contact needs a phone number, an email address or a match"
+        )
     for key, row in knows.items():
         row["contact"] = seal(settings, details[key])  # only ever opened for this supporter
     progress(parsed.rejected)

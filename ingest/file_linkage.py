@@ -45,6 +45,7 @@ from ingest.readers.voters import iter_voter_chunks
 from ingest.records import ContactRecord, VoterRecord
 from ingest.splink_model import swapped_phone_keys
 from outreach.core.errors import FileRejected, InvalidInput, RowError
+from outreach.core.spreadsheet import neutralize
 
 OUTPUT_HEADER = ("left_id", "right_id", "probability", "decision")
 _ID_HEADERS = ("contactid", "id", "recid", "recordid", "voterid")
@@ -245,11 +246,16 @@ def link_files(
         for left_id, decision in zip(left.ids, decisions, strict=True):
             if decision.voter_id:
                 report.linked += 1
-                writer.writerow((left_id, decision.voter_id, _p(decision.probability), "link"))
+                writer.writerow(
+                    (neutralize(left_id), neutralize(decision.voter_id),
+                     _p(decision.probability), "link")
+                )  # fmt: skip
             elif decision.candidates:
                 report.review += 1
                 for right_id, probability in decision.candidates:
-                    writer.writerow((left_id, right_id, _p(probability), "review"))
+                    writer.writerow(
+                        (neutralize(left_id), neutralize(right_id), _p(probability), "review")
+                    )
             else:
                 report.unmatched += 1
     report.seconds = time.perf_counter() - started
@@ -294,8 +300,9 @@ def dedupe_file(
             report.linked += linked
             report.review += not linked
             writer.writerow(
-                (pair.left, pair.right, _p(pair.probability), "link" if linked else "review",
-                 cluster_of[pair.left] if linked else "")
+                (neutralize(pair.left), neutralize(pair.right), _p(pair.probability),
+                 "link" if linked else "review",
+                 neutralize(cluster_of[pair.left]) if linked else "")
             )  # fmt: skip
     report.seconds = time.perf_counter() - started
     return report

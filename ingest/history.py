@@ -38,7 +38,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ingest.encoding import SAMPLE_BYTES, detect_encoding
-from ingest.mapping import MAPPINGS_DIR
+from ingest.mapping import MAPPINGS_DIR, text_encoding
 from ingest.normalize import normalize_state
 from ingest.readers.base import is_blank
 from ingest.readers.compressed import open_data
@@ -100,6 +100,8 @@ class HistoryMapping(BaseModel):
             raise ValueError(f"delimiter must be one character, got {self.delimiter!r}")
         if self.encoding and self.encoding.lower() == "auto":
             self.encoding = None
+        if self.encoding:
+            self.encoding = text_encoding(self.encoding)
         code = normalize_state(self.state)
         if code is None:
             raise ValueError(f"state {self.state!r} is not a US state")

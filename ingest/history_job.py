@@ -22,6 +22,7 @@ from neo4j import Driver
 
 from graph.voter_history import add_votes, set_turnout, voters_page
 from ingest.history import iter_history_chunks, load_history_mapping
+from ingest.readers.base import nothing_usable
 from outreach.core.errors import RowError
 from outreach.core.settings import Settings
 
@@ -55,6 +56,8 @@ def ingest_history(
         counts["voters_found"] += add_votes(driver, rows, batch_size=settings.graph_write_batch)
         if report:
             report(dict(counts), rejected)
+    if not elections and not counts["ignored"]:
+        raise nothing_usable("a vote", counts["read"], rejected)
     counted = sorted(elections, reverse=True)[: column_map.limit]
     counts["elections"] = len(counted)
     if counted:

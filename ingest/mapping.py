@@ -182,10 +182,7 @@ class VoterMapping(BaseModel):
         if self.encoding and self.encoding.lower() == "auto":
             self.encoding = None
         if self.encoding:
-            try:
-                self.encoding = codecs.lookup(self.encoding).name
-            except LookupError:
-                raise ValueError(f"unknown encoding {self.encoding!r}") from None
+            self.encoding = text_encoding(self.encoding)
         unknown = sorted(set(self.columns) - set(FIELDS))
         if unknown:
             raise ValueError(f"unknown fields {unknown}; known fields: {', '.join(FIELDS)}")
@@ -217,6 +214,15 @@ class VoterMapping(BaseModel):
         if self.skip and self.skip.column not in needed:
             needed.append(self.skip.column)
         return needed
+
+
+def text_encoding(name: str) -> str:
+    """The codec's canonical name; ValueError unless it decodes bytes to text."""
+    try:
+        "a".encode(name)  # bytes-to-bytes codecs (hex, base64, zlib) are not text encodings
+        return codecs.lookup(name).name
+    except (LookupError, ValueError):
+        raise ValueError(f"unknown encoding {name!r}") from None
 
 
 def available_mappings(*, history: bool = False) -> list[str]:

@@ -14,6 +14,7 @@ from graph.voters import upsert_voters
 from ingest.keys import email_key, name_key, name_state_key, phone_key, surname_key
 from ingest.mapping import load_mapping
 from ingest.names import canonical_first_name
+from ingest.readers.base import nothing_usable
 from ingest.readers.voters import iter_voter_chunks
 from ingest.records import VoterRecord
 from outreach.core.errors import RowError
@@ -95,4 +96,6 @@ def ingest_voters(
                 upsert_voters, driver, rows, batch_size=settings.graph_write_batch
             )
         finish(pending)
+    if not counts["normalized"] and not counts["skipped"]:
+        raise nothing_usable("a voter", counts["read"], rejected)
     return counts

@@ -17,6 +17,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property-based tests (tests/ingest/test_fuzz_parsers.py) run a modest number of examples
+# so that the suite stays fast; OUTREACH_FUZZ_PROFILE=deep runs many more.
+_FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("outreach", max_examples=40, **_FUZZ)  # type: ignore[arg-type]
+hypothesis_settings.register_profile("deep", max_examples=2000, **_FUZZ)  # type: ignore[arg-type]
+hypothesis_settings.load_profile(os.environ.get("OUTREACH_FUZZ_PROFILE", "outreach"))
 
 _ROOT = Path(tempfile.mkdtemp(prefix="outreach-tests-"))
 REDIS_PORT = int(os.environ.get("OUTREACH_TEST_REDIS_PORT", "16379"))

@@ -18,8 +18,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.csv_export import csv_response, records_to_csv, to_csv
-from api.deps import Analyst, Graph, Reporter
-from api.schemas import PROBLEM_RESPONSES, Offset, Page, problems
+from api.deps import Analyst, AppSettings, Graph, Reporter
+from api.rate_limits import AnalystQueryLimit, count_abandoned_query
+from api.schemas import PROBLEM_RESPONSES, RATE_LIMITED, Offset, Page, problems
 from outreach.core.errors import InvalidInput, QueryRefused
 from outreach.usecases import analyst_queries, graph_schema, reports
 
@@ -195,23 +196,31 @@ class HeldOutFriend(BaseModel):
 @router.post(
     "/cypher",
     response_model=CypherOut,
-    responses={200: _CSV, **_REFUSED},
+    responses={200: _CSV, **_REFUSED, **RATE_LIMITED},
+    dependencies=[AnalystQueryLimit],
 )
-def cypher(body: CypherIn, principal: Analyst, graph: Graph) -> Response | CypherOut:
+def cypher(
+    body: CypherIn, principal: Analyst, graph: Graph, settings: AppSettings
+) -> Response | CypherOut:
     """Run a read-only Cypher query; anything that could write is refused with a 400.
 
     The labels, relationships and properties to query, and what each means, are in the
     graph schema reference: `GET /analytics/graph-schema` (the same text as
     `docs/graph_schema.md`, generated from the schema and the Cypher that writes the graph).
     """
-    result = analyst_queries.run(
-        graph,
-        analyst=principal.subject,
-        query=body.query,
-        parameters=body.parameters,
-        limit=body.limit,
-        timeout=body.timeout_seconds,
-    )
+    try:
+        result = analyst_queries.run(
+            graph,
+            analyst=principal.subject,
+            query=body.query,
+            parameters=body.parameters,
+            limit=body.limit,
+            timeout=body.timeout_seconds,
+        )
+    except QueryRefused as exc:
+        if exc.extra.get("reason") == "timeout":  # it held the server: it counts
+            count_abandoned_query(settings, principal)
+        raise
     if body.format == "csv":
         headers = {
             "X-Truncated": str(result.truncated).lower(),

@@ -12,7 +12,17 @@ Everything else in ``graph/`` is portable openCypher. What differs:
   Analyst queries are therefore checked by ``graph/cypher_guard.py`` first, run in an
   explicit read transaction, and always rolled back.
 * Time-outs for read-only analyst queries: Neo4j honours the driver's transaction
-  ``timeout``; the local server ignores it, so the API also bounds the wall time.
+  ``timeout`` (the Bolt ``tx_timeout``); the local server ignores it (its Bolt plugin
+  reads no ``tx_timeout``, and a cartesian product ran on at full CPU for minutes after
+  the client gave up; closing the connection does not stop it either). Both servers
+  know ``SHOW TRANSACTIONS`` and ``TERMINATE TRANSACTIONS``, and on the local server a
+  terminated query stops at once; ``graph/analyst_query.py`` stops a timed-out query
+  that way. (The local server's own ``arcadedb.command.timeout`` is one value for every
+  query of the server, so it cannot carry each analyst's limit.)
+* Queries at once: the local server runs at most ``arcadedb.queryMaxConcurrent``
+  requests (twice the cores, at least 4) and queues the rest for up to 30 s, then fails
+  them. Analysts' own driver (``OUTREACH_ANALYST_POOL_SIZE``, 2) stays below that, so
+  their queries can never hold every slot while supporters' lists wait.
 * Checking a relationship in ``MERGE`` or ``MATCH`` (EDGE_CHECKS_FROM_FIRST_NODE):
   Neo4j looks from whichever end has fewer edges; the local server walks the edges of
   the pattern's first node. ``MERGE (s)-[:KNOWS]->(p)`` from a supporter with 4,000

@@ -42,6 +42,7 @@ from ingest.records import ContactRecord
 from outreach.core.errors import FileRejected, RowError
 
 DELIMITERS = ",;\t|"
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 CLOSENESS_WORDS = {
     "household": 1.0, "family": 1.0, "close": 1.0, "close friend": 1.0,
     "friend": 0.5, "acquaintance": 0.2,
@@ -237,6 +238,45 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
         elif ch == delimiter and not quoted:
             count += 1
     return count
+
+
+def nothing_usable(what: str, rows_read: int, rejected: list[RowError]) -> FileRejected:
+    """The refusal of a file none of whose rows gave ``what``: a load never "succeeds" empty.
+
+    The first rejections (line, field, reason) go with it, as ``errors``.
+    """
+    first = rejected[0] if rejected else None
+    why = f"; line {first.line}: {first.reason}" if first and first.line is not None else ""
+    detail = f"no row of the file gave {what} ({rows_read} rows read, {len(rejected)} rejected)"
+    return FileRejected(detail + why, errors=rejected[:50])
+
+
+def other_delimiter(header_width: int, row: list[str], delimiter: str) -> str | None:
+    """The other delimiter a row is written with: one cell holding it, where the header
+    has several columns (a header with commas above rows with semicolons, say)."""
+    if header_width < 2 or len(row) != 1:
+        return None
+    return next(
+        (d for d in DELIMITERS if d != delimiter and _count_outside_quotes(row[0], d) > 0), None
+    )
+
+
+def check_row_delimiters(mixed: list[tuple[int, str]], rows: int, delimiter: str) -> None:
+    """Refuse a file when at least half its rows use another delimiter than its header.
+
+    ``mixed`` holds (line, delimiter) for each such row (``other_delimiter``).
+    """
+    if not mixed or len(mixed) * 2 < rows:
+        return
+    line, other = mixed[0]
+    names = DELIMITER_NAMES.get(delimiter, repr(delimiter)), DELIMITER_NAMES[other]
+    raise FileRejected(
+        f"line {line}: the header is separated by {names[0]}s but the rows by {names[1]}s "
+        f"({len(mixed)} of {rows} rows); save the file with one delimiter throughout",
+        line=line,
+        expected_delimiter=delimiter,
+        found_delimiter=other,
+    )
 
 
 def csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:

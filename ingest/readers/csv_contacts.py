@@ -20,9 +20,11 @@ from ingest.readers.base import (
     ContactBuilder,
     ContactReadResult,
     RawContact,
+    check_row_delimiters,
     csv_rows,
     data_rows,
     header_key,
+    other_delimiter,
     reject_columns,
     sniff_delimiter,
 )
@@ -154,9 +156,11 @@ def read_generic_csv(
     text: str, *, builder: ContactBuilder, columns: Mapping[str, str] | None = None
 ) -> ContactReadResult:
     """Every contact in a generic CSV text; bad rows become ``RowError``s."""
-    rows = csv_rows(text, sniff_delimiter(text))
+    delimiter = sniff_delimiter(text)
+    rows = csv_rows(text, delimiter)
     records: list[ContactRecord] = []
     rejected: list[RowError] = []
+    mixed: list[tuple[int, str]] = []
     header: list[str] | None = None
     layout = Layout()
     for line, row in data_rows(rows, rejected):
@@ -165,6 +169,8 @@ def read_generic_csv(
             layout = detect_layout(header, columns)
             rejected.clear()  # blank lines above the header are not rows
             continue
+        if other := other_delimiter(len(header), row, delimiter):
+            mixed.append((line, other))
         result = builder.build(_raw(line, row, layout))
         if isinstance(result, ContactRecord):
             records.append(result)
@@ -172,6 +178,7 @@ def read_generic_csv(
             rejected.append(result)
     if header is None:
         raise reject_columns(EXPECTED, [], "the file has no header row")
+    check_row_delimiters(mixed, len(records) + len(rejected), delimiter)
     return ContactReadResult(records, rejected, "csv", len(records) + len(rejected))
 
 

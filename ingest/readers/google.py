@@ -17,8 +17,10 @@ from ingest.readers.base import (
     ContactBuilder,
     ContactReadResult,
     RawContact,
+    check_row_delimiters,
     csv_rows,
     data_rows,
+    other_delimiter,
     reject_columns,
     sniff_delimiter,
 )
@@ -153,11 +155,15 @@ def read_google_csv(text: str, *, builder: ContactBuilder) -> ContactReadResult:
     records: list[ContactRecord] = []
     rejected: list[RowError] = []
     layout: GoogleLayout | None = None
-    for line, row in data_rows(csv_rows(text, sniff_delimiter(text)), rejected):
+    mixed: list[tuple[int, str]] = []
+    delimiter = sniff_delimiter(text)
+    for line, row in data_rows(csv_rows(text, delimiter), rejected):
         if layout is None:
             layout = GoogleLayout([cell.lstrip("\ufeff") for cell in row])
             rejected.clear()
             continue
+        if other := other_delimiter(len(layout.headers), row, delimiter):
+            mixed.append((line, other))
         result = builder.build(layout.raw(line, row))
         if isinstance(result, ContactRecord):
             records.append(result)
@@ -165,4 +171,5 @@ def read_google_csv(text: str, *, builder: ContactBuilder) -> ContactReadResult:
             rejected.append(result)
     if layout is None:
         raise reject_columns(EXPECTED, [], "the file has no header row")
+    check_row_delimiters(mixed, len(records) + len(rejected), delimiter)
     return ContactReadResult(records, rejected, "google", len(records) + len(rejected))

@@ -50,13 +50,19 @@ from ingest.normalize import (
     postcode_as_given,
     state_as_given,
 )
-from ingest.readers.base import DELIMITERS, is_blank, reject_columns
+from ingest.readers.base import (
+    DELIMITER_NAMES,
+    DELIMITERS,
+    is_blank,
+    other_delimiter,
+    reject_columns,
+)
 from ingest.readers.compressed import open_data
 from ingest.records import VoterRecord
 from outreach.core.errors import FileRejected, RowError
 
 _QUOTE_NONE: Literal[3] = 3  # csv.QUOTE_NONE, spelled so that type checkers see the literal
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_DELIMITER_NAMES = DELIMITER_NAMES
 
 
 @dataclass(slots=True)
@@ -130,10 +136,21 @@ def text_lines(raw: IO[bytes], codec: str) -> Iterator[str]:
     """The file's lines decoded; lines that are not UTF-8 fall back to cp1252."""
     if codec.replace("_", "-").lower().startswith(("utf-16", "utf-32")):
         wrapper = io.TextIOWrapper(raw, encoding=codec, newline="")
+        read = 0
         try:
-            yield from wrapper
+            for text in wrapper:
+                read += 1
+                yield text
+        except UnicodeError as exc:
+            reason = getattr(exc, "reason", exc.__class__.__name__)
+            raise FileRejected(
+                f"line {read + 1}: the file is not valid {codec} ({reason}); "
+                "save it again as UTF-8 or UTF-16",
+                line=read + 1,
+            ) from exc
         finally:
-            wrapper.detach()  # the caller owns and closes the file
+            if not wrapper.closed:  # closed when the caller stopped reading early
+                wrapper.detach()  # the caller owns and closes the file
         return
     first = True
     bom = codecs.BOM_UTF8
@@ -143,7 +160,7 @@ def text_lines(raw: IO[bytes], codec: str) -> Iterator[str]:
             first = False
         try:
             yield line.decode(codec)
-        except UnicodeDecodeError:
+        except UnicodeError:  # not valid in the codec (idna and punycode raise the parent)
             yield line.decode("cp1252", errors="replace")
 
 
@@ -250,6 +267,15 @@ class _RowParser:
     def parse(self, line: int, row: list[str]) -> VoterRecord | RowError:
         """The voter record of one row, or the reason it is rejected."""
         if len(row) != self.width:
+            delimiter = self.mapping.delimiter
+            other = other_delimiter(self.width, row, delimiter)
+            if other:
+                return RowError(
+                    line,
+                    None,
+                    f"the row is separated by {_DELIMITER_NAMES[other]}s, the header by "
+                    f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))}s",
+                )
             return RowError(line, None, f"row has {len(row)} cells, the header has {self.width}")
         values: dict[str, str | None] = {}
         for name, refs in self.fields.items():

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from outreach.core.errors import OutreachError, RowError
+from outreach.core.spreadsheet import neutralize
 
 console = Console()
 _SHOWN_REJECTIONS = 20
@@ -144,7 +145,9 @@ def _write_rejected(out: Path, left: list[RowError], right: list[RowError]) -> P
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(("side", "line", "column", "reason"))
         for side, errors in (("left", left), ("right", right)):
-            writer.writerows((side, e.line, e.field or "", e.reason) for e in errors)
+            writer.writerows(
+                (side, e.line, neutralize(e.field or ""), neutralize(e.reason)) for e in errors
+            )
     return path
 
 

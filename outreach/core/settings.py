@@ -80,12 +80,28 @@ class Settings(BaseSettings):
     rate_limit_upload: str = "10/minute"
     rate_limit_rerank: str = "5/minute"
     rate_limit_storage: str | None = None
+    # Analysts: queries per analyst, and queries that ran out of time (each one held the
+    # graph server until it was stopped); past either, the analyst waits.
+    rate_limit_analyst_query: str = "60/minute"
+    rate_limit_analyst_timeouts: str = "3/10 minutes"
+    # Connections (and queries at once) for analysts, apart from everyone else's. Keep it
+    # below what the graph server runs at once (the local server: twice the cores, at least
+    # 4), so that analysts can never take every slot (see graph/db/dialect.py).
+    analyst_pool_size: int = Field(default=2, ge=1, le=64)
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     # The address people use to reach the API, when it is not host:port (a proxy, a domain).
     public_base_url: str | None = None
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # A request body that stops arriving this long, or is still arriving after the most,
+    # is refused (408): slow uploads cannot hold requests open (api/body_limit.py).
+    request_body_idle_seconds: float = Field(default=30.0, gt=0)
+    request_body_max_seconds: float = Field(default=600.0, gt=0)
+    # A compressed voter or history file (.gz, .zip) may hold at most this much data, and
+    # at most this many times its own size (past 64 MiB): more is refused as a bomb.
+    decompressed_max_bytes: int = Field(default=32 * 1024**3, ge=1)
+    decompression_max_ratio: float = Field(default=100.0, gt=1)
     default_region: str = "US"
     log_level: str = "INFO"
 
