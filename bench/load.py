@@ -415,7 +415,16 @@ def _print(
         )
     report.table(
         "requests",
-        ["series", "calls", "errors", "error rate", "answered", "p50 ms", "p99 ms", "p50 vs baseline"],
+        [
+            "series",
+            "calls",
+            "errors",
+            "error rate",
+            "answered",
+            "p50 ms",
+            "p99 ms",
+            "p50 vs baseline",
+        ],
         rows,
     )
     total_calls = sum(s.calls for s in mixed.series.values())
