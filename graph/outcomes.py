@@ -111,7 +111,7 @@ def record_outcome(
             tx.run(BLOCK_PERSON, key=record["key"], source="supporter").consume()
         elif outcome == "wrong_person":
             tx.run(WRONG_PERSON, supporter_id=supporter_id, friend_id=friend_id).consume()
-        return {"id": outcome_id, "duplicate": False}
+        return {"id": outcome_id, "duplicate": False, "key": record["key"]}
 
     return write_tx(driver, work)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from neo4j import Driver
 
 from graph.db.run import read
@@ -166,7 +167,9 @@ def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [dict(zip(body["columns"], row, strict=True)) for row in body["rows"]]
 
 
+@pytest.mark.parametrize("how", ["their own link", "a refusal the supporter records"])
 def test_an_opted_out_friend_appears_nowhere_after_a_later_upload(
+    how: str,
     api_url: str,
     driver: Driver,
     settings: Settings,
@@ -181,7 +184,11 @@ def test_an_opted_out_friend_appears_nowhere_after_a_later_upload(
         consent_and_upload(client, first, [friend])
         rank_now(driver, [first])
         (item,) = client.get(f"/supporters/{first}/targets").json()["items"]
-    assert httpx.post(item["opt_out_url"]).status_code == 200
+        if how == "their own link":
+            assert httpx.post(item["opt_out_url"]).status_code == 200
+        else:
+            body = {"friend_id": item["friend_id"], "channel": "call", "outcome": "do_not_contact"}
+            assert client.post(f"/supporters/{first}/outcomes", json=body).status_code == 201
 
     # Someone else uploads them later, under another name and with an email as well.
     again = {**friend, "first_name": f"Olly{tag}", "email": f"olly.{tag}@example.com"}
