@@ -85,6 +85,7 @@ class Written:
     outcomes: set[str] = field(default_factory=set)
     duplicates_answered: int = 0
     uploads: list[tuple[str, str]] = field(default_factory=list)  # (supporter, job id)
+    reranks: list[str] = field(default_factory=list)  # the re-rank job after each upload
 
 
 class Clients:
@@ -179,10 +180,11 @@ def run(env: BenchEnv, scale_name: str, report: Report, *, minutes: float) -> No
                 mixed = _drive(clients, lists, ranked, uploaders, files, minutes * 60, mixed=True)
                 t0 = time.perf_counter()
                 jobs = _wait_jobs(driver, [job for _, job in mixed.written.uploads])
+                reranks = _wait_jobs(driver, mixed.written.reranks)
                 drain_s = time.perf_counter() - t0
         finally:
             worker.stop(timeout=120)
-        stored = _count(driver, mixed.written, jobs)
+        stored = _count(driver, mixed.written, jobs, reranks)
     _print(report, scale_name, minutes, baseline, mixed, stored, drain_s)
 
 
@@ -313,6 +315,8 @@ def _drive(
             if answer is not None:
                 with lock:
                     written.uploads.append((s, str(answer["job_id"])))
+                    if answer.get("rank_job_id"):
+                        written.reranks.append(str(answer["rank_job_id"]))
             time.sleep(max(0.0, next_at - time.monotonic()))
 
     threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(CLIENTS)]
@@ -339,11 +343,12 @@ class Stored:
     outcomes_doubled: int
     uploads_acked: int
     jobs_by_status: dict[str, int]
+    reranks_by_status: dict[str, int]
     supporters_checked: int
     friends_mismatched: list[str]
 
 
-def _count(driver: Any, written: Written, jobs: dict[str, Any]) -> Stored:
+def _count(driver: Any, written: Written, jobs: dict[str, Any], reranks: dict[str, Any]) -> Stored:
     from graph.contacts import supporter_counts
     from graph.db.run import read
 
@@ -354,6 +359,9 @@ def _count(driver: Any, written: Written, jobs: dict[str, Any]) -> Stored:
     by_status: dict[str, int] = defaultdict(int)
     for job in jobs.values():
         by_status[job.status] += 1
+    rerank_status: dict[str, int] = defaultdict(int)
+    for job in reranks.values():
+        rerank_status[job.status] += 1
     last_job: dict[str, Any] = {}
     for supporter, job_id in written.uploads:
         last_job[supporter] = jobs[job_id]  # uploads of one supporter came in order
@@ -370,6 +378,7 @@ def _count(driver: Any, written: Written, jobs: dict[str, Any]) -> Stored:
         outcomes_doubled=sum(1 for i in written.outcomes if seen.get(i, 0) > 1),
         uploads_acked=len(written.uploads),
         jobs_by_status=dict(by_status),
+        reranks_by_status=dict(rerank_status),
         supporters_checked=len(last_job),
         friends_mismatched=mismatched,
     )
@@ -456,6 +465,13 @@ def _print(
                 "",
             ],
             [
+                "re-ranks after the uploads (succeeded)",
+                fmt_int(len(mixed.written.reranks)),
+                fmt_int(stored.reranks_by_status.get("succeeded", 0)),
+                fmt_int(len(mixed.written.reranks) - stored.reranks_by_status.get("succeeded", 0)),
+                "",
+            ],
+            [
                 "uploaders' friends = job's written",
                 fmt_int(stored.supporters_checked),
                 fmt_int(stored.supporters_checked - len(stored.friends_mismatched)),
@@ -464,7 +480,10 @@ def _print(
             ],
         ],
     )
-    report.note(f"upload jobs by status: {dict(sorted(stored.jobs_by_status.items()))}")
+    report.note(
+        f"upload jobs by status: {dict(sorted(stored.jobs_by_status.items()))}; their re-ranks: "
+        f"{dict(sorted(stored.reranks_by_status.items()))}"
+    )
     for line in stored.friends_mismatched[:5]:
         report.note(f"mismatch: {line}")
     report.note(

@@ -96,3 +96,11 @@ def test_a_fanned_out_rerank_leaves_lists_written_after_it_was_scored(
     assert fresh
     finish(driver, partitions=stale, settings=matcher, version=version, started=started)
     assert {r["friend"] for r in rankings_of(driver, [supporters[0]])} == fresh
+
+
+def test_a_held_lock_is_renewed_past_its_hold_time(driver: Driver) -> None:
+    name = unique("lock")
+    with held(driver, name, hold_seconds=1.5, wait_seconds=1):
+        time.sleep(4.0)  # more than twice the hold time: only renewal keeps it
+        assert not try_acquire(driver, name, "other", hold_seconds=30)
+    assert try_acquire(driver, name, "other", hold_seconds=30)
