@@ -1,10 +1,10 @@
-"""``python -m bench [ingest|rank|api|wait|quality|all] [--scale small|full] [--keep]``.
+"""``python -m bench [ingest|rank|api|wait|load|quality|all] [--scale small|full] [--keep]``.
 
 Each suite starts its own local graph server in a fresh folder on free ports, prints its
 tables (figures as ratios against a baseline measured in the same run), writes a Markdown
 copy to ``bench/results/<suite>-<scale>.md`` and stops the server. ``all`` runs ingest,
 rank and api; ``quality`` runs the assignment and linkage quality scripts, which need no
-graph.
+graph. ``load`` (``--minutes``, default 5) is the sustained mixed load; ``all`` leaves it out.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.common import SCALES, Report, console, machine_line, prepare_env
 
 SUITES = ("ingest", "rank", "api")
-EXTRA_SUITES = ("wait",)  # not part of `all`
+EXTRA_SUITES = ("wait", "load")  # not part of `all`
 QUALITY_SCRIPTS = {
     "assignment_quality.py": {"small": ["--pairs", "200000"], "full": []},
     "linkage_quality.py": {"small": [], "full": []},
@@ -49,7 +49,7 @@ def source_version() -> str:
     return f"commit {commit}" + (" with local changes outside bench/" if status.strip() else "")
 
 
-def run_suite(name: str, scale: str, *, keep: bool) -> float:
+def run_suite(name: str, scale: str, *, keep: bool, minutes: float = 5.0) -> float:
     """Run one suite with its own environment and server; return its wall time."""
     version = source_version()
     env = prepare_env(name)
@@ -68,6 +68,10 @@ def run_suite(name: str, scale: str, *, keep: bool) -> float:
             from bench import wait
 
             wait.run(env, scale, report)
+        elif name == "load":
+            from bench import load
+
+            load.run(env, scale, report, minutes=minutes)
         else:
             from bench import api
 
@@ -108,6 +112,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("suite", nargs="?", default="all", choices=choices)
     parser.add_argument("--scale", default="small", choices=SCALES)
     parser.add_argument("--keep", action="store_true", help="keep the generated data and graph")
+    parser.add_argument(
+        "--minutes", type=float, default=5.0, help="how long `load` runs its mixed load"
+    )
     args = parser.parse_args(argv)
     console.print(f"[dim]{machine_line()}[/]")
     if args.suite == "quality":
@@ -116,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     chosen = SUITES if args.suite == "all" else (args.suite,)
     total = 0.0
     for name in chosen:
-        total += run_suite(name, args.scale, keep=args.keep)
+        total += run_suite(name, args.scale, keep=args.keep, minutes=args.minutes)
     if len(chosen) > 1:
         console.print(f"[bold]all suites took {total:.0f}s[/]")
 

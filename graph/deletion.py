@@ -47,6 +47,14 @@ MATCH (j:Job {owner: $id})
 DELETE j
 """
 
+# A supporter's account goes with their data; a staff member's stays (it is not theirs to
+# delete through this route).
+DELETE_ACCOUNT: LiteralString = """
+MATCH (u:User {id: $id})
+WHERE u.role = 'supporter'
+DETACH DELETE u
+"""
+
 DELETE_SUPPORTER: LiteralString = """
 MATCH (s:Supporter {id: $id})
 DETACH DELETE s
@@ -64,7 +72,7 @@ def upload_ids(driver: Driver, supporter_id: str) -> list[str]:
 
 
 def delete_supporter(driver: Driver, *, supporter_id: str) -> dict[str, int]:
-    """Remove the supporter, their uploads, edges, review candidates, jobs, and orphaned friends.
+    """Remove the supporter, their uploads, edges, candidates, jobs, account and orphaned friends.
 
     An opt-out survives: it lives on its own ``DoNotContact`` node, keyed like the friend.
     """
@@ -85,6 +93,7 @@ def delete_supporter(driver: Driver, *, supporter_id: str) -> dict[str, int]:
             DELETE_CANDIDATES,
             DELETE_UPLOADS,
             DELETE_JOBS,
+            DELETE_ACCOUNT,
             DELETE_SUPPORTER,
         ):
             tx.run(query, id=supporter_id).consume()

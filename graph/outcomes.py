@@ -59,6 +59,23 @@ MATCH (:Supporter {id: $supporter_id})-[:KNOWS {friend_id: $friend_id}]->(p:Pers
 RETURN EXISTS { MATCH (:DoNotContact {key: p.key}) } AS opted_out
 """
 
+# The other keys the same friend can arrive under: the phone and email hashes of the
+# voter they are linked to, and the supporters' sealed copies of their phones and emails
+# (opened by the use case, which holds the key).
+FRIEND_REACH: LiteralString = """
+MATCH (p:Person {key: $key})
+OPTIONAL MATCH (p)-[:MATCHES]->(v:Voter)
+WITH p, collect(v.phone_hash) + collect(v.email_hash) AS voter_keys
+OPTIONAL MATCH (p)<-[k:KNOWS]-(:Supporter)
+RETURN voter_keys, collect(k.contact) AS sealed
+"""
+
+BLOCKED_KEYS: LiteralString = """
+UNWIND $keys AS key
+MATCH (d:DoNotContact {key: key})
+RETURN key
+"""
+
 KEY_OPTED_OUT: LiteralString = """
 RETURN EXISTS { MATCH (:DoNotContact {key: $key}) } AS opted_out
 """
@@ -94,29 +111,53 @@ def record_outcome(
             tx.run(BLOCK_PERSON, key=record["key"], source="supporter").consume()
         elif outcome == "wrong_person":
             tx.run(WRONG_PERSON, supporter_id=supporter_id, friend_id=friend_id).consume()
-        return {"id": outcome_id, "duplicate": False}
+        return {"id": outcome_id, "duplicate": False, "key": record["key"]}
 
     return write_tx(driver, work)
 
 
 def opt_out(
     driver: Driver, *, supporter_id: str, friend_id: str, friend_key: str | None = None
-) -> bool:
-    """Put the friend on the do-not-contact list, at once; False if they cannot be named.
+) -> str | None:
+    """Put the friend on the do-not-contact list, at once; give their key, None if unnamed.
 
     The friend is found through the supporter's friend id, or, when that list is gone,
     by ``friend_key`` (the keyed hash an opt-out link carries).
     """
     rows = read(driver, FRIEND_KEY, supporter_id=supporter_id, friend_id=friend_id)
     if not rows and not friend_key:
-        return False
+        return None
     key = str(rows[0]["key"]) if rows else str(friend_key)
+    block_keys(driver, keys=[key], source="opt-out")
+    return key
+
+
+def block_keys(driver: Driver, *, keys: list[str], source: str) -> None:
+    """Put every key on the do-not-contact list and take whoever holds one off every list."""
 
     def work(tx: ManagedTransaction) -> None:
-        tx.run(BLOCK_PERSON, key=key, source="opt-out").consume()
+        for key in keys:  # a friend has a handful of keys at most
+            tx.run(BLOCK_PERSON, key=key, source=source).consume()
 
-    write_tx(driver, work)
-    return True
+    if keys:
+        write_tx(driver, work)
+
+
+def friend_reach(driver: Driver, *, key: str) -> tuple[list[str], list[str]]:
+    """The hashed keys of the voter the friend is linked to, and the sealed contact copies."""
+    rows = read(driver, FRIEND_REACH, key=key)
+    if not rows:
+        return [], []
+    voter_keys = [str(k) for k in rows[0]["voter_keys"] or [] if k]
+    sealed = [str(c) for c in rows[0]["sealed"] or [] if c]
+    return voter_keys, sealed
+
+
+def blocked_keys(driver: Driver, keys: list[str]) -> set[str]:
+    """Those of ``keys`` on the do-not-contact list."""
+    if not keys:
+        return set()
+    return {str(r["key"]) for r in read(driver, BLOCKED_KEYS, keys=keys)}
 
 
 def opted_out(

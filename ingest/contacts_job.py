@@ -17,6 +17,7 @@ from typing import Any
 from neo4j import Driver
 
 from graph.contacts import record_upload, write_friends
+from graph.outcomes import blocked_keys
 from graph.voters import find_candidates
 from ingest.area_codes import placement
 from ingest.blocking import candidate_voters
@@ -151,10 +152,20 @@ def ingest_upload(
     matches: list[dict[str, Any]] = []
     candidates: list[dict[str, Any]] = []
     details: dict[str, dict[str, list[str]]] = {}  # the supporter's own ways to reach a friend
+    # A friend who opted out stays out under any of their keys, not only the one they get here.
+    blocked = blocked_keys(
+        driver,
+        sorted(
+            {k for c in contacts for k in (*c.phone_keys, *c.email_keys)}
+            | {voter_key(secret, d.voter_id) for d in decisions if d.voter_id}
+        ),
+    )
     for contact, decision in zip(contacts, decisions, strict=True):
         key = friend_key(contact, decision, secret=secret)
         if key is None:
             continue  # a name alone, unlinked: nothing to rank or deduplicate on
+        if blocked and blocked.intersection((key, *contact.phone_keys, *contact.email_keys)):
+            continue  # on the do-not-contact list: not stored at all
         record = contact.record
         sources = channels_of(record)
         state, placed_by = placement(record.state, record.phones)

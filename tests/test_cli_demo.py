@@ -17,7 +17,7 @@ from outreach.core.tokens import issue_token
 
 
 def test_demo_prints_a_ranked_list_that_the_api_serves(
-    driver: Driver, api_url: str, settings: Settings, tmp_path: Path
+    driver: Driver, api_url: str, settings: Settings, tmp_path: Path, test_root: Path
 ) -> None:
     env = dict(os.environ)
     # The embedded broker: no Redis, a worker process the demo starts itself.
@@ -78,6 +78,19 @@ def test_demo_prints_a_ranked_list_that_the_api_serves(
     haystack = re.sub(r"\D", "", "\n".join(logs)), "\n".join(logs).lower()
     leaked = [v for v in personal if v in (haystack[0] if v.isdigit() else haystack[1])]
     assert not leaked, f"{len(leaked)} phone numbers or emails leaked into the logs"
+    # And nothing that looks like one, in those logs or the API's (which served the list).
+    logs.append((test_root / "api.log").read_text(errors="replace"))
+    found = [m.group(0) for text in logs for m in LOOKS_PERSONAL.finditer(text)]
+    assert not found, f"phone- or email-like text in the logs: {found[:5]}"
+
+
+LOOKS_PERSONAL = re.compile(
+    r"\+1\d{10}\b"  # E.164
+    r"|(?<![\w.:/-])\(?[2-9]\d{2}\)?[ .-]\d{3}[ .-]\d{4}(?![\w.-])"  # (608) 555-0100
+    r"|(?<![\w.:/-])[2-9]\d{9}(?![\w.])"  # 6085550100
+    r"|[\w.+-]+@[\w-]+\.[a-z]{2,}\b",  # an email
+    re.IGNORECASE,
+)
 
 
 def _personal_data(demo_dir: Path) -> set[str]:

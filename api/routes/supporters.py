@@ -161,7 +161,9 @@ def friends(supporter_id: str, _: SupporterSelf, graph: Graph) -> FriendsReport:
     status_code=status.HTTP_201_CREATED,
     responses=problems((NotFound, "you have no friend with this id")),
 )
-def add_outcome(supporter_id: str, body: OutcomeIn, _: SupporterSelf, graph: Graph) -> OutcomeOut:
+def add_outcome(
+    supporter_id: str, body: OutcomeIn, _: SupporterSelf, graph: Graph, settings: AppSettings
+) -> OutcomeOut:
     """Record what happened when you asked a friend (send ``client_id`` to make retries safe)."""
     recorded = outcomes.record(
         graph,
@@ -170,6 +172,7 @@ def add_outcome(supporter_id: str, body: OutcomeIn, _: SupporterSelf, graph: Gra
         channel=body.channel,
         outcome=body.outcome,
         client_id=body.client_id,
+        settings=settings,
     )
     return OutcomeOut(id=recorded.id, duplicate=recorded.duplicate)
 

@@ -29,11 +29,29 @@ Everything else in ``graph/`` is portable openCypher. What differs:
   contacts made a 4,000-contact upload take 19 s; ``MERGE (p)<-[:KNOWS]-(s)``, the same
   pattern written from the friend's end, takes 0.7 s. Write patterns from the end with
   fewer edges; both servers then do the same work.
+* A server going down (CONNECTION_LOST): Neo4j closes connections, and the driver
+  raises ``ServiceUnavailable`` or ``SessionExpired``. The local server, while it shuts
+  down, answers queries in flight with ``Neo.ClientError.Security.Unauthorized`` ("the
+  credentials of this connection are no longer valid"), then the next ``BEGIN`` on that
+  connection with ``Neo.ClientError.Request.Invalid`` ("... not expected in state:
+  AUTHENTICATION"). Both mean "the server went away", not a bad query or a bad password
+  (which the driver reports when it connects): ``graph.db.run`` reports them as
+  unavailability, which jobs retry.
 """
 
 from __future__ import annotations
 
 from outreach.core.settings import Settings
+
+CONNECTION_LOST: tuple[tuple[str, str], ...] = (
+    ("Neo.ClientError.Security.Unauthorized", "no longer valid"),
+    ("Neo.ClientError.Request.Invalid", "not expected in state"),
+)
+
+
+def connection_lost(code: str | None, message: str | None) -> bool:
+    """True for a client error that means the server closed the connection (see above)."""
+    return any(code == c and m in (message or "") for c, m in CONNECTION_LOST)
 
 
 def is_local(settings: Settings) -> bool:

@@ -19,6 +19,7 @@ from neo4j.exceptions import (
 )
 from neo4j.time import Date, DateTime
 
+from graph.db.dialect import connection_lost
 from outreach.core.errors import GraphUnavailable, OutreachError
 from outreach.core.settings import get_settings
 
@@ -34,6 +35,8 @@ def translated() -> Iterator[None]:
     except (ServiceUnavailable, SessionExpired) as exc:
         raise GraphUnavailable(f"the graph database is unavailable: {exc}") from exc
     except ClientError as exc:
+        if connection_lost(exc.code, exc.message):
+            raise GraphUnavailable(f"the graph server closed the connection: {exc.code}") from exc
         raise OutreachError(f"graph query failed: {exc.code}") from exc
     except Neo4jError as exc:
         raise GraphUnavailable(f"graph error: {exc.code}") from exc

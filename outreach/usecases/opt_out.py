@@ -6,7 +6,9 @@ from typing import Literal
 
 from neo4j import Driver
 
-from graph.outcomes import opt_out, opted_out
+from graph.outcomes import block_keys, friend_reach, opt_out, opted_out
+from ingest.keys import email_key, phone_key
+from outreach.core.sealing import unseal
 from outreach.core.settings import Settings
 from outreach.core.tokens import read_opt_out_token
 
@@ -32,6 +34,29 @@ def link_state(driver: Driver, settings: Settings, token: str) -> LinkState:
 def opt_out_by_link(driver: Driver, settings: Settings, token: str) -> bool:
     """Put the friend the link names on the do-not-contact list; True if they were found."""
     link = read_opt_out_token(settings, token)
-    return opt_out(
+    key = opt_out(
         driver, supporter_id=link.supporter_id, friend_id=link.friend_id, friend_key=link.friend_key
     )
+    if key is None:
+        return False
+    block_every_key(driver, settings, key=key, source="opt-out")
+    return True
+
+
+def block_every_key(driver: Driver, settings: Settings, *, key: str, source: str) -> None:
+    """Block the other keys the friend could come back under in a later upload.
+
+    A friend is keyed by the voter they are linked to; someone who uploads them later
+    under a name the linker doubts is keyed by their phone or email instead. So the phone
+    and email hashes of their voter record, and of every supporter's copy of their
+    details, go on the list too.
+    """
+    secret = settings.secret_key.get_secret_value()
+    voter_keys, sealed = friend_reach(driver, key=key)
+    keys = set(voter_keys)
+    for token in sealed:
+        reach = unseal(settings, token)
+        keys.update(phone_key(secret, p) for p in reach.get("phones", []))
+        keys.update(email_key(secret, e) for e in reach.get("emails", []))
+    keys.discard(key)
+    block_keys(driver, keys=sorted(keys), source=source)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from neo4j import Driver
 
 from graph.outcomes import record_outcome
+from outreach.core.settings import Settings
+from outreach.usecases.opt_out import block_every_key
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,13 @@ def record(
     channel: str,
     outcome: str,
     client_id: str | None = None,
+    settings: Settings | None = None,
 ) -> Recorded:
-    """Store the outcome; a retry with the same ``client_id`` changes nothing."""
+    """Store the outcome; a retry with the same ``client_id`` changes nothing.
+
+    A refusal ("do_not_contact") blocks every key the friend could come back under when
+    ``settings`` (which open the supporters' sealed copies) are given, as an opt-out does.
+    """
     outcome_id = client_id or uuid.uuid4().hex
     row = record_outcome(
         driver,
@@ -37,4 +44,6 @@ def record(
         outcome=outcome,
         outcome_id=f"{supporter_id}:{outcome_id}",
     )
+    if outcome == "do_not_contact" and not row["duplicate"] and settings is not None:
+        block_every_key(driver, settings, key=str(row["key"]), source="supporter")
     return Recorded(id=outcome_id, duplicate=bool(row["duplicate"]))

@@ -360,7 +360,7 @@ def partition_scope(driver: Driver, *, partition: int, partitions: int) -> list[
 
 
 RANKINGS_LOCK = "rankings"
-LOCK_HOLD_SECONDS = 3600.0
+LOCK_HOLD_SECONDS = 60.0  # renewed while held; what a killed re-rank blocks others for
 LOCK_WAIT_SECONDS = 1800.0
 LOCK_POLL_SECONDS = 0.05  # a supporter waits on it after an upload
 

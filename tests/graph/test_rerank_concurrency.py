@@ -129,3 +129,11 @@ def test_a_waiting_uploads_rerank_is_covered_by_the_one_that_runs_first(
     # The covered job's own task, when it comes, finds the work done and ranks nothing.
     again = rank_after_upload(driver, job_id=reranks[waiting], supporter_id=waiting)
     assert again.merged_into == reranks[first] and again.merged == []
+
+
+def test_a_held_lock_is_renewed_past_its_hold_time(driver: Driver) -> None:
+    name = unique("lock")
+    with held(driver, name, hold_seconds=1.5, wait_seconds=1):
+        time.sleep(4.0)  # more than twice the hold time: only renewal keeps it
+        assert not try_acquire(driver, name, "other", hold_seconds=30)
+    assert try_acquire(driver, name, "other", hold_seconds=30)
