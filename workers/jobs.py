@@ -11,7 +11,8 @@ from graph.db.driver import get_driver
 from graph.jobs import update_job
 from outreach.core.errors import GraphUnavailable, InvalidInput, OutreachError, RowError
 from outreach.core.settings import get_settings
-from outreach.usecases import jobs
+from outreach.usecases import jobs, webhooks
+from workers.queue import CeleryQueue
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +55,14 @@ def run_job(
             driver, job_id=job_id, status="failed", counts={}, errors=errors, message=exc.detail
         )
         log.warning("job %s refused its input: %s", job_id, exc.title)
+        announce(job_id)
         return {"status": "failed", "detail": exc.detail}
     except GraphUnavailable as exc:
         update_job(driver, job_id=job_id, status="retrying", counts={}, message=exc.detail)
         raise
     except OutreachError as exc:
         update_job(driver, job_id=job_id, status="failed", counts={}, message=exc.detail)
+        announce(job_id)
         if exc.status >= 500:
             raise
         return {"status": "failed", "detail": exc.detail}
@@ -80,4 +83,10 @@ def run_job(
         counts=counts,
         errors=[e.as_dict() for e in rejected],
     )
+    announce(job_id)
     return {"status": "succeeded", "counts": counts}
+
+
+def announce(job_id: str) -> None:
+    """Tell the webhooks a job ended (and, for a re-rank, that the lists changed)."""
+    webhooks.job_finished(get_driver(), CeleryQueue(), job_id)

@@ -60,6 +60,15 @@ class CeleryQueue:
         )
         chain(load, then).apply_async()
 
+    def deliver_webhook(self, delivery_id: str, *, countdown: float = 0.0) -> None:
+        """Send one webhook delivery, after ``countdown`` seconds (a retry's backoff)."""
+        self.app.send_task(
+            "outreach.deliver_webhook",
+            args=[delivery_id],
+            queue=GENERAL,
+            countdown=countdown or None,
+        )
+
     def rank(self, job_id: str, *, supporter_ids: list[str] | None, partitions: int) -> None:
         """Send a re-rank of some supporters (and their competitors), or everyone."""
         queue = GENERAL if supporter_ids is None else SUPPORTERS

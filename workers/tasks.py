@@ -17,7 +17,7 @@ from graph.db.driver import get_driver
 from graph.jobs import get_job, update_job
 from outreach.core.errors import GraphUnavailable, RowError
 from outreach.core.settings import Settings, get_settings
-from outreach.usecases import jobs, rerank, uploads, voter_files
+from outreach.usecases import jobs, rerank, uploads, voter_files, webhooks
 from outreach.usecases.rerank import (
     PartitionScores,
     partition_scope,
@@ -26,6 +26,7 @@ from outreach.usecases.rerank import (
 )
 from workers.app import app
 from workers.jobs import Progress, run_job
+from workers.queue import CeleryQueue
 
 
 @app.task(
@@ -225,4 +226,14 @@ def housekeeping_task() -> dict[str, int]:
         if job.kind == "ingest_contacts" and job.params.get("upload_id"):
             uploads.finish(settings, str(job.params["upload_id"]))
     removed = uploads.sweep(settings, older_than_seconds=settings.upload_file_max_age_seconds)
-    return {"jobs_failed": len(lost), "files_removed": removed}
+    resent = webhooks.sweep(get_driver(), CeleryQueue())
+    return {"jobs_failed": len(lost), "files_removed": removed, "webhooks_resent": resent}
+
+
+@app.task(name="outreach.deliver_webhook", autoretry_for=(GraphUnavailable,), max_retries=5)
+def deliver_webhook_task(delivery_id: str) -> dict[str, Any]:
+    """Try one webhook delivery; a failed try is sent again after its backoff."""
+    attempt = webhooks.deliver(get_driver(), get_settings(), delivery_id)
+    if attempt.outcome == "retry":
+        CeleryQueue().deliver_webhook(delivery_id, countdown=attempt.retry_in)
+    return {"outcome": attempt.outcome, "reason": attempt.reason}

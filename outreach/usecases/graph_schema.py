@@ -38,6 +38,8 @@ LABELS: dict[str, str] = {
     "MatcherConfig": "One stored version of the organizer's matcher settings (JSON body).",
     "DoNotContact": "A friend's key on the do-not-contact list (opt-out link or a refusal).",
     "User": "A staff or supporter account; tokens are signed, not stored.",
+    "Webhook": "A URL an organizer registered for events, and its state.",
+    "WebhookDelivery": "One event for one webhook: pending, sent or failed, with tries.",
     "TokenVersion": "A user's token version, under a keyed hash of their id: tokens issued "
     "before it are revoked.",
 }
@@ -174,6 +176,30 @@ PROPERTIES: dict[str, str] = {
     "SHOULD_ASK.state": "The friend's state or district code.",
     "ASKED.id": "Outcome id (the client's id makes retries safe).",
     "ASKED.channel": "How the supporter asked.",
+    "Webhook.id": "Webhook id (unique), wh-...",
+    "Webhook.url": "Where deliveries are POSTed (checked against private addresses).",
+    "Webhook.events": "The events it receives: outcome.recorded, friend.opted_out, ...",
+    "Webhook.secret": "The signing secret, sealed (encrypted with the contact key).",
+    "Webhook.active": "False once disabled after too many failed tries in a row.",
+    "Webhook.failures": "Failed tries in a row; a success sets it back to 0.",
+    "Webhook.disabled_reason": "Why it was disabled, for the organizer.",
+    "Webhook.disabled_at": "When it was disabled (Unix time).",
+    "Webhook.created_at": "When it was registered (Unix time).",
+    "Webhook.created_by": "The organizer who registered it.",
+    "Webhook.last_success_at": "When a delivery last succeeded (Unix time).",
+    "Webhook.last_error": "The last failed try's reason.",
+    "WebhookDelivery.id": "Delivery id (unique): derived from webhook, event and subject; "
+    "sent as the receiver's idempotency key.",
+    "WebhookDelivery.webhook_id": "The webhook it goes to.",
+    "WebhookDelivery.event": "The event it tells of.",
+    "WebhookDelivery.body": "The JSON sent, the same bytes on every try (ids, no names).",
+    "WebhookDelivery.status": "pending, sent or failed.",
+    "WebhookDelivery.attempts": "Tries so far.",
+    "WebhookDelivery.last_error": "Why the last try failed.",
+    "WebhookDelivery.created_at": "When the event was written (Unix time).",
+    "WebhookDelivery.next_attempt_at": "When the next try is due (Unix time).",
+    "WebhookDelivery.claimed_until": "A worker is sending it until then (Unix time).",
+    "WebhookDelivery.sent_at": "When the receiver accepted it (Unix time).",
 }
 
 _NODE = re.compile(r"\((\w*)\s*:\s*(\w+)\s*(?:\{([^{}]*)\})?")
