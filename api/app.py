@@ -24,6 +24,7 @@ from api.routes import (
     session,
     supporters,
     terms,
+    van,
     webhooks,
 )
 from api.schemas import Problem
@@ -65,6 +66,7 @@ def create_app() -> FastAPI:
         jobs.router,
         organizer.router,
         webhooks.router,
+        van.router,
         opt_out.router,
         analytics.router,
         terms.router,

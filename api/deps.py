@@ -25,7 +25,7 @@ from outreach.core.settings import Settings, get_settings
 from outreach.core.tokens import Principal, verify_token
 from outreach.usecases import accounts
 from outreach.usecases.jobs import TaskQueue
-from outreach.usecases.webhooks import Outbox as WebhookOutbox
+from outreach.usecases.van_sync import IntegrationQueue
 from workers.queue import CeleryQueue
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `outreach token`")
@@ -43,8 +43,8 @@ async def get_queue() -> TaskQueue:
     return _queue
 
 
-async def get_outbox() -> WebhookOutbox:
-    """Where webhook deliveries are sent (the same queue)."""
+async def get_outbox() -> IntegrationQueue:
+    """Where webhook deliveries and VAN syncs are sent (the same queue)."""
     return _queue
 
 
@@ -77,7 +77,7 @@ async def get_principal(
 Graph = Annotated[Driver, Depends(get_graph)]
 AppSettings = Annotated[Settings, Depends(app_settings)]
 Queue = Annotated[TaskQueue, Depends(get_queue)]
-Outbox = Annotated[WebhookOutbox, Depends(get_outbox)]
+Outbox = Annotated[IntegrationQueue, Depends(get_outbox)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 

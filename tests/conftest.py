@@ -19,6 +19,17 @@ from pathlib import Path
 import pytest
 
 _ROOT = Path(tempfile.mkdtemp(prefix="outreach-tests-"))
+
+
+def _a_free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# The stand-in for NGP VAN (tests/integrations/fake_van.py) listens here; the worker and
+# the API, started with this environment, send VAN requests to it.
+VAN_PORT = int(os.environ.get("OUTREACH_TEST_VAN_PORT") or _a_free_port())
 REDIS_PORT = int(os.environ.get("OUTREACH_TEST_REDIS_PORT", "16379"))
 REDIS_URL = os.environ.get("OUTREACH_TEST_REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0")
 os.environ.update(
@@ -38,6 +49,14 @@ os.environ.update(
     OUTREACH_WEBHOOK_MAX_ATTEMPTS="3",
     OUTREACH_WEBHOOK_DISABLE_AFTER="4",
     OUTREACH_WEBHOOK_TIMEOUT_SECONDS="2",
+    OUTREACH_VAN_BASE_URL=f"http://127.0.0.1:{VAN_PORT}/v4",
+    OUTREACH_VAN_APPLICATION_NAME="outreach-tests",
+    OUTREACH_VAN_API_KEY="7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    OUTREACH_VAN_DATABASE_MODE="0",
+    OUTREACH_VAN_EXPORT_TYPE="4",
+    OUTREACH_VAN_RETRY_SECONDS="0.05",
+    OUTREACH_VAN_TIMEOUT_SECONDS="1",
+    OUTREACH_VAN_EXPORT_WAIT_SECONDS="30",
 )
 
 from neo4j import Driver  # noqa: E402

@@ -51,8 +51,8 @@ class Stub:
 
 
 @contextmanager
-def serve(handler: Handler) -> Iterator[Stub]:
-    """Run a stub on a free local port until the block ends."""
+def serve(handler: Handler, port: int = 0) -> Iterator[Stub]:
+    """Run a stub on ``port`` (default: a free one) until the block ends."""
     received: list[Received] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -91,7 +91,8 @@ def serve(handler: Handler) -> Iterator[Stub]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    ThreadingHTTPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

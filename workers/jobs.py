@@ -39,10 +39,18 @@ def throttled_reporter(job_id: str, every: float = 0.5) -> Progress:
 
 
 def run_job(
-    job_id: str, work: Callable[[Progress], tuple[dict[str, int], list[RowError]]]
+    job_id: str,
+    work: Callable[[Progress], tuple[dict[str, int], list[RowError]]],
+    *,
+    retry_on: tuple[type[Exception], ...] = (),
 ) -> dict[str, Any]:
-    """Run ``work`` as job ``job_id``; bad input fails the job, other errors propagate for retry."""
+    """Run ``work`` as job ``job_id``; bad input fails the job, other errors propagate for retry.
+
+    ``retry_on``: errors that, like a lost graph, leave the job ``retrying`` for the task's
+    next try (a remote service that is down for now).
+    """
     driver = get_driver()
+    retryable: tuple[type[Exception], ...] = (GraphUnavailable, *retry_on)
     started = jobs.begin(driver, job_id, max_attempts=get_settings().task_max_attempts)
     if started is None:
         job = jobs.get(driver, job_id)
@@ -57,8 +65,9 @@ def run_job(
         log.warning("job %s refused its input: %s", job_id, exc.title)
         announce(job_id)
         return {"status": "failed", "detail": exc.detail}
-    except GraphUnavailable as exc:
-        update_job(driver, job_id=job_id, status="retrying", counts={}, message=exc.detail)
+    except retryable as exc:
+        detail = exc.detail if isinstance(exc, OutreachError) else str(exc)
+        update_job(driver, job_id=job_id, status="retrying", counts={}, message=detail)
         raise
     except OutreachError as exc:
         update_job(driver, job_id=job_id, status="failed", counts={}, message=exc.detail)

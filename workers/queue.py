@@ -69,6 +69,14 @@ class CeleryQueue:
             countdown=countdown or None,
         )
 
+    def van_push(self, job_id: str) -> None:
+        """Send a push of outcomes to NGP VAN."""
+        self._task("outreach.van_push", job_id, job_id).apply_async()
+
+    def van_pull(self, job_id: str, *, saved_list_id: int) -> None:
+        """Send a pull of a saved list from NGP VAN."""
+        self._task("outreach.van_pull", job_id, job_id, saved_list_id).apply_async()
+
     def rank(self, job_id: str, *, supporter_ids: list[str] | None, partitions: int) -> None:
         """Send a re-rank of some supporters (and their competitors), or everyone."""
         queue = GENERAL if supporter_ids is None else SUPPORTERS

@@ -17,7 +17,7 @@ from graph.db.driver import get_driver
 from graph.jobs import get_job, update_job
 from outreach.core.errors import GraphUnavailable, RowError
 from outreach.core.settings import Settings, get_settings
-from outreach.usecases import jobs, rerank, uploads, voter_files, webhooks
+from outreach.usecases import jobs, rerank, uploads, van_sync, voter_files, webhooks
 from outreach.usecases.rerank import (
     PartitionScores,
     partition_scope,
@@ -237,3 +237,43 @@ def deliver_webhook_task(delivery_id: str) -> dict[str, Any]:
     if attempt.outcome == "retry":
         CeleryQueue().deliver_webhook(delivery_id, countdown=attempt.retry_in)
     return {"outcome": attempt.outcome, "reason": attempt.reason}
+
+
+@app.task(
+    name="outreach.van_push",
+    autoretry_for=(GraphUnavailable, van_sync.VanUnavailable),
+    retry_backoff=True,
+    max_retries=6,
+)
+def van_push_task(job_id: str) -> dict[str, Any]:
+    """Push recorded outcomes to NGP VAN; VAN unavailable: tried again later, nothing resent."""
+
+    def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
+        counts = van_sync.push(
+            get_driver(), get_settings(), job_id=job_id, report=lambda c: report(c, [])
+        )
+        return counts, []
+
+    return run_job(job_id, work, retry_on=(van_sync.VanUnavailable,))
+
+
+@app.task(
+    name="outreach.van_pull",
+    autoretry_for=(GraphUnavailable, van_sync.VanUnavailable),
+    retry_backoff=True,
+    max_retries=6,
+)
+def van_pull_task(job_id: str, saved_list_id: int) -> dict[str, Any]:
+    """Pull a saved list from NGP VAN as a voter-file source."""
+
+    def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
+        counts = van_sync.pull(
+            get_driver(),
+            get_settings(),
+            job_id=job_id,
+            saved_list_id=saved_list_id,
+            report=lambda c: report(c, []),
+        )
+        return counts, []
+
+    return run_job(job_id, work, retry_on=(van_sync.VanUnavailable,))

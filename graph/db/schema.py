@@ -24,6 +24,9 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT token_version_key IF NOT EXISTS "
     "FOR (t:TokenVersion) REQUIRE t.key IS UNIQUE",
     "CREATE CONSTRAINT webhook_id IF NOT EXISTS FOR (w:Webhook) REQUIRE w.id IS UNIQUE",
+    "CREATE CONSTRAINT van_sync_id IF NOT EXISTS FOR (r:VanSync) REQUIRE r.id IS UNIQUE",
+    "CREATE CONSTRAINT integration_config_name IF NOT EXISTS "
+    "FOR (c:IntegrationConfig) REQUIRE c.name IS UNIQUE",
     "CREATE CONSTRAINT webhook_delivery_id IF NOT EXISTS "
     "FOR (d:WebhookDelivery) REQUIRE d.id IS UNIQUE",
 )
@@ -39,6 +42,7 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX supporter_partition IF NOT EXISTS FOR (s:Supporter) ON (s.partition)",
     "CREATE INDEX person_held_out IF NOT EXISTS FOR (p:Person) ON (p.held_out)",
     "CREATE INDEX person_holdout_pool IF NOT EXISTS FOR (p:Person) ON (p.holdout_pool)",
+    "CREATE INDEX van_sync_status IF NOT EXISTS FOR (r:VanSync) ON (r.status)",
     "CREATE INDEX webhook_delivery_status IF NOT EXISTS FOR (d:WebhookDelivery) ON (d.status)",
     "CREATE INDEX webhook_delivery_hook IF NOT EXISTS FOR (d:WebhookDelivery) ON (d.webhook_id)",
 )

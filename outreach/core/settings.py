@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     van_base_url: str = "https://api.securevan.com/v4"
     van_application_name: str | None = None
     van_api_key: SecretStr | None = None
-    van_database_mode: Literal[0, 1] = 0
+    van_database_mode: int = Field(default=0, ge=0, le=1)
     van_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     van_max_retries: int = Field(default=4, ge=0, le=20)
     van_retry_seconds: float = Field(default=2.0, ge=0, le=600)
