@@ -563,3 +563,29 @@ class OutreachClient:
     def delete_webhook(self, webhook_id: str) -> None:
         """Remove a webhook; nothing more is sent to it."""
         self._json("DELETE", f"/organizer/webhooks/{webhook_id}")
+
+    def van_mapping(self) -> dict[str, Any]:
+        """Which VAN code each outcome becomes when pushed, and the mapping's version."""
+        return cast(dict[str, Any], self._json("GET", "/organizer/van/mapping"))
+
+    def set_van_mapping(self, mapping: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace the mapping of outcomes to VAN result codes or survey responses."""
+        return cast(dict[str, Any], self._json("PUT", "/organizer/van/mapping", json=dict(mapping)))
+
+    def van_push(self) -> JobAccepted:
+        """Push recorded outcomes to VAN as canvass responses (each sent once, ever)."""
+        return cast(JobAccepted, self._json("POST", "/organizer/van/push"))
+
+    def van_pull(self, saved_list_id: int) -> JobAccepted:
+        """Export a VAN saved list and load it as a voter file."""
+        body = {"saved_list_id": saved_list_id}
+        return cast(JobAccepted, self._json("POST", "/organizer/van/pull", json=body))
+
+    def van_sync(
+        self, status: str | None = None, *, limit: int = 50, offset: int = 0
+    ) -> dict[str, Any]:
+        """Pushed outcomes per state (pending, sent, failed), and a page of them with reasons."""
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if status:
+            params["status"] = status
+        return cast(dict[str, Any], self._json("GET", "/organizer/van/sync", params=params))

@@ -39,11 +39,13 @@ supporters_app = typer.Typer(help="Supporters: consent, lists, outcomes.", no_ar
 settings_app = typer.Typer(help="The matcher settings organizers tune.", no_args_is_help=True)
 reports_app = typer.Typer(help="Campaign reports.", no_args_is_help=True)
 webhooks_app = typer.Typer(help="Webhooks: signed notices of events.", no_args_is_help=True)
+van_app = typer.Typer(help="NGP VAN / EveryAction sync.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(supporters_app, name="supporters")
 app.add_typer(settings_app, name="settings")
 app.add_typer(reports_app, name="report")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(van_app, name="van")
 
 
 @dataclass
@@ -317,3 +319,37 @@ def webhooks_add(
         return
     console.print(f"Webhook {hook['id']} registered.", highlight=False)
     console.print(f"Signing secret (shown once): {hook['secret']}", highlight=False)
+
+
+@van_app.command("push")
+def van_push(as_json: JsonOutput = False) -> None:
+    """Push recorded outcomes to VAN and wait; prints what was sent, failed, left out."""
+    with client() as api:
+        job = _wait(api, api.van_push()["job_id"])
+    print_remote_job(job, as_json=as_json)
+
+
+@van_app.command("pull")
+def van_pull(
+    saved_list: Annotated[int, typer.Argument(help="The VAN saved list id")],
+    as_json: JsonOutput = False,
+) -> None:
+    """Export a VAN saved list and load it as a voter file; wait for it."""
+    with client() as api:
+        job = _wait(api, api.van_pull(saved_list)["job_id"])
+    print_remote_job(job, as_json=as_json)
+
+
+@van_app.command("status")
+def van_status(
+    status: Annotated[str | None, typer.Option(help="Only pending, sent or failed")] = None,
+    as_json: JsonOutput = False,
+) -> None:
+    """Pushed outcomes per state, and the latest with why any failed."""
+    with client() as api:
+        state = api.van_sync(status)
+    if as_json:
+        emit_json(state)
+        return
+    print_mapping("VAN sync", state["counts"], as_json=False)
+    print_rows("Latest records", state["items"], as_json=False)

@@ -7,6 +7,7 @@ as Celery tasks on a real worker, one of which is killed mid-batch.
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import time
@@ -345,3 +346,18 @@ def test_an_export_without_the_needed_columns_fails_the_pull_clearly(
 def _job(client: httpx.Client, accepted: httpx.Response) -> dict[str, Any]:
     assert accepted.status_code == 202, accepted.text
     return wait_job_http(client, accepted.json()["job_id"])
+
+
+def test_the_cli_remote_mode_pushes_and_shows_the_state(
+    api_url: str, settings: Settings, fake_van: FakeVan
+) -> None:
+    from outreach.core.tokens import issue_token
+    from tests.test_client import _outreach
+
+    token = issue_token(settings, subject=unique("org"), role="organizer")
+    pushed = _outreach("--api", api_url, "--token", token, "van", "push", "--json")
+    assert pushed.returncode == 0, pushed.stderr
+    assert json.loads(pushed.stdout)["status"] == "succeeded"
+    shown = _outreach("--api", api_url, "--token", token, "van", "status", "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert set(json.loads(shown.stdout)["counts"]) == {"pending", "sent", "failed"}
