@@ -22,6 +22,8 @@ subclass built from the problem+json body (RFC 9457): ``status``, ``title``, ``d
 
 from __future__ import annotations
 
+import io
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -383,8 +385,6 @@ class OutreachClient:
         else:
             path = Path(file)
             data, name = path.read_bytes(), filename or path.name
-        import io
-
         files = {"file": (name, io.BytesIO(data))}
         return cast(
             JobAccepted, self._json("POST", f"/supporters/{supporter_id}/uploads", files=files)
@@ -493,8 +493,6 @@ class OutreachClient:
 
     def change_settings(self, changes: Mapping[str, Any], *, rerank: bool = False) -> Settings:
         """Change some settings (a JSON merge patch); ``rerank`` starts a re-rank at once."""
-        import json
-
         return cast(
             Settings,
             self._json(

@@ -361,3 +361,19 @@ def test_the_cli_remote_mode_pushes_and_shows_the_state(
     shown = _outreach("--api", api_url, "--token", token, "van", "status", "--json")
     assert shown.returncode == 0, shown.stderr
     assert set(json.loads(shown.stdout)["counts"]) == {"pending", "sent", "failed"}
+
+
+def test_a_malformed_answer_is_retried_by_the_task_with_the_same_export(
+    api_url: str, driver: Driver, settings: Settings, fake_van: FakeVan
+) -> None:
+    tag = unique("m")[-6:]
+    fake_van.saved_lists[79] = {"savedListId": 79, "name": "Turf 9", "listCount": 1}
+    van_id = random.randint(100_000, 900_000)
+    fake_van.export_csv = f"VanID,LastName,FirstName,State,Zip5\n{van_id},Mal{tag},Cy,PA,19104\n"
+    fake_van.misbehave("exportJob", "malformed")  # a 200 whose body is HTML
+    with api_client(api_url, settings, unique("org"), role="organizer") as org:
+        job = _job(org, org.post("/organizer/van/pull", json={"saved_list_id": 79}))
+    assert job["status"] == "succeeded", job
+    assert len(fake_van.exports) == 1  # the retry waited for the export it had started
+    assert read(driver, "MATCH (v:Voter {voter_id: $id}) RETURN v.van_id AS van",
+                id=f"van-{van_id}") == [{"van": str(van_id)}]  # fmt: skip

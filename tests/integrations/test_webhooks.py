@@ -208,3 +208,21 @@ def test_the_secret_is_sealed_at_rest(driver: Driver, settings: Settings) -> Non
     stored = read(driver, "MATCH (w:Webhook {id: $id}) RETURN w.secret AS s", id=made.webhook["id"])
     assert made.secret not in json.dumps(stored)
     webhooks.remove(driver, made.webhook["id"])
+
+
+def test_a_delivery_the_queue_never_got_is_sent_by_the_sweep(
+    driver: Driver, settings: Settings, worker: object
+) -> None:
+    from workers.queue import CeleryQueue
+
+    with serve(lambda _: Answer(200)) as stub:
+        made = webhooks.register(
+            driver, settings, url=stub.url, events=["job.finished"], author="t"
+        )
+        (lost,) = webhooks.notify(driver, None, "job.finished", subject=unique("j"), data={})
+        assert webhooks.delivery(driver, lost)["status"] == "pending"
+        assert webhooks.sweep(driver, CeleryQueue()) >= 1
+        wait_for(lambda: webhooks.delivery(driver, lost)["status"] == "sent")
+        mine = [r for r in stub.received if r.headers["outreach-webhook-id"] == lost]
+        assert len(mine) == 1 and verify_independently(made.secret, mine[0])
+        webhooks.remove(driver, made.webhook["id"])
