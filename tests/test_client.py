@@ -225,3 +225,29 @@ def test_unreachable_server_is_one_clear_line() -> None:
 
 def test_client_errors_are_the_projects_errors() -> None:
     assert issubclass(ServerError, OutreachError) and issubclass(ApiUnreachable, OutreachError)
+
+
+def test_the_cli_remote_mode_uploads_and_prints_the_list(
+    api_url: str, driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    tag = unique("r")[-6:]
+    load_voter_rows(
+        driver,
+        tmp_path / "v.csv",
+        [voter(first_name="Remy", last_name=f"Far{tag}", phone="920-555-0188", state="WI")],
+    )
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_bytes(
+        contacts_csv([{"first_name": "Remy", "last_name": f"Far{tag}", "phone": "920-555-0188"}])
+    )
+    supporter = unique("supr")
+    admin = ("--api", api_url, "--token", _token(settings, unique("adm"), "admin"))
+    consented = _outreach(*admin, "supporters", "consent", supporter)
+    assert consented.returncode == 0, consented.stderr
+    loaded = _outreach(*admin, "ingest", "contacts", str(contacts), "--supporter", supporter)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "succeeded" in loaded.stdout
+    listed = _outreach(*admin, "supporters", "targets", supporter, "--json")
+    assert listed.returncode == 0, listed.stderr
+    items = json.loads(listed.stdout)["items"]
+    assert len(items) == 1 and items[0]["name"].startswith("Remy")
