@@ -5,14 +5,23 @@ campaign's network: it must not reach the workers' own loopback, the cloud's met
 service (169.254.169.254, link-local), or private networks, unless the deployment says
 so (``OUTREACH_WEBHOOK_ALLOW_PRIVATE_URLS``, for a receiver on the same network).
 The host is resolved and every address it resolves to is checked, at registration and
-again before each delivery (a name can be re-pointed); redirects are never followed.
+again before each delivery; redirects are never followed. A name can be re-pointed
+between that check and the connection (DNS rebinding), so :func:`guarded_session` also
+checks the address each connection actually reached, before a byte of the request is
+sent, and ignores proxy settings from the environment.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+from typing import Any
 from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from outreach.core.errors import InvalidInput, RowError
 
@@ -79,3 +88,72 @@ def check_url(url: str, *, allow_private: bool, field: str = "url") -> str:
                 "OUTREACH_WEBHOOK_ALLOW_PRIVATE_URLS=true to allow it",
             )
     return url
+
+
+class BlockedAddress(ConnectionError):
+    """A connection reached an address that is not public."""
+
+
+def _check_peer(sock: Any) -> None:
+    address = ipaddress.ip_address(str(sock.getpeername()[0]).split("%", 1)[0])
+    why = not_public(address)
+    if why:
+        sock.close()
+        raise BlockedAddress(f"the URL's host is now {why} ({address}); nothing was sent")
+
+
+class _GuardedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _check_peer(self.sock)
+
+
+class _GuardedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _check_peer(self.sock)
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _GuardedHTTPPool,
+            "https": _GuardedHTTPSPool,
+        }
+
+
+def guarded_session(*, allow_private: bool) -> requests.Session:
+    """A session for user-given URLs: no environment proxies, and (unless private addresses
+    are allowed) a connection that reaches a non-public address is closed before sending."""
+    session = requests.Session()
+    session.trust_env = False
+    if not allow_private:
+        adapter = _GuardedAdapter()
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+    return session
+
+
+def blocked_reason(exc: BaseException) -> str | None:
+    """The reason a request failed on :class:`BlockedAddress`, if it did."""
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, BlockedAddress):
+            return str(current)
+        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        stack.extend(a for a in getattr(current, "args", ()) if isinstance(a, BaseException))
+    return None

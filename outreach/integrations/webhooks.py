@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import requests
 
 from outreach.integrations.signing import HEADER, sign
+from outreach.integrations.urls import blocked_reason
 
 USER_AGENT = "outreach-webhooks/1"
 
@@ -51,6 +52,9 @@ def post(
     except requests.Timeout:
         return Sent(False, None, f"no answer within {timeout:g}s")
     except requests.ConnectionError as exc:
+        blocked = blocked_reason(exc)
+        if blocked:
+            return Sent(False, None, blocked)
         return Sent(False, None, f"could not connect ({exc.__class__.__name__})")
     except requests.RequestException as exc:
         return Sent(False, None, f"the request failed ({exc.__class__.__name__})")

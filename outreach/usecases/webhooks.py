@@ -211,14 +211,16 @@ def deliver(driver: Driver, settings: Settings, delivery_id: str) -> Attempt:
         return Attempt("failed", "the webhook's secret cannot be read")
     try:
         urls.check_url(claimed["url"], allow_private=settings.webhook_allow_private_urls)
-        sent = post(
-            claimed["url"],
-            secret=secret,
-            delivery_id=delivery_id,
-            event=claimed["event"],
-            body=str(claimed["body"]).encode(),
-            timeout=settings.webhook_timeout_seconds,
-        )
+        with urls.guarded_session(allow_private=settings.webhook_allow_private_urls) as session:
+            sent = post(
+                claimed["url"],
+                secret=secret,
+                delivery_id=delivery_id,
+                event=claimed["event"],
+                body=str(claimed["body"]).encode(),
+                timeout=settings.webhook_timeout_seconds,
+                session=session,
+            )
     except InvalidInput as refused:
         sent = Sent(False, None, refused.detail)
     if sent.ok:

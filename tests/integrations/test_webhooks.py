@@ -226,3 +226,19 @@ def test_a_delivery_the_queue_never_got_is_sent_by_the_sweep(
         mine = [r for r in stub.received if r.headers["outreach-webhook-id"] == lost]
         assert len(mine) == 1 and verify_independently(made.secret, mine[0])
         webhooks.remove(driver, made.webhook["id"])
+
+
+def test_a_connection_that_reaches_a_private_address_sends_nothing() -> None:
+    """A name re-pointed after its check (DNS rebinding) is caught at the connection."""
+    from outreach.integrations.urls import guarded_session
+    from outreach.integrations.webhooks import post
+
+    with serve(lambda _: Answer(200)) as stub, guarded_session(allow_private=False) as session:
+        sent = post(f"{stub.url}/in", secret="whsec_x", delivery_id="whd-1", event="job.finished",
+                    body=b"{}", timeout=2, session=session)  # fmt: skip
+        assert not sent.ok
+        assert "loopback" in sent.reason and "nothing was sent" in sent.reason
+        assert stub.received == []
+    with serve(lambda _: Answer(200)) as stub, guarded_session(allow_private=True) as session:
+        assert post(stub.url, secret="whsec_x", delivery_id="whd-2", event="job.finished",
+                    body=b"{}", timeout=2, session=session).ok  # fmt: skip
