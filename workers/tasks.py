@@ -17,7 +17,7 @@ from graph.db.driver import get_driver
 from graph.jobs import get_job, update_job
 from outreach.core.errors import GraphUnavailable, RowError
 from outreach.core.settings import Settings, get_settings
-from outreach.usecases import jobs, rerank, uploads, van_sync, voter_files, webhooks
+from outreach.usecases import jobs, rerank, uploads, van_pull, van_sync, voter_files, webhooks
 from outreach.usecases.rerank import (
     PartitionScores,
     partition_scope,
@@ -267,7 +267,7 @@ def van_pull_task(job_id: str, saved_list_id: int) -> dict[str, Any]:
     """Pull a saved list from NGP VAN as a voter-file source."""
 
     def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
-        counts = van_sync.pull(
+        counts = van_pull.pull(
             get_driver(),
             get_settings(),
             job_id=job_id,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import AppSettings, Graph, Organizer, Outbox, Reporter
 from api.schemas import PROBLEM_RESPONSES, JobAccepted, Offset, problems
 from outreach.core.errors import Conflict, QueueUnavailable, SettingsInvalid
-from outreach.usecases import van_sync
+from outreach.usecases import van_pull, van_sync
 
 router = APIRouter(prefix="/organizer/van", tags=["organizers"], responses=PROBLEM_RESPONSES)
 NOT_CONFIGURED = problems(
@@ -122,7 +122,7 @@ def pull(
     body: PullIn, principal: Organizer, graph: Graph, queue: Outbox, settings: AppSettings
 ) -> JobAccepted:
     """Export a VAN saved list and load it as a voter file (the voters keep their VAN ids)."""
-    job_id = van_sync.request_pull(
+    job_id = van_pull.request_pull(
         graph, queue, settings, saved_list_id=body.saved_list_id, owner=principal.subject
     )
     return JobAccepted(job_id=job_id, status_url=f"/jobs/{job_id}")

@@ -10,21 +10,17 @@ the mark and fails the record ("VAN may have it") instead of sending it twice. O
 after an outcome was queued still stops it: eligibility is checked again just before
 each send. One push runs at a time (a graph lock).
 
-Pull: a saved list is exported through an export job, downloaded, and loaded as a voter
-file (voter ids ``van-<VanID>``), each voter keeping its VAN id for later pushes.
+Pull: see :mod:`outreach.usecases.van_pull`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, Protocol
 
 from neo4j import Driver
@@ -32,7 +28,7 @@ from neo4j import Driver
 from graph import van_sync as store
 from graph.locks import release, try_acquire
 from graph.outcomes import OUTCOMES
-from outreach.core.errors import FileRejected, InvalidInput, RowError
+from outreach.core.errors import InvalidInput, RowError
 from outreach.core.settings import Settings
 from outreach.integrations.van import (
     VanAmbiguous,
@@ -43,16 +39,14 @@ from outreach.integrations.van import (
     VanUnavailable,
     canvass_response,
 )
-from outreach.usecases import jobs, voter_files
+from outreach.usecases import jobs
 from outreach.usecases.webhooks import Outbox
 
 __all__ = [
     "IntegrationQueue",
     "VanUnavailable",
     "mapping",
-    "pull",
     "push",
-    "request_pull",
     "request_push",
     "set_mapping",
 ]
@@ -274,184 +268,3 @@ def sync_state(
 def retry_failed(driver: Driver) -> int:
     """Put failed records back to pending (after the organizer checked VAN); how many."""
     return store.retry_failed(driver, now=time.time())
-
-
-# --- Pull -------------------------------------------------------------------------------
-
-# What a saved-list export names each field (VAN's column headers), to our voter columns.
-EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "van_id": ("VanID", "VANID", "Voter File VANID", "vanid"),
-    "first_name": ("FirstName", "First Name"),
-    "middle_name": ("MiddleName", "Middle Name"),
-    "last_name": ("LastName", "Last Name"),
-    "suffix": ("Suffix",),
-    "address": ("Address", "StreetAddress", "Street Address"),
-    "city": ("City",),
-    "state": ("State", "StateOrProvince", "StateProvince"),
-    "zip": ("Zip5", "ZipOrPostal", "Zip", "Zip/Postal"),
-    "phone": ("Phone", "PreferredPhone", "Cell Phone", "HomePhone"),
-    "email": ("Email", "PreferredEmail"),
-    "birth_year": ("BirthYear",),
-    "dob": ("DOB", "DateOfBirth"),
-    "district": ("CD", "CongressionalDistrict"),
-}
-VOTER_COLUMNS = ["voter_id", "first_name", "middle_name", "last_name", "suffix", "birth_year",
-                 "address", "city", "zip", "state", "district", "phone", "email"]  # fmt: skip
-
-
-def request_pull(
-    driver: Driver,
-    queue: IntegrationQueue,
-    settings: Settings,
-    *,
-    saved_list_id: int,
-    owner: str | None,
-) -> str:
-    """Record a pull of a saved list and send it; the same list already queued is joined."""
-    check_configured(settings)
-    if saved_list_id < 1:
-        raise InvalidInput(
-            "no such saved list", [RowError(None, "saved_list_id", "a positive VAN list id")]
-        )
-    params = {"saved_list_id": saved_list_id}
-    waiting = jobs.pending(driver, kind="van_pull", params=params)
-    if waiting:
-        return waiting
-    job_id = jobs.record(driver, kind="van_pull", owner=owner, params=params)
-    jobs.publish(driver, [job_id], lambda: queue.van_pull(job_id, saved_list_id=saved_list_id))
-    return job_id
-
-
-def _column(header: list[str], names: tuple[str, ...]) -> str | None:
-    lowered = {h.strip().lower(): h for h in header}
-    for name in names:
-        if name.lower() in lowered:
-            return lowered[name.lower()]
-    return None
-
-
-def export_rows(text: Iterator[str]) -> Iterator[dict[str, str]]:
-    """A VAN export (CSV or tab-separated) as rows of our voter columns plus ``van_id``."""
-    first = next(text, "")
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(_chain(first, text), delimiter=delimiter)
-    header = next(reader, [])
-    where = {ours: _column(header, theirs) for ours, theirs in EXPORT_COLUMNS.items()}
-    missing = [ours for ours in ("van_id", "first_name", "last_name", "state") if not where[ours]]
-    if missing:
-        raise FileRejected(
-            "the VAN export lacks columns the voter file needs",
-            errors=[RowError(1, EXPORT_COLUMNS[m][0], "missing from the export")
-                    for m in missing],
-        )  # fmt: skip
-    index = {ours: header.index(col) for ours, col in where.items() if col}
-    for cells in reader:
-        row = {ours: cells[i].strip() if i < len(cells) else "" for ours, i in index.items()}
-        if not any(row.values()):
-            continue
-        if not row.get("birth_year") and row.get("dob"):
-            row["birth_year"] = _birth_year(row["dob"])
-        district = row.get("district", "")
-        if district.isdigit() and row.get("state"):
-            row["district"] = f"{row['state'].upper()}-{int(district)}"
-        row["voter_id"] = f"van-{row['van_id']}" if row.get("van_id") else ""
-        yield row
-
-
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
-    yield first
-    yield from rest
-
-
-def _birth_year(dob: str) -> str:
-    for part in dob.replace("/", "-").split("-"):
-        if len(part) == 4 and part.isdigit():
-            return part
-    return ""
-
-
-def pull(
-    driver: Driver,
-    settings: Settings,
-    *,
-    job_id: str,
-    saved_list_id: int,
-    client: VanClient | None = None,
-    poll_seconds: float = 1.0,
-    report: Report | None = None,
-) -> dict[str, int]:
-    """Export the saved list, download it, load it as a voter file; the load's counts.
-
-    The export job is recorded, so a pull that runs again (a lost worker) waits for the
-    same export rather than starting another.
-    """
-    van = client or client_for(settings)
-    export_type = settings.van_export_type
-    if export_type is None:
-        raise InvalidInput(
-            "no export type: set OUTREACH_VAN_EXPORT_TYPE to the one VAN assigned you",
-            [RowError(None, "OUTREACH_VAN_EXPORT_TYPE", "unset")],
-        )
-    pull_id = f"pull:{job_id}"
-    state = store.pull_state(driver, pull_id)
-    export_id = int(state["export_job_id"]) if state and state["export_job_id"] else None
-    if export_id is None:
-        listed = van.saved_list(saved_list_id)
-        created = van.create_export_job(saved_list_id, export_type)
-        export_id = int(created["exportJobId"])
-        store.save_pull(driver, pull_id, saved_list_id=saved_list_id, export_job_id=export_id,
-                        status="pending", reason=None, now=time.time())  # fmt: skip
-        log.info("VAN export job %s for a list of %s", export_id, listed.get("listCount"))
-    deadline = time.monotonic() + settings.van_export_wait_seconds
-    while True:
-        job = van.export_job(export_id)
-        status = str(job.get("status") or "")
-        if status == "Completed" and job.get("downloadUrl"):
-            break
-        if status == "Error":
-            reason = f"VAN's export job {export_id} failed (error code {job.get('errorCode')})"
-            store.save_pull(driver, pull_id, saved_list_id=saved_list_id, export_job_id=export_id,
-                            status="failed", reason=reason, now=time.time())  # fmt: skip
-            raise InvalidInput(reason, [RowError(None, "exportJob", str(job.get("errorCode")))])
-        if time.monotonic() > deadline:
-            raise VanUnavailable(f"VAN's export job {export_id} is still {status or 'unknown'}")
-        time.sleep(poll_seconds)
-    folder = settings.data_dir / "van"
-    folder.mkdir(parents=True, exist_ok=True)
-    raw, voters = folder / f"{job_id}.export", folder / f"{job_id}.csv"
-    try:
-        with raw.open("wb") as out:
-            van.download(str(job["downloadUrl"]), out)
-        van_ids = _write_voter_file(raw, voters)
-        counts = voter_files.load(
-            driver, settings, path=voters, mapping="demo",
-            report=(lambda c, _e: report(c)) if report else None,
-        )  # fmt: skip
-        store.set_van_ids(driver, van_ids, batch_size=settings.graph_write_batch)
-    finally:
-        raw.unlink(missing_ok=True)
-        voters.unlink(missing_ok=True)
-    store.save_pull(driver, pull_id, saved_list_id=saved_list_id, export_job_id=export_id,
-                    status="sent", reason=None, now=time.time())  # fmt: skip
-    return {**counts, "van_ids": len(van_ids), "export_job_id": export_id}
-
-
-def _write_voter_file(raw: Path, voters: Path) -> list[dict[str, str]]:
-    """Rewrite the export in the voter-file columns; the voter ids and their VAN ids."""
-    van_ids: list[dict[str, str]] = []
-    with (
-        raw.open("r", encoding="utf-8-sig", errors="replace", newline="") as source,
-        voters.open("w", encoding="utf-8", newline="") as target,
-    ):
-        writer = csv.DictWriter(target, VOTER_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for row in export_rows(iter(source)):
-            writer.writerow(row)
-            if row["voter_id"]:
-                van_ids.append({"voter_id": row["voter_id"], "van_id": row["van_id"]})
-    return van_ids
-
-
-def parse_export(text: str) -> list[dict[str, str]]:
-    """A whole export's rows (for tests and small lists)."""
-    return list(export_rows(iter(io.StringIO(text))))
