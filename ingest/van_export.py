@@ -68,6 +68,8 @@ def export_rows(text: Iterator[str]) -> Iterator[dict[str, str]]:
         if district.isdigit() and row.get("state"):
             row["district"] = f"{row['state'].upper()}-{int(district)}"
         row["voter_id"] = f"van-{row['van_id']}" if row.get("van_id") else ""
+        for name in VOTER_COLUMNS:
+            row.setdefault(name, "")
         yield row
 
 
