@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const { api, el } = Outreach;
+  const { api, el, say } = Outreach;
 
   function stateText(hook) {
     if (hook.active) return hook.failures ? `active (${hook.failures} failed tries in a row)` : "active";
@@ -34,9 +34,11 @@
           button.disabled = true;
           try {
             await api(`/organizer/webhooks/${encodeURIComponent(hook.id)}/enable`, { method: "POST" });
-          } finally {
-            await load();
+            say("Webhook enabled again.");
+          } catch (error) {
+            say(`The webhook was not enabled: ${error.message}`, true);
           }
+          await load();
         });
         cell.appendChild(button);
       }
