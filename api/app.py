@@ -17,7 +17,17 @@ from starlette.routing import BaseRoute
 
 from api import pages, problems
 from api.body_limit import BodyLimit
-from api.routes import analytics, jobs, opt_out, organizer, session, supporters, terms
+from api.routes import (
+    analytics,
+    jobs,
+    opt_out,
+    organizer,
+    session,
+    supporters,
+    terms,
+    van,
+    webhooks,
+)
 from api.schemas import Problem
 from graph.db.driver import create_driver, set_driver
 from outreach import __version__
@@ -57,6 +67,8 @@ def create_app() -> FastAPI:
         supporters.router,
         jobs.router,
         organizer.router,
+        webhooks.router,
+        van.router,
         opt_out.router,
         analytics.router,
         terms.router,

@@ -25,6 +25,7 @@ from outreach.core.settings import Settings, get_settings
 from outreach.core.tokens import Principal, verify_token
 from outreach.usecases import accounts
 from outreach.usecases.jobs import TaskQueue
+from outreach.usecases.van_sync import IntegrationQueue
 from workers.queue import CeleryQueue
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `outreach token`")
@@ -39,6 +40,11 @@ async def get_graph(request: Request) -> Driver:
 
 async def get_queue() -> TaskQueue:
     """The job queue the use cases send work to."""
+    return _queue
+
+
+async def get_outbox() -> IntegrationQueue:
+    """Where webhook deliveries and VAN syncs are sent (the same queue)."""
     return _queue
 
 
@@ -71,6 +77,7 @@ async def get_principal(
 Graph = Annotated[Driver, Depends(get_graph)]
 AppSettings = Annotated[Settings, Depends(app_settings)]
 Queue = Annotated[TaskQueue, Depends(get_queue)]
+Outbox = Annotated[IntegrationQueue, Depends(get_outbox)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 

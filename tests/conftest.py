@@ -28,6 +28,17 @@ hypothesis_settings.register_profile("deep", max_examples=2000, **_FUZZ)  # type
 hypothesis_settings.load_profile(os.environ.get("OUTREACH_FUZZ_PROFILE", "outreach"))
 
 _ROOT = Path(tempfile.mkdtemp(prefix="outreach-tests-"))
+
+
+def _a_free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# The stand-in for NGP VAN (tests/integrations/fake_van.py) listens here; the worker and
+# the API, started with this environment, send VAN requests to it.
+VAN_PORT = int(os.environ.get("OUTREACH_TEST_VAN_PORT") or _a_free_port())
 REDIS_PORT = int(os.environ.get("OUTREACH_TEST_REDIS_PORT", "16379"))
 REDIS_URL = os.environ.get("OUTREACH_TEST_REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0")
 os.environ.update(
@@ -41,6 +52,20 @@ os.environ.update(
     OUTREACH_TOKEN_VERSION_CACHE_SECONDS="2",
     OUTREACH_BROKER_URL=REDIS_URL,
     OUTREACH_RESULT_BACKEND=REDIS_URL,
+    # The tests' webhook receivers and the stand-in VAN listen on 127.0.0.1.
+    OUTREACH_WEBHOOK_ALLOW_PRIVATE_URLS="true",
+    OUTREACH_WEBHOOK_RETRY_SECONDS="0.2",
+    OUTREACH_WEBHOOK_MAX_ATTEMPTS="3",
+    OUTREACH_WEBHOOK_DISABLE_AFTER="4",
+    OUTREACH_WEBHOOK_TIMEOUT_SECONDS="2",
+    OUTREACH_VAN_BASE_URL=f"http://127.0.0.1:{VAN_PORT}/v4",
+    OUTREACH_VAN_APPLICATION_NAME="outreach-tests",
+    OUTREACH_VAN_API_KEY="7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    OUTREACH_VAN_DATABASE_MODE="0",
+    OUTREACH_VAN_EXPORT_TYPE="4",
+    OUTREACH_VAN_RETRY_SECONDS="0.05",
+    OUTREACH_VAN_TIMEOUT_SECONDS="1",
+    OUTREACH_VAN_EXPORT_WAIT_SECONDS="30",
 )
 
 from neo4j import Driver  # noqa: E402

@@ -8,8 +8,9 @@ transport option, but the SQLAlchemy transport hands all its options to
 attribute of this subclass, registered under its own URL scheme.
 
 An idle worker then runs about ten small SQLite transactions a second per queue: measured
-at about 3% of one core for an idle worker (main process and one child). Redis (``OUTREACH_BROKER_URL``) needs none of this: a Redis
-worker blocks on the queue and wakes at once.
+at about 3% of one core for an idle worker (main process and one child). Redis
+(``OUTREACH_BROKER_URL``) needs none of this: a Redis worker blocks on the queue and wakes
+at once.
 """
 
 from __future__ import annotations

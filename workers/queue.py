@@ -60,6 +60,23 @@ class CeleryQueue:
         )
         chain(load, then).apply_async()
 
+    def deliver_webhook(self, delivery_id: str, *, countdown: float = 0.0) -> None:
+        """Send one webhook delivery, after ``countdown`` seconds (a retry's backoff)."""
+        self.app.send_task(
+            "outreach.deliver_webhook",
+            args=[delivery_id],
+            queue=GENERAL,
+            countdown=countdown or None,
+        )
+
+    def van_push(self, job_id: str) -> None:
+        """Send a push of outcomes to NGP VAN."""
+        self._task("outreach.van_push", job_id, job_id).apply_async()
+
+    def van_pull(self, job_id: str, *, saved_list_id: int) -> None:
+        """Send a pull of a saved list from NGP VAN."""
+        self._task("outreach.van_pull", job_id, job_id, saved_list_id).apply_async()
+
     def rank(self, job_id: str, *, supporter_ids: list[str] | None, partitions: int) -> None:
         """Send a re-rank of some supporters (and their competitors), or everyone."""
         queue = GENERAL if supporter_ids is None else SUPPORTERS

@@ -17,7 +17,7 @@ from graph.db.driver import get_driver
 from graph.jobs import get_job, update_job
 from outreach.core.errors import GraphUnavailable, RowError
 from outreach.core.settings import Settings, get_settings
-from outreach.usecases import jobs, rerank, uploads, voter_files
+from outreach.usecases import jobs, rerank, uploads, van_pull, van_sync, voter_files, webhooks
 from outreach.usecases.rerank import (
     PartitionScores,
     partition_scope,
@@ -26,6 +26,7 @@ from outreach.usecases.rerank import (
 )
 from workers.app import app
 from workers.jobs import Progress, run_job
+from workers.queue import CeleryQueue
 
 
 @app.task(
@@ -233,4 +234,54 @@ def housekeeping_task() -> dict[str, int]:
         if job.kind == "ingest_contacts" and job.params.get("upload_id"):
             uploads.finish(settings, str(job.params["upload_id"]))
     removed = uploads.sweep(settings, older_than_seconds=settings.upload_file_max_age_seconds)
-    return {"jobs_failed": len(lost), "files_removed": removed}
+    resent = webhooks.sweep(get_driver(), CeleryQueue())
+    return {"jobs_failed": len(lost), "files_removed": removed, "webhooks_resent": resent}
+
+
+@app.task(name="outreach.deliver_webhook", autoretry_for=(GraphUnavailable,), max_retries=5)
+def deliver_webhook_task(delivery_id: str) -> dict[str, Any]:
+    """Try one webhook delivery; a failed try is sent again after its backoff."""
+    attempt = webhooks.deliver(get_driver(), get_settings(), delivery_id)
+    if attempt.outcome == "retry":
+        CeleryQueue().deliver_webhook(delivery_id, countdown=attempt.retry_in)
+    return {"outcome": attempt.outcome, "reason": attempt.reason}
+
+
+@app.task(
+    name="outreach.van_push",
+    autoretry_for=(GraphUnavailable, van_sync.VanUnavailable),
+    retry_backoff=True,
+    max_retries=6,
+)
+def van_push_task(job_id: str) -> dict[str, Any]:
+    """Push recorded outcomes to NGP VAN; VAN unavailable: tried again later, nothing resent."""
+
+    def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
+        counts = van_sync.push(
+            get_driver(), get_settings(), job_id=job_id, report=lambda c: report(c, [])
+        )
+        return counts, []
+
+    return run_job(job_id, work, retry_on=(van_sync.VanUnavailable,))
+
+
+@app.task(
+    name="outreach.van_pull",
+    autoretry_for=(GraphUnavailable, van_sync.VanUnavailable),
+    retry_backoff=True,
+    max_retries=6,
+)
+def van_pull_task(job_id: str, saved_list_id: int) -> dict[str, Any]:
+    """Pull a saved list from NGP VAN as a voter-file source."""
+
+    def work(report: Progress) -> tuple[dict[str, int], list[RowError]]:
+        counts = van_pull.pull(
+            get_driver(),
+            get_settings(),
+            job_id=job_id,
+            saved_list_id=saved_list_id,
+            report=lambda c: report(c, []),
+        )
+        return counts, []
+
+    return run_job(job_id, work, retry_on=(van_sync.VanUnavailable,))

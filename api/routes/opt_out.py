@@ -9,12 +9,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
 
-from api.deps import AppSettings, Graph
+from api.deps import AppSettings, Graph, Outbox
 from api.pages import templates
 from api.rate_limits import OptOutLimit
 from api.schemas import RATE_LIMITED, problems
 from outreach.core.errors import GraphUnavailable, InvalidInput, OutreachError
-from outreach.usecases import opt_out
+from outreach.usecases import opt_out, webhooks
 
 router = APIRouter(
     prefix="/opt-out",
@@ -115,12 +115,16 @@ def opt_out_page(token: str, request: Request, settings: AppSettings, graph: Gra
         }
     },
 )
-def opt_out_now(token: str, request: Request, settings: AppSettings, graph: Graph) -> HTMLResponse:
+def opt_out_now(
+    token: str, request: Request, settings: AppSettings, graph: Graph, outbox: Outbox
+) -> HTMLResponse:
     """Opt out: you leave every list at once, and no later upload brings you back."""
     try:
         found = opt_out.opt_out_by_link(graph, settings, token)
     except OutreachError as exc:
         return _bad_link(request, settings, exc)
+    if found:
+        webhooks.opted_out_by_link(graph, settings, outbox, token)
     if not found:
         return _page(
             request,

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 
-from api.deps import AppSettings, Graph, Queue, SupporterSelf
+from api.deps import AppSettings, Graph, Outbox, Queue, SupporterSelf
 from api.rate_limits import UploadLimit
 from api.schemas import (
     PROBLEM_RESPONSES,
@@ -41,7 +41,15 @@ from outreach.core.errors import (
     NotFound,
     QueueUnavailable,
 )
-from outreach.usecases import consent, deletion, outcomes, review, supporter_list, uploads
+from outreach.usecases import (
+    consent,
+    deletion,
+    outcomes,
+    review,
+    supporter_list,
+    uploads,
+    webhooks,
+)
 
 QUEUE_DOWN = problems((QueueUnavailable, "the job queue did not take the job; try again"))
 
@@ -162,7 +170,12 @@ def friends(supporter_id: str, _: SupporterSelf, graph: Graph) -> FriendsReport:
     responses=problems((NotFound, "you have no friend with this id")),
 )
 def add_outcome(
-    supporter_id: str, body: OutcomeIn, _: SupporterSelf, graph: Graph, settings: AppSettings
+    supporter_id: str,
+    body: OutcomeIn,
+    _: SupporterSelf,
+    graph: Graph,
+    settings: AppSettings,
+    outbox: Outbox,
 ) -> OutcomeOut:
     """Record what happened when you asked a friend (send ``client_id`` to make retries safe)."""
     recorded = outcomes.record(
@@ -174,6 +187,16 @@ def add_outcome(
         client_id=body.client_id,
         settings=settings,
     )
+    if not recorded.duplicate:
+        webhooks.outcome_recorded(
+            graph,
+            outbox,
+            supporter_id=supporter_id,
+            friend_id=body.friend_id,
+            outcome_id=recorded.id,
+            outcome=body.outcome,
+            channel=body.channel,
+        )
     return OutcomeOut(id=recorded.id, duplicate=recorded.duplicate)
 
 

@@ -24,6 +24,12 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT voter_state_code IF NOT EXISTS FOR (s:VoterState) REQUIRE s.code IS UNIQUE",
     "CREATE CONSTRAINT token_version_key IF NOT EXISTS "
     "FOR (t:TokenVersion) REQUIRE t.key IS UNIQUE",
+    "CREATE CONSTRAINT webhook_id IF NOT EXISTS FOR (w:Webhook) REQUIRE w.id IS UNIQUE",
+    "CREATE CONSTRAINT van_sync_id IF NOT EXISTS FOR (r:VanSync) REQUIRE r.id IS UNIQUE",
+    "CREATE CONSTRAINT integration_config_name IF NOT EXISTS "
+    "FOR (c:IntegrationConfig) REQUIRE c.name IS UNIQUE",
+    "CREATE CONSTRAINT webhook_delivery_id IF NOT EXISTS "
+    "FOR (d:WebhookDelivery) REQUIRE d.id IS UNIQUE",
 )
 
 INDEXES: tuple[LiteralString, ...] = (
@@ -38,6 +44,9 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX person_held_out IF NOT EXISTS FOR (p:Person) ON (p.held_out)",
     "CREATE INDEX person_holdout_pool IF NOT EXISTS FOR (p:Person) ON (p.holdout_pool)",
     "CREATE INDEX job_status IF NOT EXISTS FOR (j:Job) ON (j.status)",
+    "CREATE INDEX van_sync_status IF NOT EXISTS FOR (r:VanSync) ON (r.status)",
+    "CREATE INDEX webhook_delivery_status IF NOT EXISTS FOR (d:WebhookDelivery) ON (d.status)",
+    "CREATE INDEX webhook_delivery_hook IF NOT EXISTS FOR (d:WebhookDelivery) ON (d.webhook_id)",
 )
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from outreach.cli import remote
 from outreach.cli.admin import reports_app, settings_app, supporters_app, users_app
 from outreach.cli.demo import run_demo
 from outreach.cli.link import link
@@ -311,9 +312,33 @@ def token(
     sys.stdout.write(signed + "\n")
 
 
+@app.callback()
+def _global_options(
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--api",
+            help="Send the command to a deployed server's API (URL) instead of the local "
+            "graph; put it first: outreach --api URL [--token T] COMMAND",
+        ),
+    ] = None,
+    api_token: Annotated[
+        str | None,
+        typer.Option("--token", help="The API token for --api (or OUTREACH_API_TOKEN)"),
+    ] = None,
+) -> None:
+    """Relational outreach engine: ask the right friends."""
+    if api_url is not None or api_token is not None:
+        raise typer.BadParameter("--api and --token go first: outreach --api URL COMMAND ...")
+
+
 def main() -> None:
     """Entry point of the ``outreach`` command: our errors print as one clear message."""
     try:
+        remote_target, argv = remote.split_remote_options(sys.argv[1:])
+        if remote_target is not None:
+            remote.run(remote_target, argv)
+            return
         app()
     except OutreachError as exc:
         errors.print(f"[red]{exc.title}:[/] {exc.detail}", highlight=False)

@@ -89,6 +89,30 @@ class Settings(BaseSettings):
     # 4), so that analysts can never take every slot (see graph/db/dialect.py).
     analyst_pool_size: int = Field(default=2, ge=1, le=64)
 
+    # Webhooks (see outreach/integrations/webhooks.py). URLs that resolve to loopback,
+    # link-local, private or other non-public addresses are refused unless allowed here
+    # (a server-side request forgery guard); a delivery is tried ``webhook_max_attempts``
+    # times, ``webhook_retry_seconds * 2**n`` apart, and a webhook whose deliveries fail
+    # ``webhook_disable_after`` times in a row is disabled, with the reason shown.
+    webhook_allow_private_urls: bool = False
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    webhook_max_attempts: int = Field(default=6, ge=1, le=20)
+    webhook_retry_seconds: float = Field(default=30.0, ge=0, le=3600)
+    webhook_disable_after: int = Field(default=10, ge=1, le=1000)
+
+    # NGP VAN / EveryAction (see outreach/integrations/van.py): the application name and
+    # API key VAN issued, and the database mode (0: My Voters, the voter file; 1: My
+    # Campaign). Unset: no sync. ``van_export_type`` is the export job type VAN gave you.
+    van_base_url: str = "https://api.securevan.com/v4"
+    van_application_name: str | None = None
+    van_api_key: SecretStr | None = None
+    van_database_mode: int = Field(default=0, ge=0, le=1)
+    van_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    van_max_retries: int = Field(default=4, ge=0, le=20)
+    van_retry_seconds: float = Field(default=2.0, ge=0, le=600)
+    van_export_type: int | None = None
+    van_export_wait_seconds: float = Field(default=900.0, ge=1)
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     # The address people use to reach the API, when it is not host:port (a proxy, a domain).
