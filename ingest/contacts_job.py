@@ -165,7 +165,8 @@ def ingest_upload(
         if key is None:
             continue  # a name alone, unlinked: nothing to rank or deduplicate on
         if blocked and blocked.intersection((key, *contact.phone_keys, *contact.email_keys)):
-            continue  # on the do-not-contact list: not stored at all
+            counts["opted_out"] = counts.get("opted_out", 0) + 1
+            continue  # on the do-not-contact list: not stored at all, and said so
         record = contact.record
         sources = channels_of(record)
         state, placed_by = placement(record.state, record.phones)
@@ -209,7 +210,7 @@ def ingest_upload(
                     "method": decision.method,
                 }
             )
-    if not knows:
+    if not knows and not counts.get("opted_out"):
         raise FileRejected(
             f"none of the {len(contacts)} contacts can be kept: each has only a name, and "
             "matches no voter; a contact needs a phone number, an email address or a match"
