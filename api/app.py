@@ -16,7 +16,16 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
 from api import pages, problems
-from api.routes import analytics, jobs, opt_out, organizer, session, supporters, terms
+from api.routes import (
+    analytics,
+    jobs,
+    lift,
+    opt_out,
+    organizer,
+    session,
+    supporters,
+    terms,
+)
 from api.schemas import Problem
 from graph.db.driver import create_driver, set_driver
 from outreach import __version__
@@ -55,6 +64,7 @@ def create_app() -> FastAPI:
         supporters.router,
         jobs.router,
         organizer.router,
+        lift.router,
         opt_out.router,
         analytics.router,
         terms.router,
