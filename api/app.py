@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute
 from api import pages, problems
 from api.routes import (
     analytics,
+    experiments,
     jobs,
     lift,
     opt_out,
@@ -65,6 +66,7 @@ def create_app() -> FastAPI:
         jobs.router,
         organizer.router,
         lift.router,
+        experiments.router,
         opt_out.router,
         analytics.router,
         terms.router,

@@ -40,6 +40,8 @@ LABELS: dict[str, str] = {
     "User": "A staff or supporter account; tokens are signed, not stored.",
     "TokenVersion": "A user's token version, under a keyed hash of their id: tokens issued "
     "before it are revoked.",
+    "Experiment": "A message experiment an organizer started: variants, share of asks, success.",
+    "MessageVariant": "One message of an experiment: a template, its fallback, its segments.",
 }
 RELATIONSHIPS: dict[str, str] = {
     "KNOWS": "The supporter uploaded this friend. Carries what that supporter gave (the name "
@@ -50,6 +52,7 @@ RELATIONSHIPS: dict[str, str] = {
     "rank, the expected impact, the factors and reasons, and the settings version.",
     "ASKED": "An outcome the supporter recorded for an ask (one per record).",
     "UPLOADED": "The supporter made this upload.",
+    "HAS_VARIANT": "The experiment tests this message variant.",
 }
 PROPERTIES: dict[str, str] = {
     "Voter.voter_id": "The voter file's id (unique).",
@@ -174,6 +177,28 @@ PROPERTIES: dict[str, str] = {
     "SHOULD_ASK.state": "The friend's state or district code.",
     "ASKED.id": "Outcome id (the client's id makes retries safe).",
     "ASKED.channel": "How the supporter asked.",
+    "ASKED.experiment": "The message experiment the ask was part of (none outside one).",
+    "ASKED.variant": "The experiment's variant the supporter was shown for this friend (A, B...).",
+    "Experiment.id": "Experiment id.",
+    "Experiment.name": "The organizer's name for it.",
+    "Experiment.status": "running, promoted (its winner goes to every ask) or stopped.",
+    "Experiment.share": "Share of (supporter, friend) pairs in the experiment, 0..1.",
+    "Experiment.success": "The outcomes that count as success.",
+    "Experiment.thompson": "True when a rebalance may shift draws toward the likely winner.",
+    "Experiment.winner": "The promoted variant's id.",
+    "Experiment.author": "Who started it.",
+    "Experiment.allocation_ids": "Variant ids, in the order of `allocation_weights`.",
+    "Experiment.allocation_weights": "Each variant's share of new draws.",
+    "Experiment.created_at": "When it started.",
+    "Experiment.stopped_at": "When it was stopped.",
+    "Experiment.rebalanced_at": "When Thompson sampling last changed the shares.",
+    "MessageVariant.id": "Variant id within its experiment (A, B...).",
+    "MessageVariant.experiment_id": "The experiment's id.",
+    "MessageVariant.name": "The organizer's name for it.",
+    "MessageVariant.template": "The text, with {first_name}, {state}, {deadline}, "
+    "{supporter_name}.",
+    "MessageVariant.fallback": "The text when a field the template needs is unknown.",
+    "MessageVariant.segments": "Texts for segments of the voter file (field, value), as JSON.",
 }
 
 _NODE = re.compile(r"\((\w*)\s*:\s*(\w+)\s*(?:\{([^{}]*)\})?")

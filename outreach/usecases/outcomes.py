@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from neo4j import Driver
 
 from graph.outcomes import record_outcome
+from outreach.usecases.message_experiments import draw_for_outcome
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,9 @@ def record(
     outcome: str,
     client_id: str | None = None,
 ) -> Recorded:
-    """Store the outcome; a retry with the same ``client_id`` changes nothing."""
+    """Store the outcome, with the message variant the pair was shown; retries change nothing."""
     outcome_id = client_id or uuid.uuid4().hex
+    draw = draw_for_outcome(driver, supporter_id=supporter_id, friend_id=friend_id)
     row = record_outcome(
         driver,
         supporter_id=supporter_id,
@@ -36,5 +38,7 @@ def record(
         channel=channel,
         outcome=outcome,
         outcome_id=f"{supporter_id}:{outcome_id}",
+        experiment=draw.experiment_id if draw else None,
+        variant=draw.variant_id if draw else None,
     )
     return Recorded(id=outcome_id, duplicate=bool(row["duplicate"]))
