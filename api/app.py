@@ -19,6 +19,7 @@ from api import pages, problems
 from api.routes import (
     analytics,
     experiments,
+    goals,
     jobs,
     lift,
     opt_out,
@@ -67,6 +68,7 @@ def create_app() -> FastAPI:
         organizer.router,
         lift.router,
         experiments.router,
+        goals.router,
         opt_out.router,
         analytics.router,
         terms.router,

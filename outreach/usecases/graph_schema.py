@@ -42,6 +42,7 @@ LABELS: dict[str, str] = {
     "before it are revoked.",
     "Experiment": "A message experiment an organizer started: variants, share of asks, success.",
     "MessageVariant": "One message of an experiment: a template, its fallback, its segments.",
+    "Team": "A team of supporters, made by an organizer, joined by roster or invite code.",
 }
 RELATIONSHIPS: dict[str, str] = {
     "KNOWS": "The supporter uploaded this friend. Carries what that supporter gave (the name "
@@ -53,6 +54,7 @@ RELATIONSHIPS: dict[str, str] = {
     "ASKED": "An outcome the supporter recorded for an ask (one per record).",
     "UPLOADED": "The supporter made this upload.",
     "HAS_VARIANT": "The experiment tests this message variant.",
+    "MEMBER_OF": "The supporter is on this team (one team each).",
 }
 PROPERTIES: dict[str, str] = {
     "Voter.voter_id": "The voter file's id (unique).",
@@ -199,6 +201,16 @@ PROPERTIES: dict[str, str] = {
     "{supporter_name}.",
     "MessageVariant.fallback": "The text when a field the template needs is unknown.",
     "MessageVariant.segments": "Texts for segments of the voter file (field, value), as JSON.",
+    "Supporter.goal_friends": "The supporter's goal: friends to ask.",
+    "Supporter.goal_by": "The day the goal is for (ISO date).",
+    "Supporter.goal_set_at": "The day the goal was set (ISO date): progress is paced from it.",
+    "Supporter.leaderboard_opt_in": "True when the supporter appears on leaderboards, by first "
+    "name.",
+    "Team.id": "Team id.",
+    "Team.name": "The team's name.",
+    "Team.invite_code": "The code supporters join with (8 characters, no 0/O or 1/I).",
+    "Team.author": "The organizer who made it.",
+    "Team.created_at": "When it was made.",
 }
 
 _NODE = re.compile(r"\((\w*)\s*:\s*(\w+)\s*(?:\{([^{}]*)\})?")
