@@ -26,6 +26,12 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, t
 NO_NAME = "A supporter"
 
 
+def first_name(name: str | None) -> str:
+    """The first word of a supporter's first name, or a stand-in when the roster gave none."""
+    words = (name or "").split()
+    return words[0] if words else NO_NAME
+
+
 def _invalid(field: str, reason: str) -> InvalidInput:
     return InvalidInput(f"{field}: {reason}", [RowError(line=None, field=field, reason=reason)])
 
@@ -160,7 +166,7 @@ def leaderboard(driver: Driver, *, supporter_id: str, limit: int = 20) -> dict[s
     people = [
         {
             "place": place,
-            "first_name": (r["first_name"] or NO_NAME).split()[0],
+            "first_name": first_name(r["first_name"]),
             "asked": int(r["asked"]),
             "you": r["id"] == supporter_id,
         }
