@@ -149,6 +149,8 @@ class ExperimentReport(BaseModel):
 class PromoteIn(BaseModel):
     """The variant to send to every ask from now on."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"variant_id": "A"}]})
+
     variant_id: str = Field(min_length=1, max_length=8)
 
 

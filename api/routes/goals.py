@@ -31,7 +31,7 @@ Geos = Annotated[
 class GoalIn(BaseModel):
     """Friends to ask, by a day (no later than election day)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"friends": 10, "by": "2026-10-20"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"friends": 10, "by": "2028-10-20"}]})
 
     friends: int = Field(ge=1, le=1000)
     by: date
@@ -71,11 +71,15 @@ class ProgressOut(BaseModel):
 class InviteIn(BaseModel):
     """A team's invite code."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"invite_code": "K7QX2MPA"}]})
+
     invite_code: str = Field(min_length=4, max_length=32)
 
 
 class OptInIn(BaseModel):
     """Whether to appear on leaderboards, by first name."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"opt_in": True}]})
 
     opt_in: bool
 
@@ -119,6 +123,8 @@ class LeaderboardOut(BaseModel):
 class TeamIn(BaseModel):
     """A new team."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Porch team"}]})
+
     name: str = Field(min_length=1, max_length=80)
 
 
@@ -135,6 +141,10 @@ class TeamCreated(BaseModel):
 
 class RosterIn(BaseModel):
     """Supporters to put on the team (they leave any other)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"supporter_ids": ["sup-0001", "sup-0002"]}]}
+    )
 
     supporter_ids: list[str] = Field(min_length=1, max_length=5000)
 
