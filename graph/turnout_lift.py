@@ -29,10 +29,8 @@ RETURN p.key AS key, v.state AS state, v.household_id AS household,
 
 STATES_WITH_ELECTION: LiteralString = """
 UNWIND $states AS state
-OPTIONAL MATCH (v:Voter)
-WHERE v.state = state AND $election IN v.voted_elections
-WITH state, count(v) AS voters
-WHERE voters > 0
+WITH state
+WHERE EXISTS { MATCH (v:Voter) WHERE v.state = state AND $election IN v.voted_elections }
 RETURN state
 """
 
