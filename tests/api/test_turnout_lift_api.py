@@ -1,7 +1,8 @@
 """Lift from validated turnout, end to end: planted effects in a vote history, found over HTTP.
 
-A supporter uploads 600 friends in two target states; the rankings draw half of them into
-the holdout; the supporter records asks for 60% of the assigned ones. After "the
+A supporter uploads 600 friends in two target states (in districts of their own, which
+the report is narrowed to); the rankings draw half of them into the holdout; the
+supporter records asks for 60% of the assigned ones. After "the
 election" the campaign loads a vote-history file in which held-out friends voted at
 ``P`` and assigned ones at ``P + d`` (through the asks: asked friends at
 ``P + d / ask_rate``). Three elections in the one file carry three effects, one of them
@@ -37,6 +38,7 @@ from tests.factories import (
 from workers.queue import CeleryQueue
 
 P = 0.40
+DISTRICT = 77  # no real district has this number: the report reads only this module's friends
 EFFECTS = {date(2026, 11, 3): 0.0, date(2026, 11, 10): 0.10, date(2026, 11, 17): 0.20}
 FIRST = ["Ann", "Bea", "Cora", "Dan", "Eli", "Fay", "Gus", "Hal", "Ida", "Jon"]
 LAST = [f"Turn{c}{d}" for c in "abcdefghijklmnopqrstuvwxyz" for d in "xyz"]
@@ -74,7 +76,7 @@ def build_campaign(driver: Driver, settings: Settings, api_url: str, tmp: Path) 
             last_name=p["last_name"],
             phone=p["phone"],
             state=p["state"],
-            district="",
+            district=f"{p['state']}-{DISTRICT}",
             city="",
             zip="",
             household_id="",
@@ -161,7 +163,7 @@ def organizer(api_url: str, settings: Settings) -> Iterator[httpx.Client]:
 
 
 def lift(client: httpx.Client, day: date, **params: Any) -> dict[str, Any]:
-    geo = ["WI", "PA"]
+    geo = [f"WI-{DISTRICT}", f"PA-{DISTRICT}"]  # this module's friends, not other tests'
     query = {"election": day.isoformat(), "geo": geo, "max_detectable": 0.2, **params}
     response = client.get("/organizer/reports/turnout-lift", params=query)
     assert response.status_code == 200, response.text
