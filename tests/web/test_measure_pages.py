@@ -17,13 +17,20 @@ from neo4j import Driver
 from playwright.sync_api import Page, expect
 
 from outreach.core.settings import Settings
-from tests.factories import api_client, contacts_csv, unique
-from tests.web.test_pages import (
-    LIST_WAIT_MS,
-    serious_accessibility_problems,
-    signin,
-    wisconsin_friends,
-)
+from tests.factories import api_client, contacts_csv, load_voter_rows, unique, voter
+from tests.web.test_pages import LIST_WAIT_MS, serious_accessibility_problems, signin
+
+
+def own_friends(driver: Driver, tmp_path: Path, tag: str) -> list[dict[str, str]]:
+    """Three voters in Wisconsin with phones no other test uses, and them as contacts."""
+    base = 2_000_000 + int(tag, 16) % 7_000_000
+    people = [(first, f"262{base + i}") for i, first in enumerate(("Amy", "Ben", "Cal"))]
+    load_voter_rows(
+        driver,
+        tmp_path / "voters.csv",
+        [voter(first_name=f, last_name=f"Meas{tag}", phone=p, state="WI") for f, p in people],
+    )
+    return [{"first_name": f, "last_name": f"Meas{tag}", "phone": p} for f, p in people]
 
 
 def test_an_organizer_starts_an_experiment_makes_a_team_and_reads_coverage_and_lift(
@@ -37,7 +44,7 @@ def test_an_organizer_starts_an_experiment_makes_a_team_and_reads_coverage_and_l
     tmp_path: Path,
 ) -> None:
     tag = unique("m")[-6:]
-    contacts = wisconsin_friends(driver, tmp_path, tag)
+    contacts = own_friends(driver, tmp_path, tag)
     supporter = unique("sup")
     upload = tmp_path / "c.csv"
     upload.write_bytes(contacts_csv(contacts))
