@@ -288,7 +288,9 @@ def messages_for(driver: Driver, *, supporter_id: str, today: date) -> MessageFo
     if experiment is None:
         return None
     variants = _variants(experiment)
-    supporter_name = store.supporter_first_name(driver, supporter_id)
+    texts = [t for v in variants.values() for t in (v.template, *(g.template for g in v.segments))]
+    needs_name = any("{supporter_name}" in t for t in texts)
+    supporter_name = store.supporter_first_name(driver, supporter_id) if needs_name else None
     facts: dict[str, dict[str, Any]] = {}
 
     def message(
