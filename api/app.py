@@ -19,7 +19,10 @@ from api import pages, problems
 from api.body_limit import BodyLimit
 from api.routes import (
     analytics,
+    experiments,
+    goals,
     jobs,
+    lift,
     opt_out,
     organizer,
     session,
@@ -69,6 +72,9 @@ def create_app() -> FastAPI:
         organizer.router,
         webhooks.router,
         van.router,
+        lift.router,
+        experiments.router,
+        goals.router,
         opt_out.router,
         analytics.router,
         terms.router,

@@ -22,7 +22,8 @@ OUTCOMES: tuple[str, ...] = get_args(Outcome)
 
 RECORD_OUTCOME: LiteralString = """
 MATCH (s:Supporter {id: $supporter_id})-[k:KNOWS {friend_id: $friend_id}]->(p:Person)
-CREATE (s)-[a:ASKED {id: $outcome_id, channel: $channel, outcome: $outcome, at: datetime()}]->(p)
+CREATE (s)-[a:ASKED {id: $outcome_id, channel: $channel, outcome: $outcome, at: datetime(),
+                     experiment: $experiment, variant: $variant}]->(p)
 SET p.already_voted = CASE WHEN $outcome = 'already_voted' THEN true ELSE p.already_voted END
 RETURN p.key AS key, a.id AS id
 """
@@ -94,8 +95,13 @@ def record_outcome(
     channel: str,
     outcome: str,
     outcome_id: str,
+    experiment: str | None = None,
+    variant: str | None = None,
 ) -> Row:
-    """Record what happened when a supporter asked a friend; ``outcome_id`` makes retries safe."""
+    """Record what happened when a supporter asked a friend; ``outcome_id`` makes retries safe.
+
+    ``experiment`` and ``variant`` name the message experiment the ask was part of, if any.
+    """
 
     def work(tx: ManagedTransaction) -> Row:
         params = {"supporter_id": supporter_id, "outcome_id": outcome_id}
@@ -103,7 +109,14 @@ def record_outcome(
             return {"id": outcome_id, "duplicate": True}
         record = tx.run(
             RECORD_OUTCOME,
-            {**params, "friend_id": friend_id, "channel": channel, "outcome": outcome},
+            {
+                **params,
+                "friend_id": friend_id,
+                "channel": channel,
+                "outcome": outcome,
+                "experiment": experiment,
+                "variant": variant,
+            },
         ).single()
         if record is None:
             raise NotFound(f"you have no friend with id {friend_id!r}")

@@ -46,6 +46,9 @@ LABELS: dict[str, str] = {
     "WebhookDelivery": "One event for one webhook: pending, sent or failed, with tries.",
     "TokenVersion": "A user's token version, under a keyed hash of their id: tokens issued "
     "before it are revoked.",
+    "Experiment": "A message experiment an organizer started: variants, share of asks, success.",
+    "MessageVariant": "One message of an experiment: a template, its fallback, its segments.",
+    "Team": "A team of supporters, made by an organizer, joined by roster or invite code.",
 }
 RELATIONSHIPS: dict[str, str] = {
     "KNOWS": "The supporter uploaded this friend. Carries what that supporter gave (the name "
@@ -56,6 +59,8 @@ RELATIONSHIPS: dict[str, str] = {
     "rank, the expected impact, the factors and reasons, and the settings version.",
     "ASKED": "An outcome the supporter recorded for an ask (one per record).",
     "UPLOADED": "The supporter made this upload.",
+    "HAS_VARIANT": "The experiment tests this message variant.",
+    "MEMBER_OF": "The supporter is on this team (one team each).",
 }
 PROPERTIES: dict[str, str] = {
     "Voter.voter_id": "The voter file's id (unique).",
@@ -231,6 +236,38 @@ PROPERTIES: dict[str, str] = {
     "WebhookDelivery.next_attempt_at": "When the next try is due (Unix time).",
     "WebhookDelivery.claimed_until": "A worker is sending it until then (Unix time).",
     "WebhookDelivery.sent_at": "When the receiver accepted it (Unix time).",
+    "ASKED.experiment": "The message experiment the ask was part of (none outside one).",
+    "ASKED.variant": "The experiment's variant the supporter was shown for this friend (A, B...).",
+    "Experiment.id": "Experiment id.",
+    "Experiment.name": "The organizer's name for it.",
+    "Experiment.status": "running, promoted (its winner goes to every ask) or stopped.",
+    "Experiment.share": "Share of (supporter, friend) pairs in the experiment, 0..1.",
+    "Experiment.success": "The outcomes that count as success.",
+    "Experiment.thompson": "True when a rebalance may shift draws toward the likely winner.",
+    "Experiment.winner": "The promoted variant's id.",
+    "Experiment.author": "Who started it.",
+    "Experiment.allocation_ids": "Variant ids, in the order of `allocation_weights`.",
+    "Experiment.allocation_weights": "Each variant's share of new draws.",
+    "Experiment.created_at": "When it started.",
+    "Experiment.stopped_at": "When it was stopped.",
+    "Experiment.rebalanced_at": "When Thompson sampling last changed the shares.",
+    "MessageVariant.id": "Variant id within its experiment (A, B...).",
+    "MessageVariant.experiment_id": "The experiment's id.",
+    "MessageVariant.name": "The organizer's name for it.",
+    "MessageVariant.template": "The text, with {first_name}, {state}, {deadline}, "
+    "{supporter_name}.",
+    "MessageVariant.fallback": "The text when a field the template needs is unknown.",
+    "MessageVariant.segments": "Texts for segments of the voter file (field, value), as JSON.",
+    "Supporter.goal_friends": "The supporter's goal: friends to ask.",
+    "Supporter.goal_by": "The day the goal is for (ISO date).",
+    "Supporter.goal_set_at": "The day the goal was set (ISO date): progress is paced from it.",
+    "Supporter.leaderboard_opt_in": "True when the supporter appears on leaderboards, by first "
+    "name.",
+    "Team.id": "Team id.",
+    "Team.name": "The team's name.",
+    "Team.invite_code": "The code supporters join with (8 characters, no 0/O or 1/I).",
+    "Team.author": "The organizer who made it.",
+    "Team.created_at": "When it was made.",
 }
 
 _NODE = re.compile(r"\((\w*)\s*:\s*(\w+)\s*(?:\{([^{}]*)\})?")

@@ -9,6 +9,7 @@ from neo4j import Driver
 
 from graph.outcomes import record_outcome
 from outreach.core.settings import Settings
+from outreach.usecases.message_experiments import draw_for_outcome
 from outreach.usecases.opt_out import block_every_key
 
 
@@ -30,12 +31,13 @@ def record(
     client_id: str | None = None,
     settings: Settings | None = None,
 ) -> Recorded:
-    """Store the outcome; a retry with the same ``client_id`` changes nothing.
+    """Store the outcome, with the message variant the pair was shown; retries change nothing.
 
     A refusal ("do_not_contact") blocks every key the friend could come back under when
     ``settings`` (which open the supporters' sealed copies) are given, as an opt-out does.
     """
     outcome_id = client_id or uuid.uuid4().hex
+    draw = draw_for_outcome(driver, supporter_id=supporter_id, friend_id=friend_id)
     row = record_outcome(
         driver,
         supporter_id=supporter_id,
@@ -43,6 +45,8 @@ def record(
         channel=channel,
         outcome=outcome,
         outcome_id=f"{supporter_id}:{outcome_id}",
+        experiment=draw.experiment_id if draw else None,
+        variant=draw.variant_id if draw else None,
     )
     if outcome == "do_not_contact" and not row["duplicate"] and settings is not None:
         block_every_key(driver, settings, key=str(row["key"]), source="supporter")

@@ -29,6 +29,7 @@ from outreach.core.tokens import issue_opt_out_token
 from outreach.matching.election import election_over
 from outreach.matching.matcher_settings import MatcherSettings, load_state_names
 from outreach.matching.messages import suggested_message
+from outreach.usecases.message_experiments import MessageFor, messages_for
 
 POSITIVE = frozenset({"will_vote", "registered", "already_voted"})
 
@@ -110,18 +111,28 @@ def compose(
     settings: Settings,
     base_url: str,
     today: date,
+    message_for: MessageFor | None = None,
 ) -> Ask:
-    """A ranked friend as the supporter sees them: message, actions, status, opt-out link."""
+    """A ranked friend as the supporter sees them: message, actions, status, opt-out link.
+
+    ``message_for`` gives the message experiment's text for the friend, if they are in it.
+    """
     state = friend.state
     reach = unseal(settings, friend.sealed_contact)
     phones = [str(p) for p in reach.get("phones", [])]
     emails = [str(e) for e in reach.get("emails", [])]
     channel = channel_for(friend.channel, phones, emails)
-    message = suggested_message(
+    state_name = _state_names().get(state) if state else None
+    deadline = matcher.registration_deadlines.get(state) if state else None
+    message = (
+        message_for(friend.friend_id, friend.first_name, state_name, deadline)
+        if message_for
+        else None
+    ) or suggested_message(
         first_name=friend.first_name,
         channel="text" if channel == "email" else channel,
-        state_name=_state_names().get(state) if state else None,
-        deadline=matcher.registration_deadlines.get(state) if state else None,
+        state_name=state_name,
+        deadline=deadline,
         today=today,
     )
     token = issue_opt_out_token(
@@ -168,6 +179,7 @@ def ask_list(
         )
         return AskList(items=[], total=0, limit=limit, offset=offset, notice=notice)
     friends = ranked_friends(driver, supporter_id)
+    message_for = messages_for(driver, supporter_id=supporter_id, today=today)
     items = [
         compose(
             f,
@@ -176,6 +188,7 @@ def ask_list(
             settings=settings,
             base_url=base_url.rstrip("/"),
             today=today,
+            message_for=message_for,
         )
         for f in friends[offset : offset + limit]
     ]

@@ -22,9 +22,14 @@ CHECKS = [
 
 
 # Operations whose generated requests would change what every other test relies on: the
-# matcher settings in force and full re-ranks of everyone. Their contract is tested by
-# hand (tests/api/test_settings_patch.py, tests/api/test_openapi.py).
-SHARED_STATE = {"PATCH /organizer/settings", "POST /organizer/rerank"}
+# matcher settings in force, full re-ranks of everyone, and the message experiment every
+# list shows. Their contract is tested by hand (tests/api/test_settings_patch.py,
+# tests/api/test_openapi.py, tests/api/test_message_experiments_api.py).
+SHARED_STATE = {
+    "PATCH /organizer/settings",
+    "POST /organizer/rerank",
+    "POST /organizer/experiments",
+}
 
 
 def test_the_api_keeps_its_contract(api_url: str, settings: Settings) -> None:
