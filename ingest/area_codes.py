@@ -1,50 +1,30 @@
 """The US state a phone number's area code belongs to: a weaker way to place a friend.
 
 A contact without an address can still be placed by their number: libphonenumber's
-geocoding data (the ``phonenumbers`` package, offline) names the state, or a city and
-state, of each North American area code and exchange. It is where the number was given
-out, not where its owner lives: Pew Research Center found that 10% of US adults have a
-cellphone number from another state (Dost and McGeeney, "Moving without changing your
-cellphone number", 2016), so a friend placed this way counts with the model's
-``area_code_placement`` (0.9), not with certainty. Non-geographic codes (toll-free,
-personal 5XX) and numbers outside the US place nobody.
+geocoding data (the ``phonenumbers`` package, offline) names the state of each North
+American area code. It is where the number was given out, not where its owner lives:
+Pew Research Center found that 10% of US adults have a cellphone number from another
+state (Dost and McGeeney, "Moving without changing your cellphone number", 2016), so a
+friend placed this way counts with the model's ``area_code_placement`` (0.9), not with
+certainty. Non-geographic codes (toll-free, personal 5XX) and numbers outside the US
+place nobody.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import phonenumbers
-from phonenumbers import geocoder
-
-from ingest.normalize import US_STATES, normalize_state
+from ingest.splink_model import phone_state
 
 ADDRESS = "address"
 AREA_CODE = "area_code"
 
 
 def state_of_phone(e164: str) -> str | None:
-    """The USPS code of the state a US number's area code is in, or None."""
-    if not e164.startswith("+1") or len(e164) != 12:
-        return None
-    return _state_of_prefix(e164[:8])  # +1, area code, exchange: what the data resolves
+    """The USPS code of the state a US number's area code is in, or None.
 
-
-@lru_cache(maxsize=16_384)
-def _state_of_prefix(prefix: str) -> str | None:
-    try:
-        number = phonenumbers.parse(prefix + "0000")
-    except phonenumbers.NumberParseException:
-        return None
-    if phonenumbers.region_code_for_number(number) != "US":
-        return None
-    place = geocoder.description_for_number(number, "en")
-    if not place:
-        return None
-    tail = place.rsplit(",", 1)[-1].strip()  # "Milwaukee, WI" or "Wisconsin"
-    if len(tail) == 2 and tail in US_STATES:
-        return tail
-    return normalize_state(tail)
+    The same table the linker compares phones with (``ingest.splink_model.phone_state``):
+    each area code's state as libphonenumber's geocoding data names it most often.
+    """
+    return phone_state(e164)
 
 
 def placement(state: str | None, phones: list[str]) -> tuple[str | None, str | None]:
