@@ -39,6 +39,14 @@ RETURN s.id AS supporter_id, p.key AS friend_key, k.sources AS sources,
        p.already_voted AS already_voted
 """
 
+KEYS_ON_FILE: LiteralString = """
+UNWIND $keys AS key
+OPTIONAL MATCH (a:Voter {phone_hash: key})
+OPTIONAL MATCH (b:Voter {email_hash: key})
+WITH key, a, b WHERE a IS NOT NULL OR b IS NOT NULL
+RETURN DISTINCT key
+"""
+
 LOADED_STATES: LiteralString = "MATCH (s:VoterState) RETURN s.code AS code"
 
 STATES_OF_VOTERS: LiteralString = "MATCH (v:Voter) RETURN DISTINCT v.state AS state"
@@ -171,13 +179,22 @@ def states_on_file(driver: Driver, *, states: list[str]) -> list[str]:
 def read_unmatched(
     driver: Driver, *, supporter_ids: list[str], states: list[str], batch: int = 500
 ) -> list[Row]:
-    """Friends the supporters placed in these states who match no voter and no candidate."""
+    """Friends the supporters placed in these states who match no voter and no candidate.
+
+    A friend known by a phone or email that a voter on the file has (the linker did not
+    link them: another name, a housemate) is on the rolls as far as anyone can tell, so
+    not in the registration pool.
+    """
     if not states:
         return []
     rows: list[Row] = []
     for chunk in batches(supporter_ids, batch):
         rows.extend(read_values(driver, READ_UNMATCHED, ids=chunk, states=states))
-    return rows
+    keys = sorted({str(r["friend_key"]) for r in rows})
+    on_file: set[str] = set()
+    for chunk in batches(keys, 5000):
+        on_file.update(str(r["key"]) for r in read_values(driver, KEYS_ON_FILE, keys=chunk))
+    return [r for r in rows if r["friend_key"] not in on_file]
 
 
 def read_reciprocal(
