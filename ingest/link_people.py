@@ -191,10 +191,10 @@ def _round(value: float) -> float:
 def _fill_unobserved(model: dict[str, Any], *, pairs_sampled: float) -> None:
     """Give levels training never saw an m and a u; round every probability.
 
-    A level unseen among matches gets a rare m. A comparison that no training step could
-    estimate at all (a file with phones alone, where the only block is the phone) gets
-    the ladder of :data:`_DEFAULT_M` instead: agreement likely among matches, each
-    looser level less so. A u unseen among the random pairs sampled is below one in
+    A level unseen, or all but unseen, among matches gets a rare m. A comparison that no
+    training step could estimate at all (a file with phones alone, where the only block
+    is the phone) gets the ladder of :data:`_DEFAULT_M` instead: agreement likely among
+    matches, each looser level less so. A u unseen among the random pairs sampled is below one in
     their number, and gets that.
     """
     for comparison in model["comparisons"]:
@@ -205,6 +205,10 @@ def _fill_unobserved(model: dict[str, Any], *, pairs_sampled: float) -> None:
                 level["m_probability"] = (
                     _UNOBSERVED_M if estimated else _default_m(rank, len(levels))
                 )
+            # A level training saw in almost no match is rare among matches, not
+            # impossible: expectation maximisation drives such an m towards zero, and a
+            # weight of -30 would be a veto.
+            level["m_probability"] = max(level["m_probability"], _UNOBSERVED_M)
             if not isinstance(level.get("u_probability"), float | int):
                 level["u_probability"] = 1.0 / max(pairs_sampled, 2.0)
             for name in ("m_probability", "u_probability"):
@@ -241,21 +245,60 @@ def score(
         return []
     settings = model_link_type(model, dedupe=right is None)
     settings.pop("outreach_present_fields", None)
+    settings["retain_intermediate_calculation_columns"] = True  # the weight of each field
     db = duckdb_api()
     with _splink_quiet():
         linker = Linker(_frames(db, left, right), settings, log_level=None)
         predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
     table = predictions.as_duckdbpyrelation()
+    weight = household_weight_sql(table.columns)
+    if min_match_weight is not None:
+        table = table.filter(f"{weight} >= {float(min_match_weight)!r}")
     if right is None:
-        rows = table.select("unique_id_l, unique_id_r, match_weight").fetchall()
+        rows = table.select(f"unique_id_l, unique_id_r, {weight}").fetchall()
         return [ScoredPair(str(a), str(b), float(w)) for a, b, w in rows]
-    rows = table.select("source_dataset_l, unique_id_l, unique_id_r, match_weight").fetchall()
+    rows = table.select(f"source_dataset_l, unique_id_l, unique_id_r, {weight}").fetchall()
     pairs = []
     for source, a, b, weight in rows:
         if source == RIGHT:  # splink may put the right side first
             a, b = b, a
         pairs.append(ScoredPair(str(a), str(b), float(weight)))
     return pairs
+
+
+# Fields that members of one household share: each says "this household", so for a pair
+# that looks like two housemates they are one piece of evidence, not four.
+_HOUSEHOLD_FIELDS = (("mw_last_name", "mw_tf_adj_last_name"), ("mw_address",), ("mw_place",),
+                     ("mw_phone",))  # fmt: skip
+
+
+def household_weight_sql(columns: Sequence[str]) -> str:
+    """The pair's match weight, counting household evidence once where first names disagree.
+
+    splink adds the weights of the fields as if independent. Between two members of one
+    household they are not: the surname, street address, postcode and landline agree
+    together, and their sum (often 40 bits) outweighs any first-name disagreement, so a
+    contact who lives with a voter, or gave the household's landline, looked like that
+    voter. When a pair's first names disagree outright (the first-name comparison's last
+    level), only the largest of those fields' positive weights counts. Nothing is
+    forbidden: a pair that also shares an email or a birth date keeps that evidence.
+    """
+    present = set(columns)
+    if "gamma_first_name" not in present:
+        return "match_weight"
+    parts = []
+    for group in _HOUSEHOLD_FIELDS:
+        if all(c in present for c in group):
+            parts.append(f"greatest({' + '.join(group)}, 0)")
+        elif group[0] in present:
+            parts.append(f"greatest({group[0]}, 0)")
+    if len(parts) < 2:
+        return "match_weight"
+    counted = f"greatest({', '.join(parts)})"
+    return (
+        f"CASE WHEN gamma_first_name = 0 THEN match_weight - ({' + '.join(parts)}) + {counted} "
+        "ELSE match_weight END"
+    )
 
 
 def decide_links(
