@@ -18,7 +18,7 @@ import heapq
 import logging
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -159,6 +159,7 @@ def _train(
     pairs_sampled = min(u_max_pairs, _all_pairs(left, right))
     _fill_unobserved(model, pairs_sampled=pairs_sampled)
     model["outreach_present_fields"] = sorted(present)
+    model["outreach_households"] = _round(max(household_share(side) for side in sides))
     log.info("trained a linkage model on %s fields", len(present))
     return model
 
@@ -245,13 +246,14 @@ def score(
         return []
     settings = model_link_type(model, dedupe=right is None)
     settings.pop("outreach_present_fields", None)
+    households = float(settings.pop("outreach_households", 0.0) or 0.0) >= HOUSEHOLDS
     settings["retain_intermediate_calculation_columns"] = True  # the weight of each field
     db = duckdb_api()
     with _splink_quiet():
         linker = Linker(_frames(db, left, right), settings, log_level=None)
         predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
     table = predictions.as_duckdbpyrelation()
-    weight = household_weight_sql(table.columns)
+    weight = household_weight_sql(table.columns) if households else "match_weight"
     if min_match_weight is not None:
         table = table.filter(f"{weight} >= {float(min_match_weight)!r}")
     if right is None:
@@ -270,18 +272,61 @@ def score(
 # that looks like two housemates they are one piece of evidence, not four.
 _HOUSEHOLD_FIELDS = (("mw_last_name", "mw_tf_adj_last_name"), ("mw_address",), ("mw_place",),
                      ("mw_phone",))  # fmt: skip
+# Fields that housemates do not share: when one agrees, the pair is not two housemates.
+_PERSONAL_FIELDS = ("mw_birth", "mw_email")
+
+
+HOUSEHOLDS = 0.05  # the share of records living with a namesake-in-surname that makes households
+
+
+def household_share(rows: Iterable[dict[str, Any]]) -> float:
+    """The share of records that live with another of their surname, by the file's own rows.
+
+    Two records live together when they share a street address (with the postcode or
+    city) or a phone, and the surname; they are two people when their first names differ
+    and their birth years differ or one is unknown. A voter file has households (about
+    seven records in ten on the generator's); files of independent people, such as
+    FEBRL's, have almost none (under one in fifty, their own duplicates excluded), and
+    there a disagreeing first name beside an agreeing address is a mangled record, not a
+    housemate.
+    """
+    groups: dict[tuple[Any, ...], list[tuple[Any, Any]]] = defaultdict(list)
+    total = 0
+    for row in rows:
+        total += 1
+        last = row.get("last_name")
+        if not last:
+            continue
+        person = (row["unique_id"], row.get("first_canonical"), row.get("birth_year"))
+        if row.get("address"):
+            groups[("a", row["address"], row.get("zip") or row.get("city"), last)].append(person)
+        for phone in row.get("phone_keys") or ():
+            groups[("p", phone, last)].append(person)
+    living: set[Any] = set()
+    for members in groups.values():
+        for i, (uid, first, year) in enumerate(members):
+            for other, other_first, other_year in members[i + 1 :]:
+                if first != other_first and (
+                    year is None or other_year is None or year != other_year
+                ):
+                    living.update((uid, other))
+    return len(living) / total if total else 0.0
 
 
 def household_weight_sql(columns: Sequence[str]) -> str:
     """The pair's match weight, counting household evidence once where first names disagree.
+
+    Used where the files have households (:func:`household_share`).
 
     splink adds the weights of the fields as if independent. Between two members of one
     household they are not: the surname, street address, postcode and landline agree
     together, and their sum (often 40 bits) outweighs any first-name disagreement, so a
     contact who lives with a voter, or gave the household's landline, looked like that
     voter. When a pair's first names disagree outright (the first-name comparison's last
-    level), only the largest of those fields' positive weights counts. Nothing is
-    forbidden: a pair that also shares an email or a birth date keeps that evidence.
+    level) and nothing personal agrees (the birth date, an email), only the largest of
+    those fields' positive weights counts. Nothing is forbidden, and a pair whose birth
+    date or email agrees is counted as splink counts it: housemates rarely share those,
+    and a record whose first name was mangled often does.
     """
     present = set(columns)
     if "gamma_first_name" not in present:
@@ -295,8 +340,12 @@ def household_weight_sql(columns: Sequence[str]) -> str:
     if len(parts) < 2:
         return "match_weight"
     counted = f"greatest({', '.join(parts)})"
+    personal = [f"{c} > 0" for c in _PERSONAL_FIELDS if c in present]
+    housemates = "gamma_first_name = 0" + (
+        f" AND NOT ({' OR '.join(personal)})" if personal else ""
+    )
     return (
-        f"CASE WHEN gamma_first_name = 0 THEN match_weight - ({' + '.join(parts)}) + {counted} "
+        f"CASE WHEN {housemates} THEN match_weight - ({' + '.join(parts)}) + {counted} "
         "ELSE match_weight END"
     )
 
