@@ -290,7 +290,7 @@ def household_share(rows: Iterable[dict[str, Any]]) -> float:
     there a disagreeing first name beside an agreeing address is a mangled record, not a
     housemate.
     """
-    groups: dict[tuple[Any, ...], list[tuple[Any, Any]]] = defaultdict(list)
+    groups: dict[tuple[Any, ...], list[tuple[Any, Any, Any]]] = defaultdict(list)
     total = 0
     for row in rows:
         total += 1
