@@ -54,7 +54,14 @@ from splink.blocking_rule_library import CustomRule
 
 from ingest.file_linkage import Side, read_side
 from ingest.link_decide import DEFAULT_THRESHOLD
-from ingest.link_people import ScoredPair, decide_links, score, train, unique_names_only
+from ingest.link_people import (
+    ScoredPair,
+    Tables,
+    decide_links,
+    score,
+    train,
+    unique_names_only,
+)
 from outreach.core.errors import RowError
 from outreach.demo.linkage import generate_linkage_eval
 
@@ -116,8 +123,9 @@ def run_ours(
         right, _ = read_side(files[1], mapping, secret="bench", rejected=rejected,
                              id_column=id_column if mapping is None else None,
                              near_phones=False)  # fmt: skip
-    model = train(left.rows, right.rows if right else None)
-    pairs = score(model, left.rows, right.rows if right else None)
+    tables = Tables(left.rows, right.rows if right else None)
+    model = train(left.rows, right.rows if right else None, tables=tables)
+    pairs = score(model, left.rows, right.rows if right else None, tables=tables)
     if right is not None:
         decide(left, right, pairs, DEFAULT_THRESHOLD)
     seconds = time.perf_counter() - started

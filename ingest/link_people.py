@@ -81,6 +81,23 @@ def _frames(db: Any, left: list[dict[str, Any]], right: list[dict[str, Any]] | N
     return frames
 
 
+class Tables:
+    """Both sides as DuckDB tables, made once for training and then for scoring.
+
+    Building the Arrow tables and splink's term-frequency table costs about as much as
+    scoring itself; a run that trains and then scores on the same rows makes them once.
+    """
+
+    def __init__(self, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> None:
+        self.left, self.right = left, right
+        self.db = duckdb_api()
+        self.frames = _frames(self.db, left, right)
+
+    def holds(self, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> bool:
+        """True when these are the rows the tables were made from."""
+        return left is self.left and right is self.right
+
+
 def train(
     left: list[dict[str, Any]],
     right: list[dict[str, Any]] | None,
@@ -89,12 +106,16 @@ def train(
     seed: int | None = 1,
     u_max_pairs: float = 2e5,
     name_frequencies: bool = True,
+    tables: Tables | None = None,
 ) -> dict[str, Any]:
-    """A trained model (splink settings as a dict) for these sides; ``right`` None: dedupe."""
+    """A trained model (splink settings as a dict) for these sides; ``right`` None: dedupe.
+
+    ``tables``, made from these same rows, are used (and kept for :func:`score`).
+    """
     with _splink_quiet():
         return _train(
             left, right, labels=labels, seed=seed, u_max_pairs=u_max_pairs,
-            name_frequencies=name_frequencies,
+            name_frequencies=name_frequencies, tables=tables,
         )  # fmt: skip
 
 
@@ -106,6 +127,7 @@ def _train(
     seed: int | None,
     u_max_pairs: float,
     name_frequencies: bool,
+    tables: Tables | None,
 ) -> dict[str, Any]:
     """:func:`train`, with splink's warnings already off."""
     sides = [left] if right is None else [left, right]
@@ -119,8 +141,10 @@ def _train(
         probability_two_random_records_match=_guess_prior(left, right),
         linker_uid="outreach_fields",
     )
-    db = duckdb_api()
-    linker = Linker(_frames(db, left, right), settings, log_level=None)
+    if tables is None or not tables.holds(left, right):
+        tables = Tables(left, right)
+    db = tables.db
+    linker = Linker(tables.frames, settings, log_level=None, validate_settings=False)
     # One pass over the sample: the rare levels (transposed birth dates, swapped names)
     # would keep splink's early stop from stopping anyway.
     linker.training.estimate_u_using_random_sampling(
@@ -240,17 +264,22 @@ def score(
     right: list[dict[str, Any]] | None,
     *,
     min_match_weight: float | None = MIN_MATCH_WEIGHT,
+    tables: Tables | None = None,
 ) -> list[ScoredPair]:
-    """Every blocked pair at or above ``min_match_weight`` (None: all); ``right`` None: dedupe."""
+    """Every blocked pair at or above ``min_match_weight`` (None: all); ``right`` None: dedupe.
+
+    ``tables`` made from these same rows (by :func:`train`'s caller, say) are used.
+    """
     if not left or (right is not None and not right):
         return []
     settings = model_link_type(model, dedupe=right is None)
     settings.pop("outreach_present_fields", None)
     households = float(settings.pop("outreach_households", 0.0) or 0.0) >= HOUSEHOLDS
     settings["retain_intermediate_calculation_columns"] = True  # the weight of each field
-    db = duckdb_api()
+    if tables is None or not tables.holds(left, right):
+        tables = Tables(left, right)
     with _splink_quiet():
-        linker = Linker(_frames(db, left, right), settings, log_level=None)
+        linker = Linker(tables.frames, settings, log_level=None, validate_settings=False)
         predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
     table = predictions.as_duckdbpyrelation()
     weight = household_weight_sql(table.columns) if households else "match_weight"
