@@ -265,3 +265,12 @@ def test_one_voter_links_to_one_contact_of_an_upload() -> None:
     resolved = one_contact_per_voter(decisions)
     assert [d.voter_id for d in resolved] == [None, "WI-1", "WI-2", None]
     assert resolved[0].candidates == [("WI-1", 0.95)]
+
+
+def test_shipped_area_code_states_match_libphonenumber() -> None:
+    """ingest/area_states.json is libphonenumber's data as shipped (rewrite it with
+    ``python -m ingest.splink_model --write-area-states`` when libphonenumber changes)."""
+    from ingest.splink_model import _area_states, area_states_from_libphonenumber
+
+    assert _area_states() == area_states_from_libphonenumber()
+    assert _area_states()["608"] == "WI"
