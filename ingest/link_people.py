@@ -275,7 +275,7 @@ def score(
     settings = model_link_type(model, dedupe=right is None)
     settings.pop("outreach_present_fields", None)
     households = float(settings.pop("outreach_households", 0.0) or 0.0) >= HOUSEHOLDS
-    settings["retain_intermediate_calculation_columns"] = True  # the weight of each field
+    settings["retain_intermediate_calculation_columns"] = households  # each field's weight
     if tables is None or not tables.holds(left, right):
         tables = Tables(left, right)
     with _splink_quiet():
