@@ -21,11 +21,12 @@ Every draw comes from the seed. The rates, per contact who is a voter unless sai
   address, 12% give a new address in the same city (``address_moved``), 8% the file's
   address with a typing slip in the street or without the unit (``address_typo``), the
   rest the file's address;
-- birthday, on 35% of contacts: 82% the file's date, 6% with day and month swapped (where
-  both can be a month), 12% with the year, month or day one off;
+- birthday, on 35% of contacts: 82% the file's date, 6% with day and month swapped where
+  the day can be a month (else one part off instead), 12% with the year, month or day
+  one off;
 - people in no voter file: 20% give a birthday, 15% an address; 5% live in a voter
-  household (its surname and address, half the time its landline) without being in the
-  file.
+  household without being in the file: its surname, four times in ten its street
+  address, half the time its landline where it has one.
 
 Corruption tags, ``;``-separated in ``truth.csv``:
 
