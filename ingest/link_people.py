@@ -301,6 +301,8 @@ def score(
 # that looks like two housemates they are one piece of evidence, not four.
 _HOUSEHOLD_FIELDS = (("mw_last_name", "mw_tf_adj_last_name"), ("mw_address",), ("mw_place",),
                      ("mw_phone",))  # fmt: skip
+# The first-name levels of housemates: Jaro-Winkler 0.8 (Marc, Marvin) and anything else.
+_LOOSE_FIRST = 1
 # Fields that housemates do not share: when one agrees, the pair is not two housemates.
 _PERSONAL_FIELDS = ("mw_birth", "mw_email")
 
@@ -351,11 +353,13 @@ def household_weight_sql(columns: Sequence[str]) -> str:
     household they are not: the surname, street address, postcode and landline agree
     together, and their sum (often 40 bits) outweighs any first-name disagreement, so a
     contact who lives with a voter, or gave the household's landline, looked like that
-    voter. When a pair's first names disagree outright (the first-name comparison's last
-    level) and nothing personal agrees (the birth date, an email), only the largest of
-    those fields' positive weights counts. Nothing is forbidden, and a pair whose birth
-    date or email agrees is counted as splink counts it: housemates rarely share those,
-    and a record whose first name was mangled often does.
+    voter. When a pair's first names disagree, outright or all but (the first-name
+    comparison's two last levels: Marc and Marvin are alike at Jaro-Winkler 0.8, which
+    says next to nothing among matches), and nothing personal agrees (the birth date, an
+    email), only the largest of those fields' positive weights counts. Nothing is
+    forbidden, and a pair whose birth date or email agrees is counted as splink counts
+    it: housemates rarely share those, and a record whose first name was mangled often
+    does.
     """
     present = set(columns)
     if "gamma_first_name" not in present:
@@ -370,7 +374,7 @@ def household_weight_sql(columns: Sequence[str]) -> str:
         return "match_weight"
     counted = f"greatest({', '.join(parts)})"
     personal = [f"{c} > 0" for c in _PERSONAL_FIELDS if c in present]
-    housemates = "gamma_first_name = 0" + (
+    housemates = f"gamma_first_name <= {_LOOSE_FIRST}" + (
         f" AND NOT ({' OR '.join(personal)})" if personal else ""
     )
     return (
