@@ -374,8 +374,10 @@ _FIRST_PHONE = "l.phone_keys[1] = r.phone_keys[1]"
 _FIRST_EMAIL = "l.email_keys[1] = r.email_keys[1]"
 
 
-def training_rules(present: Iterable[str], *, most: int = 2) -> list[BlockingRuleCreator | str]:
-    """Blocks for expectation maximisation, the ``most`` first that apply.
+def training_rules(
+    present: Iterable[str], *, most: int | None = 2
+) -> list[BlockingRuleCreator | str]:
+    """Blocks for expectation maximisation, the ``most`` first that apply (None: all).
 
     Each block estimates every comparison but those of its own fields, so two blocks on
     different fields (full name, then birth date) estimate them all. A block on every
