@@ -54,7 +54,14 @@ from splink.blocking_rule_library import CustomRule
 
 from ingest.file_linkage import Side, read_side
 from ingest.link_decide import DEFAULT_THRESHOLD
-from ingest.link_people import ScoredPair, decide_links, score, train, unique_names_only
+from ingest.link_people import (
+    ScoredPair,
+    Tables,
+    decide_links,
+    score,
+    train,
+    unique_names_only,
+)
 from outreach.core.errors import RowError
 from outreach.demo.linkage import generate_linkage_eval
 
@@ -116,8 +123,9 @@ def run_ours(
         right, _ = read_side(files[1], mapping, secret="bench", rejected=rejected,
                              id_column=id_column if mapping is None else None,
                              near_phones=False)  # fmt: skip
-    model = train(left.rows, right.rows if right else None)
-    pairs = score(model, left.rows, right.rows if right else None)
+    tables = Tables(left.rows, right.rows if right else None)
+    model = train(left.rows, right.rows if right else None, tables=tables)
+    pairs = score(model, left.rows, right.rows if right else None, tables=tables)
     if right is not None:
         decide(left, right, pairs, DEFAULT_THRESHOLD)
     seconds = time.perf_counter() - started
@@ -352,6 +360,53 @@ def evidence_classes(ours: dict[str, Any], truth: set[Pair]) -> list[str]:
     return lines
 
 
+def _meet(a: Any, b: Any) -> bool:
+    """True when two key lists share a key."""
+    return bool(a and b and set(a) & set(b))
+
+
+def shared_evidence(contact: dict[str, Any], voter: dict[str, Any]) -> str:
+    """What a contact and a voter agree on beyond a name and place, strongest first."""
+    if (
+        _meet(contact["phone_keys"], voter["phone_keys"])
+        or _meet(contact["phone_near_keys"], voter["phone_keys"])
+        or _meet(contact["email_keys"], voter["email_keys"])
+    ):
+        return "a phone or email"
+    birth = contact["birth_year"] and contact["birth_year"] == voter["birth_year"]
+    if birth or (contact["street_name"] and contact["street_name"] == voter["street_name"]):
+        return "birth year or street"
+    return "name and place only"
+
+
+def evidence_shared(ours: dict[str, Any], truth: set[Pair]) -> list[str]:
+    """Recall and precision by what the pair shares: the true pair for recall, the link made
+    for precision. A contact's phone that the voter file does not list is no evidence."""
+    left, right = ours["left"], ours["right"]
+    voters = {row["unique_id"]: row for row in right.rows}
+    decisions = decide(left, right, ours["pairs"], DEFAULT_THRESHOLD)
+    true_voter = dict(truth)
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # true, found, links, ok
+    for uid, row, decision in zip(left.ids, left.rows, decisions, strict=True):
+        wanted = true_voter.get(uid)
+        if wanted:
+            c = counts[shared_evidence(row, voters[wanted])]
+            c[0] += 1
+            c[1] += decision.voter_id == wanted
+        if decision.voter_id:
+            c = counts[shared_evidence(row, voters[decision.voter_id])]
+            c[2] += 1
+            c[3] += decision.voter_id == wanted
+    lines = [f"   {'the pair shares':<34} {'pairs':>7} {'recall':>7} {'links':>6} {'precision':>9}"]
+    for cls in ("a phone or email", "birth year or street", "name and place only"):
+        n, found, links, ok = counts[cls]
+        lines.append(
+            f"   {cls:<34} {n:>7} {found / n if n else 0:>7.4f} {links:>6} "
+            f"{ok / links if links else 1:>9.4f}"
+        )
+    return lines
+
+
 def table(name: str, results: list[Result]) -> list[str]:
     """The lines of one set's comparison."""
     base = next(r.seconds for r in results if r.name == "plain splink")
@@ -421,8 +476,12 @@ def run_generator(directory: Path, seed: int, runs: int) -> None:
         )  # fmt: skip
     title = f"generator, seed {seed} (link contacts to voters, {len(gen['truth']):,} true pairs)"
     print("\n".join(table(title, [ours, plain])))
-    print("   outreach link at its default threshold, by evidence class:")
+    print(
+        "   outreach link at its default threshold, by evidence class (what the contact carries):"
+    )
     print("\n".join(evidence_classes(detail, gen["truth"])))
+    print("   and by what the pair shares (the true pair for recall, the link for precision):")
+    print("\n".join(evidence_shared(detail, gen["truth"])))
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ from ingest.link_decide import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 from ingest.link_fields import person_row
 from ingest.link_people import (
     ScoredPair,
+    Tables,
     clusters,
     decide_links,
     score,
@@ -229,9 +230,9 @@ def link_files(
         Path(right_csv), right_mapping, secret=secret, rejected=report.right_rejected,
         id_column=right_id_column, region=region, near_phones=False,
     )  # fmt: skip
-    settings = _model(left, right, model=model, save_model=save_model, truth=truth)
+    settings, tables = _model(left, right, model=model, save_model=save_model, truth=truth)
     report.fields = list(settings["outreach_present_fields"])
-    pairs = score(settings, left.rows, right.rows)
+    pairs = score(settings, left.rows, right.rows, tables=tables)
     decisions = unique_names_only(
         decide_links(
             left.ids, pairs, threshold=threshold, review_floor=review_floor,
@@ -285,10 +286,11 @@ def dedupe_file(
         Path(path), mapping, secret=secret, rejected=report.left_rejected,
         id_column=id_column, region=region,
     )  # fmt: skip
-    settings = _model(side, None, model=model, save_model=save_model, truth=truth)
+    settings, tables = _model(side, None, model=model, save_model=save_model, truth=truth)
     report.fields = list(settings["outreach_present_fields"])
+    scored = score(settings, side.rows, None, tables=tables)
     pairs = sorted(
-        (p for p in score(settings, side.rows, None) if p.probability >= review_floor),
+        (p for p in scored if p.probability >= review_floor),
         key=lambda p: (-p.probability, p.left, p.right),
     )
     cluster_of = clusters(side.ids, pairs, threshold=threshold)
@@ -315,20 +317,23 @@ def _model(
     model: Path | None,
     save_model: Path | None,
     truth: Path | None,
-) -> dict[str, Any]:
-    """The loaded model, or one trained on these sides (and saved when asked)."""
+) -> tuple[dict[str, Any], Tables | None]:
+    """The loaded model, or one trained on these sides (and saved when asked), and the
+    tables training made, for scoring."""
     if model is not None:
-        return load_model_file(model)
+        return load_model_file(model), None
     labels = _labels(truth, left, right) if truth else []
+    right_rows = right.rows if right else None
     try:
-        settings = train(left.rows, right.rows if right else None, labels=labels)
+        tables = Tables(left.rows, right_rows)
+        settings = train(left.rows, right_rows, labels=labels, tables=tables)
     except ValueError as exc:
         raise FileRejected(str(exc)) from exc
     if save_model is not None:
         Path(save_model).write_text(
             json.dumps(settings, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
-    return settings
+    return settings, tables
 
 
 def _p(probability: float) -> str:

@@ -4,11 +4,16 @@ The chance that a contact is each candidate, given that it is at most one of the
 that pair's odds over one plus the sum of all its pairs' odds, so two equally good
 candidates share it and neither links. A first name that disagrees is evidence against
 the pair with the weight the model gives it, not a veto: the best candidate links at
-``threshold`` or above whatever its first name. One rule stays, between candidates: when
-some candidate's first name agrees, those whose first name disagrees outright are not
-counted, because a housemate who shares the phone, surname and address is another
-person, and the model, which scores each pair alone, cannot see that. (Without it, a
-contact given the household's landline links to whichever housemate listed it.)
+``threshold`` or above whatever its first name.
+
+Housemates are evidence too. The model scores each pair alone, so a contact who gave the
+household's landline agrees on it with every member who lists it, and a housemate whose
+first name disagrees outright can outscore the member the contact names, who lists no
+phone. When some candidate's first name agrees, a candidate whose first name disagrees
+outright looks like that member's housemate: the weight of what members of a household
+share (the phone's agreement, each pair's ``household`` weight) says "this household",
+not "this person", and is taken off that candidate's weight. A housemate with more
+evidence than the household's (an email, a birth year) can still win.
 Otherwise candidates from ``review_floor`` up are kept for review, ``REVIEW_LIMIT`` at most.
 """
 
@@ -24,8 +29,9 @@ DEFAULT_REVIEW_FLOOR = 0.5
 REVIEW_LIMIT = 3
 FIRST_NAMES_DISAGREE = 0  # the comparison vector value of the first-name ElseLevel
 
-# (voter id, match weight, first-name comparison level)
-ScoredPair = tuple[str, float, int]
+# (voter id, match weight, first-name comparison level, household weight: the part of the
+# match weight that members of one household share, such as a landline's agreement)
+ScoredPair = tuple[str, float, int, float]
 
 
 def decide(
@@ -34,11 +40,15 @@ def decide(
     """The decision for one contact from its scored candidate pairs."""
     if not pairs:
         return LinkDecision(voter_id=None, probability=0.0, method="none")
-    if any(gamma > FIRST_NAMES_DISAGREE for _, _, gamma in pairs):
-        pairs = [pair for pair in pairs if pair[2] != FIRST_NAMES_DISAGREE]
-    odds = [2.0 ** min(weight, 500.0) for _, weight, _ in pairs]
+    weights = [weight for _, weight, _, _ in pairs]
+    if any(gamma > FIRST_NAMES_DISAGREE for _, _, gamma, _ in pairs):
+        weights = [
+            weight - max(household, 0.0) if gamma == FIRST_NAMES_DISAGREE else weight
+            for _, weight, gamma, household in pairs
+        ]
+    odds = [2.0 ** min(weight, 500.0) for weight in weights]
     total = 1.0 + math.fsum(odds)
-    chances = [(vid, o / total, gamma) for (vid, _, gamma), o in zip(pairs, odds, strict=True)]
+    chances = [(vid, o / total, gamma) for (vid, _, gamma, _), o in zip(pairs, odds, strict=True)]
     ranked = sorted(chances, key=lambda item: (-item[1], item[0]))
     best_id, best_p, _ = ranked[0]
     if best_p >= threshold:

@@ -7,7 +7,8 @@ with graded levels, so that every disagreement is evidence with a weight and not
 a veto (:func:`comparisons`):
 
 - first name: exact, canonical (Bob = Robert), a known nickname, Jaro-Winkler 0.92, the
-  other's surname (first and last swapped), the other's middle name, Jaro-Winkler 0.8;
+  other's surname (first and last swapped: both names, each exact, close or a nickname),
+  the other's middle name, Jaro-Winkler 0.8;
 - last name: exact (with term-frequency adjustment), the other's first name (swapped),
   Damerau-Levenshtein 1, Jaro-Winkler 0.88;
 - birth date: exact, day and month transposed, one of year, month and day off, the same
@@ -188,7 +189,19 @@ _SWAPPED_PHONE = (
     "list_has_any(phone_near_keys_l, phone_keys_r) OR list_has_any(phone_keys_l, phone_near_keys_r)"
 )
 _MIDDLE = "first_canonical_l = middle_canonical_r OR middle_canonical_l = first_canonical_r"
-_FIRST_IS_LAST = "first_name_l = last_name_r OR last_name_l = first_name_r"
+
+
+def _swapped(a: str, b: str) -> str:
+    """``a``'s first name is ``b``'s surname and ``a``'s surname ``b``'s first name (or a
+    nickname of it, or close): both ways, since one alone is any housemate of ``b``."""
+    return (
+        f"(jaro_winkler_similarity(first_name_{a}, last_name_{b}) >= 0.9 "
+        f"AND (jaro_winkler_similarity(last_name_{a}, first_name_{b}) >= 0.88 "
+        f"OR list_contains(first_variants_{b}, last_name_{a})))"
+    )
+
+
+_FIRST_IS_LAST = f"{_swapped('l', 'r')} OR {_swapped('r', 'l')}"
 _Y, _M, _D = ("birth_year_l = birth_year_r", "birth_month_l = birth_month_r",
               "birth_day_l = birth_day_r")  # fmt: skip
 _BIRTH_LEVELS = (
@@ -361,8 +374,10 @@ _FIRST_PHONE = "l.phone_keys[1] = r.phone_keys[1]"
 _FIRST_EMAIL = "l.email_keys[1] = r.email_keys[1]"
 
 
-def training_rules(present: Iterable[str], *, most: int = 2) -> list[BlockingRuleCreator | str]:
-    """Blocks for expectation maximisation, the ``most`` first that apply.
+def training_rules(
+    present: Iterable[str], *, most: int | None = 2
+) -> list[BlockingRuleCreator | str]:
+    """Blocks for expectation maximisation, the ``most`` first that apply (None: all).
 
     Each block estimates every comparison but those of its own fields, so two blocks on
     different fields (full name, then birth date) estimate them all. A block on every

@@ -18,7 +18,7 @@ import heapq
 import logging
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 MIN_MATCH_WEIGHT = -10.0  # pairs below odds of 1 in 1024 are not kept
 _UNOBSERVED_M = 0.001
 _DETERMINISTIC_RECALL = 0.7
+EM_BLOCKS = 2  # expectation maximisation blocks trained, when the files give that many
 LEFT, RIGHT = "records_left", "records_right"  # table names; splink's source datasets
 
 
@@ -81,6 +82,23 @@ def _frames(db: Any, left: list[dict[str, Any]], right: list[dict[str, Any]] | N
     return frames
 
 
+class Tables:
+    """Both sides as DuckDB tables, made once for training and then for scoring.
+
+    Building the Arrow tables and splink's term-frequency table costs about as much as
+    scoring itself; a run that trains and then scores on the same rows makes them once.
+    """
+
+    def __init__(self, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> None:
+        self.left, self.right = left, right
+        self.db = duckdb_api()
+        self.frames = _frames(self.db, left, right)
+
+    def holds(self, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> bool:
+        """True when these are the rows the tables were made from."""
+        return left is self.left and right is self.right
+
+
 def train(
     left: list[dict[str, Any]],
     right: list[dict[str, Any]] | None,
@@ -89,12 +107,16 @@ def train(
     seed: int | None = 1,
     u_max_pairs: float = 2e5,
     name_frequencies: bool = True,
+    tables: Tables | None = None,
 ) -> dict[str, Any]:
-    """A trained model (splink settings as a dict) for these sides; ``right`` None: dedupe."""
+    """A trained model (splink settings as a dict) for these sides; ``right`` None: dedupe.
+
+    ``tables``, made from these same rows, are used (and kept for :func:`score`).
+    """
     with _splink_quiet():
         return _train(
             left, right, labels=labels, seed=seed, u_max_pairs=u_max_pairs,
-            name_frequencies=name_frequencies,
+            name_frequencies=name_frequencies, tables=tables,
         )  # fmt: skip
 
 
@@ -106,6 +128,7 @@ def _train(
     seed: int | None,
     u_max_pairs: float,
     name_frequencies: bool,
+    tables: Tables | None,
 ) -> dict[str, Any]:
     """:func:`train`, with splink's warnings already off."""
     sides = [left] if right is None else [left, right]
@@ -119,13 +142,16 @@ def _train(
         probability_two_random_records_match=_guess_prior(left, right),
         linker_uid="outreach_fields",
     )
-    db = duckdb_api()
-    linker = Linker(_frames(db, left, right), settings, log_level=None)
+    if tables is None or not tables.holds(left, right):
+        tables = Tables(left, right)
+    db = tables.db
+    linker = Linker(tables.frames, settings, log_level=None, validate_settings=False)
     # One pass over the sample: the rare levels (transposed birth dates, swapped names)
     # would keep splink's early stop from stopping anyway.
     linker.training.estimate_u_using_random_sampling(
         max_pairs=u_max_pairs, seed=seed, min_count_per_level=None, num_chunks=1
     )
+    prior: float | None = None
     if labels:
         rows = [
             {"source_dataset_l": LEFT, "unique_id_l": a,
@@ -136,15 +162,21 @@ def _train(
         linker.training.estimate_m_from_pairwise_labels(table)  # type: ignore[no-untyped-call]
     else:
         rules = deterministic_rules(present)
-        if rules:
-            _quietly(
-                "the share of matching pairs",
-                lambda: linker.training.estimate_probability_two_random_records_match(
-                    rules, recall=_DETERMINISTIC_RECALL
-                ),
-            )
-        for rule in training_rules(present):
-            _quietly(
+        if rules and _quietly(
+            "the share of matching pairs",
+            lambda: linker.training.estimate_probability_two_random_records_match(
+                rules, recall=_DETERMINISTIC_RECALL
+            ),
+        ):
+            prior = linker._settings_obj._probability_two_random_records_match
+        # The first EM_BLOCKS blocks that give pairs: a block the files give nothing (birth
+        # dates where one file has years alone) is skipped and the next one taken, since a
+        # single block cannot estimate its own fields and leaves the prior adrift.
+        trained = 0
+        for rule in training_rules(present, most=None):
+            if trained == EM_BLOCKS:
+                break
+            trained += _quietly(
                 "expectation maximisation",
                 lambda rule=rule: (
                     linker.training.estimate_parameters_using_expectation_maximisation(
@@ -153,12 +185,18 @@ def _train(
                 ),
             )
     model: dict[str, Any] = linker.misc.save_model_to_json()
+    if prior is not None:
+        # Counted on rules only true pairs meet: kept. Expectation maximisation also moves
+        # the prior, through Bayes factors of its block's own fields that it could not
+        # estimate, and on small files that moved it a thousandfold (0.0002 to 0.16).
+        model["probability_two_random_records_match"] = _round(prior)
     if labels:
         share = len(labels) / max(_all_pairs(left, right), 1)
         model["probability_two_random_records_match"] = _round(share)
     pairs_sampled = min(u_max_pairs, _all_pairs(left, right))
     _fill_unobserved(model, pairs_sampled=pairs_sampled)
     model["outreach_present_fields"] = sorted(present)
+    model["outreach_households"] = _round(max(household_share(side) for side in sides))
     log.info("trained a linkage model on %s fields", len(present))
     return model
 
@@ -175,12 +213,17 @@ def _guess_prior(left: list[dict[str, Any]], right: list[dict[str, Any]] | None)
     return min(0.5, 1.0 / max(len(left), len(right), 1))
 
 
-def _quietly(what: str, step: Any) -> None:
-    """Run one training step; when the files give it nothing to learn from, say so and go on."""
+def _quietly(what: str, step: Any) -> bool:
+    """Run one training step; when the files give it nothing to learn from, say so and go on.
+
+    True when the step ran.
+    """
     try:
         step()
     except (SplinkException, ValueError, ZeroDivisionError) as exc:
         log.warning("skipped a training step (%s): %s: %s", what, type(exc).__name__, exc)
+        return False
+    return True
 
 
 def _round(value: float) -> float:
@@ -191,10 +234,10 @@ def _round(value: float) -> float:
 def _fill_unobserved(model: dict[str, Any], *, pairs_sampled: float) -> None:
     """Give levels training never saw an m and a u; round every probability.
 
-    A level unseen among matches gets a rare m. A comparison that no training step could
-    estimate at all (a file with phones alone, where the only block is the phone) gets
-    the ladder of :data:`_DEFAULT_M` instead: agreement likely among matches, each
-    looser level less so. A u unseen among the random pairs sampled is below one in
+    A level unseen, or all but unseen, among matches gets a rare m. A comparison that no
+    training step could estimate at all (a file with phones alone, where the only block
+    is the phone) gets the ladder of :data:`_DEFAULT_M` instead: agreement likely among
+    matches, each looser level less so. A u unseen among the random pairs sampled is below one in
     their number, and gets that.
     """
     for comparison in model["comparisons"]:
@@ -205,6 +248,10 @@ def _fill_unobserved(model: dict[str, Any], *, pairs_sampled: float) -> None:
                 level["m_probability"] = (
                     _UNOBSERVED_M if estimated else _default_m(rank, len(levels))
                 )
+            # A level training saw in almost no match is rare among matches, not
+            # impossible: expectation maximisation drives such an m towards zero, and a
+            # weight of -30 would be a veto.
+            level["m_probability"] = max(level["m_probability"], _UNOBSERVED_M)
             if not isinstance(level.get("u_probability"), float | int):
                 level["u_probability"] = 1.0 / max(pairs_sampled, 2.0)
             for name in ("m_probability", "u_probability"):
@@ -235,27 +282,123 @@ def score(
     right: list[dict[str, Any]] | None,
     *,
     min_match_weight: float | None = MIN_MATCH_WEIGHT,
+    tables: Tables | None = None,
 ) -> list[ScoredPair]:
-    """Every blocked pair at or above ``min_match_weight`` (None: all); ``right`` None: dedupe."""
+    """Every blocked pair at or above ``min_match_weight`` (None: all); ``right`` None: dedupe.
+
+    ``tables`` made from these same rows (by :func:`train`'s caller, say) are used.
+    """
     if not left or (right is not None and not right):
         return []
     settings = model_link_type(model, dedupe=right is None)
     settings.pop("outreach_present_fields", None)
-    db = duckdb_api()
+    households = float(settings.pop("outreach_households", 0.0) or 0.0) >= HOUSEHOLDS
+    settings["retain_intermediate_calculation_columns"] = households  # each field's weight
+    if tables is None or not tables.holds(left, right):
+        tables = Tables(left, right)
     with _splink_quiet():
-        linker = Linker(_frames(db, left, right), settings, log_level=None)
+        linker = Linker(tables.frames, settings, log_level=None, validate_settings=False)
         predictions = linker.inference.predict(threshold_match_weight=min_match_weight)
     table = predictions.as_duckdbpyrelation()
+    weight = household_weight_sql(table.columns) if households else "match_weight"
+    if min_match_weight is not None:
+        table = table.filter(f"{weight} >= {float(min_match_weight)!r}")
     if right is None:
-        rows = table.select("unique_id_l, unique_id_r, match_weight").fetchall()
+        rows = table.select(f"unique_id_l, unique_id_r, {weight}").fetchall()
         return [ScoredPair(str(a), str(b), float(w)) for a, b, w in rows]
-    rows = table.select("source_dataset_l, unique_id_l, unique_id_r, match_weight").fetchall()
+    rows = table.select(f"source_dataset_l, unique_id_l, unique_id_r, {weight}").fetchall()
     pairs = []
     for source, a, b, weight in rows:
         if source == RIGHT:  # splink may put the right side first
             a, b = b, a
         pairs.append(ScoredPair(str(a), str(b), float(weight)))
     return pairs
+
+
+# Fields that members of one household share: each says "this household", so for a pair
+# that looks like two housemates they are one piece of evidence, not four.
+_HOUSEHOLD_FIELDS = (("mw_last_name", "mw_tf_adj_last_name"), ("mw_address",), ("mw_place",),
+                     ("mw_phone",))  # fmt: skip
+# The first-name levels of housemates: Jaro-Winkler 0.8 (Marc, Marvin) and anything else.
+_LOOSE_FIRST = 1
+# Fields that housemates do not share: when one agrees, the pair is not two housemates.
+_PERSONAL_FIELDS = ("mw_birth", "mw_email")
+
+
+HOUSEHOLDS = 0.05  # the share of records living with a namesake-in-surname that makes households
+
+
+def household_share(rows: Iterable[dict[str, Any]]) -> float:
+    """The share of records that live with another of their surname, by the file's own rows.
+
+    Two records live together when they share a street address (with the postcode or
+    city) or a phone, and the surname; they are two people when their first names differ
+    and their birth years differ or one is unknown. A voter file has households (about
+    seven records in ten on the generator's); files of independent people, such as
+    FEBRL's, have almost none (under one in fifty, their own duplicates excluded), and
+    there a disagreeing first name beside an agreeing address is a mangled record, not a
+    housemate.
+    """
+    groups: dict[tuple[Any, ...], list[tuple[Any, Any, Any]]] = defaultdict(list)
+    total = 0
+    for row in rows:
+        total += 1
+        last = row.get("last_name")
+        if not last:
+            continue
+        person = (row["unique_id"], row.get("first_canonical"), row.get("birth_year"))
+        if row.get("address"):
+            groups[("a", row["address"], row.get("zip") or row.get("city"), last)].append(person)
+        for phone in row.get("phone_keys") or ():
+            groups[("p", phone, last)].append(person)
+    living: set[Any] = set()
+    for members in groups.values():
+        for i, (uid, first, year) in enumerate(members):
+            for other, other_first, other_year in members[i + 1 :]:
+                if first != other_first and (
+                    year is None or other_year is None or year != other_year
+                ):
+                    living.update((uid, other))
+    return len(living) / total if total else 0.0
+
+
+def household_weight_sql(columns: Sequence[str]) -> str:
+    """The pair's match weight, counting household evidence once where first names disagree.
+
+    Used where the files have households (:func:`household_share`).
+
+    splink adds the weights of the fields as if independent. Between two members of one
+    household they are not: the surname, street address, postcode and landline agree
+    together, and their sum (often 40 bits) outweighs any first-name disagreement, so a
+    contact who lives with a voter, or gave the household's landline, looked like that
+    voter. When a pair's first names disagree, outright or all but (the first-name
+    comparison's two last levels: Marc and Marvin are alike at Jaro-Winkler 0.8, which
+    says next to nothing among matches), and nothing personal agrees (the birth date, an
+    email), only the largest of those fields' positive weights counts. Nothing is
+    forbidden, and a pair whose birth date or email agrees is counted as splink counts
+    it: housemates rarely share those, and a record whose first name was mangled often
+    does.
+    """
+    present = set(columns)
+    if "gamma_first_name" not in present:
+        return "match_weight"
+    parts = []
+    for group in _HOUSEHOLD_FIELDS:
+        if all(c in present for c in group):
+            parts.append(f"greatest({' + '.join(group)}, 0)")
+        elif group[0] in present:
+            parts.append(f"greatest({group[0]}, 0)")
+    if len(parts) < 2:
+        return "match_weight"
+    counted = f"greatest({', '.join(parts)})"
+    personal = [f"{c} > 0" for c in _PERSONAL_FIELDS if c in present]
+    housemates = f"gamma_first_name <= {_LOOSE_FIRST}" + (
+        f" AND NOT ({' OR '.join(personal)})" if personal else ""
+    )
+    return (
+        f"CASE WHEN {housemates} THEN match_weight - ({' + '.join(parts)}) + {counted} "
+        "ELSE match_weight END"
+    )
 
 
 def decide_links(

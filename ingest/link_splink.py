@@ -8,6 +8,7 @@ replayed per call (``ingest/splink_sql.py``); the decision per contact is
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
@@ -55,8 +56,11 @@ class SplinkLinker:
             settings,
             SCHEMA,
             threshold_match_weight=_MIN_MATCH_WEIGHT,
-            columns=("unique_id_l", "unique_id_r", "match_weight", "gamma_first_name"),
-        )
+            columns=(
+                "unique_id_l", "unique_id_r", "match_weight", "gamma_first_name", "gamma_phone"
+            ),
+        )  # fmt: skip
+        self._household = household_weights(settings)
 
     def link(
         self, contacts: Sequence[KeyedContact], voters: Sequence[dict[str, Any]]
@@ -68,20 +72,24 @@ class SplinkLinker:
     def pairs_by_contact(
         self, contacts: Sequence[KeyedContact], voters: Sequence[dict[str, Any]]
     ) -> dict[str, list[ScoredPair]]:
-        """Contact position -> its scored candidates (voter id, match weight, first-name level)."""
+        """Contact position -> its scored candidates (voter id, match weight, first-name level,
+        household weight)."""
         by_contact: dict[str, list[ScoredPair]] = defaultdict(list)
         left = contact_rows(contacts, secret=self._secret)
-        for contact, voter, weight, first_level in self.score(left, voter_rows(voters)):
-            by_contact[contact].append((voter, weight, first_level))
+        for contact, voter, weight, first_level, phone_level in self.score(
+            left, voter_rows(voters)
+        ):
+            household = self._household.get(phone_level, 0.0)
+            by_contact[contact].append((voter, weight, first_level, household))
         return by_contact
 
     def score(
         self, left: list[dict[str, Any]], right: list[dict[str, Any]]
-    ) -> list[tuple[str, str, float, int]]:
-        """Blocked pairs with their match weight and first-name level, in a stable order."""
+    ) -> list[tuple[str, str, float, int, int]]:
+        """Blocked pairs with their match weight, first-name and phone levels, in a stable order."""
         with self._lock:
             rows = self._prediction.score(left, right)
-        return [(str(a), str(b), float(w), int(g)) for a, b, w, g in rows]
+        return [(str(a), str(b), float(w), int(g), int(p)) for a, b, w, g, p in rows]
 
     def decide(
         self, pairs: Sequence[ScoredPair], *, threshold: float | None = None
@@ -93,6 +101,25 @@ class SplinkLinker:
             review_floor=self.review_floor,
             method=METHOD,
         )
+
+
+def household_weights(settings: dict[str, Any]) -> dict[int, float]:
+    """Phone comparison level -> its match weight where positive: what a shared landline adds.
+
+    splink numbers a comparison's levels from the last (0, "anything else") up, the null
+    level being -1; the weight of a level is log2(m / u).
+    """
+    for comparison in settings.get("comparisons", []):
+        if comparison.get("output_column_name") != "phone":
+            continue
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        weights = {}
+        for rank, level in enumerate(levels):
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if isinstance(m, float | int) and isinstance(u, float | int) and m > 0 and u > 0:
+                weights[len(levels) - 1 - rank] = max(math.log2(m / u), 0.0)
+        return weights
+    return {}
 
 
 @lru_cache(maxsize=4)

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import phonenumbers
+from phonenumbers.phonemetadata import PhoneMetadata
 
 DEFAULT_MAX_FIELD_LENGTH = 200
 MIN_BIRTH_YEAR = 1900
@@ -54,7 +58,13 @@ _TRUE = frozenset({"1", "true", "t", "yes", "y", "x", "starred", "favorite", "fa
 
 
 def normalize_phone(raw: str | None, region: str = "US") -> str | None:
-    """The number in E.164 form (``+16085550101``), or None when it is not a valid number."""
+    """The number in E.164 form (``+16085550101``), or None when it is not a valid number.
+
+    A North American number written in one of the usual layouts (``(608) 555-0101``,
+    ``608.555.0101``, ``+1 608 555 0101`` ...) read in a North American region is checked
+    by :func:`_nanp_valid`, which gives libphonenumber's answer without parsing; every
+    other text goes through libphonenumber itself.
+    """
     if raw is None:
         return None
     text = raw.strip()
@@ -63,6 +73,11 @@ def normalize_phone(raw: str | None, region: str = "US") -> str | None:
     text = text.split(";", 1)[0].strip()
     if not text or not any(ch.isdigit() for ch in text):
         return None
+    if region in _NANP_REGION_SET:
+        plain = _NANP_TEXT.match(text)
+        if plain:
+            digits = "".join(part for part in plain.groups() if part)
+            return f"+1{digits}" if _nanp_valid(digits) else None
     if text.startswith("00"):
         text = "+" + text[2:]
     try:
@@ -72,6 +87,77 @@ def normalize_phone(raw: str | None, region: str = "US") -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# A ten-digit North American number with an optional +1 or 1 and the usual separators.
+_NANP_TEXT = re.compile(
+    r"^(?:\+?1[\s.-]*)?(?:\(([2-9]\d{2})\)|([2-9]\d{2}))[\s.-]*(\d{3})[\s.-]*(\d{4})$"
+)
+_NANP_REGIONS: tuple[str, ...] = tuple(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
+_NANP_REGION_SET = frozenset(_NANP_REGIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Region:
+    """One North American region's metadata as libphonenumber's validity check uses it."""
+
+    leading: re.Pattern[str] | None
+    general: re.Pattern[str] | None
+    types: re.Pattern[str] | None
+
+
+def _matcher(descs: list[Any]) -> re.Pattern[str] | None:
+    """One pattern for the number descriptions that admit ten digits, or None."""
+    patterns = [
+        d.national_number_pattern
+        for d in descs
+        if d is not None
+        and d.national_number_pattern
+        and (not d.possible_length or 10 in d.possible_length)
+    ]
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+@lru_cache(maxsize=1)
+def _nanp_metadata() -> tuple[_Region, ...]:
+    """The North American regions, in libphonenumber's order, with compiled patterns."""
+    regions = []
+    for code in _NANP_REGIONS:
+        md = PhoneMetadata.metadata_for_region(code)
+        if md is None:
+            continue
+        types = [md.premium_rate, md.toll_free, md.shared_cost, md.voip, md.personal_number,
+                 md.pager, md.uan, md.voicemail, md.fixed_line, md.mobile]  # fmt: skip
+        regions.append(
+            _Region(
+                leading=re.compile(md.leading_digits) if md.leading_digits else None,
+                general=_matcher([md.general_desc]),
+                types=_matcher(types),
+            )
+        )
+    return tuple(regions)
+
+
+def _nanp_valid(national: str) -> bool:
+    """``phonenumbers.is_valid_number`` for a ten-digit number of country code 1.
+
+    The same steps: the number belongs to the first region whose leading digits it starts
+    with, or (for regions without them) whose number types it matches; it is valid when
+    it matches one of that region's number types (and its general pattern).
+    """
+    for region in _nanp_metadata():
+        known = (
+            region.general is not None
+            and region.types is not None
+            and region.general.fullmatch(national) is not None
+            and region.types.fullmatch(national) is not None
+        )
+        if region.leading is not None:
+            if region.leading.match(national):
+                return known
+        elif known:
+            return True
+    return False
 
 
 def normalize_email(raw: str | None) -> str | None:

@@ -294,10 +294,24 @@ def phone_state(e164: str) -> str | None:
     return _area_states().get(e164[2:5])
 
 
+AREA_STATES_PATH = Path(__file__).with_name("area_states.json")
+
+
 @lru_cache(maxsize=1)
 def _area_states() -> dict[str, str]:
-    """Area code -> state, from libphonenumber's geocoding data (the state most named)."""
-    from phonenumbers.geodata import GEOCODE_DATA  # large; loaded on first use only
+    """Area code -> state, as :func:`area_states_from_libphonenumber` made it (shipped, since
+    libphonenumber's geocoding data takes seconds to load)."""
+    loaded: dict[str, str] = json.loads(AREA_STATES_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+def area_states_from_libphonenumber() -> dict[str, str]:
+    """Area code -> state, from libphonenumber's geocoding data (the state most named).
+
+    ``python -m ingest.splink_model --write-area-states`` writes it to
+    ``ingest/area_states.json``; a test checks that the file is current.
+    """
+    from phonenumbers.geodata import GEOCODE_DATA  # large: seconds to load
 
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for prefix, names in GEOCODE_DATA.items():
@@ -307,7 +321,7 @@ def _area_states() -> dict[str, str]:
             state = "DC" if "D.C." in description else normalize_state(place)
             if state:
                 votes[prefix[1:4]][state] += 1
-    return {area: max(sorted(c), key=c.__getitem__) for area, c in votes.items()}
+    return {area: max(sorted(c), key=c.__getitem__) for area, c in sorted(votes.items())}
 
 
 @lru_cache(maxsize=65536)
@@ -337,3 +351,15 @@ def duckdb_api() -> DuckDBAPI:
     db = DuckDBAPI()
     db.duckdb_con.execute("SET enable_progress_bar = false")
     return db
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--write-area-states"]:
+        AREA_STATES_PATH.write_text(
+            json.dumps(area_states_from_libphonenumber(), indent=0, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
+    else:
+        raise SystemExit("usage: python -m ingest.splink_model --write-area-states")

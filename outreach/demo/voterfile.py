@@ -2,7 +2,9 @@
 
 One row per person, streamed in chunks so that a million rows never sit in memory as
 strings. ``phone`` is ten digits, votes are ``Y``/``N`` (blank for the unregistered) and
-``support_score`` has two decimals or is blank.
+``support_score`` has two decimals or is blank. Given birth dates (the linkage test bed
+gives them, as the Florida and Ohio files do), a ``birth_date`` column (``YYYY-MM-DD``)
+follows the others.
 """
 
 from __future__ import annotations
@@ -20,15 +22,30 @@ VOTER_HEADER: tuple[str, ...] = (
     "registration_status", "vote_2016g", "vote_2018g", "vote_2020g", "vote_2022g",
     "support_score",
 )  # fmt: skip
+VOTER_HEADER_WITH_BIRTH_DATE: tuple[str, ...] = (*VOTER_HEADER, "birth_date")
 
 
-def write_voters(pop: Population, path: Path, chunk: int = 50_000) -> None:
-    """Write the population as ``voters.csv`` in the demo layout, streaming in chunks."""
+def street_address(pop: Population, i: int) -> str:
+    """Person ``i``'s street line as the voter file writes it: ``12 Oak St Apt 3``."""
+    hh = pop.household[i]
+    apt = int(pop.hh_apt[hh])
+    return f"{pop.hh_street_no[hh]} {STREETS[pop.hh_street[hh]]}" + (
+        f" Apt {apt}" if apt >= 0 else ""
+    )
+
+
+def write_voters(
+    pop: Population, path: Path, chunk: int = 50_000, *, birth_dates: list[str] | None = None
+) -> None:
+    """Write the population as ``voters.csv`` in the demo layout, streaming in chunks.
+
+    ``birth_dates`` (one per person) adds the ``birth_date`` column.
+    """
     book = pop.names
     codes = [s.code for s in STATES]
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(VOTER_HEADER)
+        writer.writerow(VOTER_HEADER if birth_dates is None else VOTER_HEADER_WITH_BIRTH_DATE)
         for lo in range(0, pop.size, chunk):
             hi = min(pop.size, lo + chunk)
             hh = pop.household[lo:hi]
@@ -55,7 +72,7 @@ def write_voters(pop: Population, path: Path, chunk: int = 50_000) -> None:
                 strict=True,
             )
             sw, hw = pop.serial_width, pop.hh_width
-            out = []
+            out: list[tuple[object, ...]] = []
             for (
                 st, serial, fi, mi, li, sfx, year, no, street, apt, city, zp, dist, phone,
                 email, hhid, status, votes, support,
@@ -82,6 +99,8 @@ def write_voters(pop: Population, path: Path, chunk: int = 50_000) -> None:
                     *(_VOTE[v] for v in votes),
                     "" if math.isnan(support) else f"{support:.2f}",
                 ))  # fmt: skip
+            if birth_dates is not None:
+                out = [(*row, date) for row, date in zip(out, birth_dates[lo:hi], strict=True)]
             writer.writerows(out)
 
 

@@ -240,3 +240,48 @@ def test_a_name_alone_links_only_where_it_is_unique_in_the_state() -> None:
     resolved = unique_names_only(decisions, left, right)
     assert [d.voter_id for d in resolved] == [None, "v3", "v2", "v4"]
     assert resolved[0].candidates == [("v1", 0.95)]
+
+
+def test_household_share_tells_voter_files_from_files_of_independent_people(
+    febrl4: tuple[Path, Path, set[tuple[str, str]]], tmp_path: Path
+) -> None:
+    from ingest.file_linkage import read_side
+    from ingest.link_people import HOUSEHOLDS, household_share
+
+    voters, _, _ = generate_linkage_eval(tmp_path, seed=5, voters=3000, contacts=10)
+    voter_side, _ = read_side(voters, "demo", secret="s", rejected=[])
+    febrl_side, _ = read_side(febrl4[0], None, secret="s", rejected=[], id_column="rec_id")
+    assert household_share(voter_side.rows) > 10 * HOUSEHOLDS
+    assert household_share(febrl_side.rows) < HOUSEHOLDS / 10
+
+
+def test_a_household_member_not_in_the_file_does_not_link_to_a_housemate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """People who live with voters, and give the household's surname, street address or
+    landline, are not those voters: the household's fields count once."""
+    import ingest.link_people as link_people
+
+    voters, contacts, truth = generate_linkage_eval(tmp_path, seed=5, voters=4000, contacts=3000)
+    with truth.open(newline="", encoding="utf-8") as f:
+        tagged = csv.DictReader(f)
+        members = {r["contact_id"] for r in tagged if "household_member" in r["corruptions"]}
+    contact = {r["contact_id"]: r for r in read_output(contacts)}
+    voter = {r["voter_id"]: r for r in read_output(voters)}
+
+    def housemates(left: str, right: str) -> bool:
+        c, v = contact[left], voter[right]
+        phone = "".join(ch for ch in c["phone"] if ch.isdigit())[-10:]
+        return bool(c["address"] == v["address"] or (phone and phone == v["phone"]))
+
+    def linked_members(name: str) -> int:
+        """Household members linked to a voter whose address or phone they gave."""
+        out = tmp_path / name
+        link_files(contacts, None, voters, "demo", out, left_id_column="contact_id", secret="s")
+        return sum(left in members and housemates(left, right) for left, right in links_of(out))
+
+    counted_once = linked_members("once.csv")
+    monkeypatch.setattr(link_people, "HOUSEHOLDS", 2.0)  # never: every field adds up
+    added_up = linked_members("added.csv")
+    assert len(members) >= 20
+    assert counted_once == 0 and added_up >= 3

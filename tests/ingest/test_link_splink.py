@@ -219,9 +219,38 @@ def test_quality_on_a_small_generated_set(tmp_path: Path) -> None:
 
 def test_a_first_name_that_disagrees_is_evidence_not_a_veto(linker: SplinkLinker) -> None:
     """The best candidate at a high probability links even when its first name disagrees."""
-    pairs = [("AZ-7", 12.0, 0), ("WI-1", -3.0, 0)]  # (voter, match weight, first-name level)
+    # (voter, match weight, first-name level, household weight)
+    pairs = [("AZ-7", 12.0, 0, 0.0), ("WI-1", -3.0, 0, 0.0)]
     decision = linker.decide(pairs)
     assert decision.voter_id == "AZ-7" and decision.probability > 0.99
+
+
+def test_a_housemate_is_evidence_with_a_weight_not_a_veto(linker: SplinkLinker) -> None:
+    """A candidate whose first name disagrees, beside one whose first name agrees, loses the
+    weight of what the household shares, and nothing more."""
+    # Ana gave the household's landline: Jose lists it (14 bits of his 9 are the phone),
+    # Ana lists no phone. Ana links, as before.
+    named, housemate = ("PA-6", 6.0, 4, 0.0), ("PA-5", 9.0, 0, 14.0)
+    decision = linker.decide([named, housemate])
+    assert decision.voter_id == "PA-6" and decision.probability > linker.threshold
+    # Without it the housemate takes most of the chance, and nobody links.
+    assert linker.decide([named, ("PA-5", 9.0, 0, 0.0)]).voter_id is None
+    # A housemate with more than the household's evidence (an email too) still links:
+    # a rule that struck every candidate whose first name disagrees would link PA-6.
+    decision = linker.decide([named, ("PA-5", 30.0, 0, 14.0)])
+    assert decision.voter_id == "PA-5" and decision.probability > 0.99
+    # The household's weight counts against nobody when no first name agrees.
+    alone = linker.decide([("PA-5", 9.0, 0, 14.0)])
+    assert alone.voter_id == "PA-5"
+
+
+def test_household_weights_come_from_the_phone_comparison() -> None:
+    from ingest.link_splink import household_weights
+    from ingest.splink_model import MODEL_PATH, load_model
+
+    weights = household_weights(load_model(MODEL_PATH))
+    assert weights[2] > 10.0  # the same number: a strong agreement
+    assert weights[0] == 0.0  # a number that disagrees adds nothing
 
 
 def test_one_voter_links_to_one_contact_of_an_upload() -> None:
@@ -236,3 +265,12 @@ def test_one_voter_links_to_one_contact_of_an_upload() -> None:
     resolved = one_contact_per_voter(decisions)
     assert [d.voter_id for d in resolved] == [None, "WI-1", "WI-2", None]
     assert resolved[0].candidates == [("WI-1", 0.95)]
+
+
+def test_shipped_area_code_states_match_libphonenumber() -> None:
+    """ingest/area_states.json is libphonenumber's data as shipped (rewrite it with
+    ``python -m ingest.splink_model --write-area-states`` when libphonenumber changes)."""
+    from ingest.splink_model import _area_states, area_states_from_libphonenumber
+
+    assert _area_states() == area_states_from_libphonenumber()
+    assert _area_states()["608"] == "WI"

@@ -170,3 +170,34 @@ def test_scores_flags_and_labels() -> None:
     assert parse_flag("TRUE") and parse_flag("1") and parse_flag("yes")
     assert not parse_flag("false") and not parse_flag("") and not parse_flag(None)
     assert split_labels("family; work|Family ,college") == ["family", "work", "Family", "college"]
+
+
+def test_north_american_numbers_get_libphonenumbers_answer_without_parsing() -> None:
+    """The fast path for plain North American layouts agrees with libphonenumber itself,
+    on valid and invalid numbers, in every layout and North American region."""
+    import random
+
+    import phonenumbers
+
+    def by_libphonenumber(text: str, region: str) -> str | None:
+        number = phonenumbers.parse(text, region)
+        if not phonenumbers.is_valid_number(number):
+            return None
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    layouts = ("({a}) {e}-{l}", "{a}-{e}-{l}", "{a}{e}{l}", "+1 {a} {e} {l}", "+1{a}{e}{l}",
+               "{a}.{e}.{l}", "1-{a}-{e}-{l}", "{a} {e} {l}", "1 ({a}) {e}-{l}")  # fmt: skip
+    rnd = random.Random(7)
+    numbers = [str(rnd.randrange(2_000_000_000, 10_000_000_000)) for _ in range(3000)]
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]:  # each region's own example
+        example = phonenumbers.example_number(region)
+        if example is not None:
+            numbers.append(str(example.national_number))
+    valid = 0
+    for i, digits in enumerate(numbers):
+        text = layouts[i % len(layouts)].format(a=digits[:3], e=digits[3:6], l=digits[6:])
+        for region in ("US", "CA", "PR"):
+            want = by_libphonenumber(text, region)
+            assert normalize_phone(text, region) == want, (text, region)
+            valid += want is not None
+    assert 0 < valid < 3 * len(numbers)  # both answers were tested

@@ -470,8 +470,8 @@ def test_linkage_eval_layout_and_truth(tmp_path: Path) -> None:
     voters_csv, contacts_csv, truth_csv = generate_linkage_eval(
         tmp_path, voters=5_000, contacts=2_000
     )
-    assert first_line(voters_csv) == VOTER_HEADER
-    assert first_line(contacts_csv) == "contact_id," + CONTACT_HEADER
+    assert first_line(voters_csv) == VOTER_HEADER + ",birth_date"
+    assert first_line(contacts_csv) == "contact_id," + CONTACT_HEADER + ",birthday,address"
     assert first_line(truth_csv) == "contact_id,voter_id,corruptions"
     voter_ids = {r["voter_id"] for r in rows(voters_csv)}
     contacts, truth = rows(contacts_csv), rows(truth_csv)
@@ -483,10 +483,13 @@ def test_linkage_eval_layout_and_truth(tmp_path: Path) -> None:
     for tag in (
         "nickname", "typo_last", "phone_transposed", "phone_missing", "phone_household",
         "email_missing", "moved", "location_missing", "last_missing", "namesake",
-        "phone_changed", "email_changed",
+        "phone_changed", "email_changed", "swapped", "email_typo", "typo_city", "address",
+        "address_moved", "address_typo", "birthday", "birth_transposed", "birth_off",
+        "household_member",
     ):  # fmt: skip
         assert tags[tag] > 0, tag
     assert all(not t["voter_id"] for t in truth if "namesake" in t["corruptions"])
+    assert all(not t["voter_id"] for t in truth if "household_member" in t["corruptions"])
 
 
 def test_linkage_corruptions_are_what_they_say(tmp_path: Path) -> None:
@@ -495,11 +498,35 @@ def test_linkage_corruptions_are_what_they_say(tmp_path: Path) -> None:
     )
     voters = {r["voter_id"]: r for r in rows(voters_csv)}
     phone_owners = Counter(r["phone"] for r in voters.values() if r["phone"])
+    surnames_at: dict[str, set[str]] = defaultdict(set)
+    for r in voters.values():
+        surnames_at[r["address"]].add(r["last_name"])
     for c, t in zip(rows(contacts_csv), rows(truth_csv), strict=True):
         tags = set(t["corruptions"].split(";")) - {""}
+        if "household_member" in tags and c["address"]:
+            assert c["last_name"] in surnames_at[c["address"]]
         if not t["voter_id"]:
             continue
         v = voters[t["voter_id"]]
+        assert bool(c["birthday"]) == ("birthday" in tags)
+        assert bool(c["address"]) == ("address" in tags)
+        if "birthday" in tags and not tags & {"birth_transposed", "birth_off"}:
+            assert c["birthday"] == v["birth_date"]
+        if "birth_transposed" in tags:
+            y, m, d = c["birthday"].split("-")
+            assert f"{y}-{d}-{m}" == v["birth_date"] != c["birthday"]
+        if "birth_off" in tags:
+            given, filed = c["birthday"].split("-"), v["birth_date"].split("-")
+            assert sum(a != b for a, b in zip(given, filed, strict=True)) == 1
+        if "address" in tags and not tags & {"moved", "address_moved", "address_typo"}:
+            assert c["address"] == v["address"]
+        if tags & {"moved", "address_moved", "address_typo"} and c["address"]:
+            assert c["address"] != v["address"]
+        if "swapped" in tags and not tags & {"nickname", "typo_first", "typo_last", "accents"}:
+            assert (c["first_name"].lower(), c["last_name"].lower()) == (
+                v["last_name"].lower(),
+                v["first_name"].lower(),
+            )
         phone = digits(c["phone"])
         if "phone_transposed" in tags:
             assert phone != v["phone"] and sorted(phone) == sorted(v["phone"])
@@ -511,9 +538,9 @@ def test_linkage_corruptions_are_what_they_say(tmp_path: Path) -> None:
             assert phone and v["phone"] and phone != v["phone"]
         if "email_changed" in tags:
             assert c["email"] and v["email"] and c["email"] != v["email"]
-        if "nickname" in tags:
+        if "nickname" in tags and "swapped" not in tags:
             assert ascii_fold(c["first_name"]).title() in nicknames_for(v["first_name"])
-        if not tags & {"nickname", "typo_first", "accents", "case"}:
+        if not tags & {"nickname", "typo_first", "accents", "case", "swapped"}:
             assert c["first_name"] == v["first_name"]
-        if not tags & {"typo_last", "last_missing", "accents", "case"}:
+        if not tags & {"typo_last", "last_missing", "accents", "case", "swapped"}:
             assert c["last_name"] == v["last_name"]
