@@ -12,19 +12,54 @@ place nobody.
 
 from __future__ import annotations
 
-from ingest.splink_model import phone_state
+import json
+from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.normalize import normalize_state
 
 ADDRESS = "address"
 AREA_CODE = "area_code"
+AREA_STATES_PATH = Path(__file__).with_name("area_states.json")
 
 
 def state_of_phone(e164: str) -> str | None:
-    """The USPS code of the state a US number's area code is in, or None.
+    """The USPS code of the state a US number's area code is in (E.164), or None.
 
-    The same table the linker compares phones with (``ingest.splink_model.phone_state``):
-    each area code's state as libphonenumber's geocoding data names it most often.
+    The table the linker compares phones with too: each area code's state as
+    libphonenumber's geocoding data names it most often.
     """
-    return phone_state(e164)
+    if not (e164.startswith("+1") and len(e164) == 12):
+        return None
+    return _area_states().get(e164[2:5])
+
+
+@lru_cache(maxsize=1)
+def _area_states() -> dict[str, str]:
+    """Area code -> state, as :func:`area_states_from_libphonenumber` made it (shipped, since
+    libphonenumber's geocoding data takes seconds to load)."""
+    loaded: dict[str, str] = json.loads(AREA_STATES_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+def area_states_from_libphonenumber() -> dict[str, str]:
+    """Area code -> state, from libphonenumber's geocoding data (the state most named).
+
+    ``python -m ingest.area_codes --write-area-states`` writes it to
+    ``ingest/area_states.json``; a test checks that the file is current.
+    """
+    from phonenumbers.geodata import GEOCODE_DATA  # large: seconds to load
+
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for prefix, names in GEOCODE_DATA.items():
+        if prefix.startswith("1") and len(prefix) >= 4:
+            description = names.get("en", "")
+            place = description.rsplit(", ", 1)[-1].removesuffix(" State")
+            state = "DC" if "D.C." in description else normalize_state(place)
+            if state:
+                votes[prefix[1:4]][state] += 1
+    return {area: max(sorted(c), key=c.__getitem__) for area, c in sorted(votes.items())}
 
 
 def placement(state: str | None, phones: list[str]) -> tuple[str | None, str | None]:
@@ -40,3 +75,15 @@ def placement(state: str | None, phones: list[str]) -> tuple[str | None, str | N
         if found:
             return found, AREA_CODE
     return None, None
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--write-area-states"]:
+        AREA_STATES_PATH.write_text(
+            json.dumps(area_states_from_libphonenumber(), indent=0, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
+    else:
+        raise SystemExit("usage: python -m ingest.area_codes --write-area-states")

@@ -47,11 +47,11 @@ from splink import block_on
 from splink.blocking_rule_library import CustomRule
 
 from ingest.address import parse_street
+from ingest.area_codes import state_of_phone as phone_state
 from ingest.keys import fold
 from ingest.names import canonical_first_name, name_variants
 from ingest.names import fold as fold_words
 from ingest.records import ContactRecord
-from ingest.splink_model import phone_state
 
 if TYPE_CHECKING:
     from splink.internals.blocking_rule_creator import BlockingRuleCreator

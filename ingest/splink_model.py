@@ -30,7 +30,6 @@ themselves do, and the recall the benchmark reaches at 98% precision fell (0.81 
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -42,11 +41,11 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, block_on
 from splink.blocking_rule_library import CustomRule
 
+from ingest.area_codes import state_of_phone
 from ingest.keys import fold, name_key, phone_key
 from ingest.linking import KeyedContact
 from ingest.names import canonical_first_name, name_variants
 from ingest.names import fold as fold_words
-from ingest.normalize import normalize_state
 from outreach.core.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -253,7 +252,7 @@ def _row(
     canonical = canonical_first_name(first) if first else ""
     middle_canonical = canonical_first_name(middle) if middle else ""
     city, state, zip_code = place
-    phone_states = sorted({s for s in map(phone_state, phones) if s})
+    phone_states = sorted({s for s in map(state_of_phone, phones) if s})
     return {
         "unique_id": unique_id,
         "first_name": first_word or None,
@@ -287,43 +286,6 @@ def swapped_phone_keys(secret: str, phones: Sequence[str]) -> list[str]:
     return sorted(keys)
 
 
-def phone_state(e164: str) -> str | None:
-    """The US state of a phone number's area code (E.164), or None."""
-    if not (e164.startswith("+1") and len(e164) == 12):
-        return None
-    return _area_states().get(e164[2:5])
-
-
-AREA_STATES_PATH = Path(__file__).with_name("area_states.json")
-
-
-@lru_cache(maxsize=1)
-def _area_states() -> dict[str, str]:
-    """Area code -> state, as :func:`area_states_from_libphonenumber` made it (shipped, since
-    libphonenumber's geocoding data takes seconds to load)."""
-    loaded: dict[str, str] = json.loads(AREA_STATES_PATH.read_text(encoding="utf-8"))
-    return loaded
-
-
-def area_states_from_libphonenumber() -> dict[str, str]:
-    """Area code -> state, from libphonenumber's geocoding data (the state most named).
-
-    ``python -m ingest.splink_model --write-area-states`` writes it to
-    ``ingest/area_states.json``; a test checks that the file is current.
-    """
-    from phonenumbers.geodata import GEOCODE_DATA  # large: seconds to load
-
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for prefix, names in GEOCODE_DATA.items():
-        if prefix.startswith("1") and len(prefix) >= 4:
-            description = names.get("en", "")
-            place = description.rsplit(", ", 1)[-1].removesuffix(" State")
-            state = "DC" if "D.C." in description else normalize_state(place)
-            if state:
-                votes[prefix[1:4]][state] += 1
-    return {area: max(sorted(c), key=c.__getitem__) for area, c in sorted(votes.items())}
-
-
 @lru_cache(maxsize=65536)
 def _variants(first: str) -> list[str] | None:
     """The nicknames and formal names of a folded first name, sorted."""
@@ -351,15 +313,3 @@ def duckdb_api() -> DuckDBAPI:
     db = DuckDBAPI()
     db.duckdb_con.execute("SET enable_progress_bar = false")
     return db
-
-
-if __name__ == "__main__":
-    import sys
-
-    if sys.argv[1:] == ["--write-area-states"]:
-        AREA_STATES_PATH.write_text(
-            json.dumps(area_states_from_libphonenumber(), indent=0, sort_keys=True) + "\n",
-            encoding="utf-8",
-        )
-    else:
-        raise SystemExit("usage: python -m ingest.splink_model --write-area-states")

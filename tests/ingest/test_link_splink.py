@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ingest.area_codes import state_of_phone as phone_state
 from ingest.keys import phone_key
 from ingest.link_eval import (
     candidates_for,
@@ -19,7 +20,7 @@ from ingest.link_eval import (
 from ingest.link_files import LinkReport, read_left, read_voters
 from ingest.link_splink import SplinkLinker
 from ingest.linking import KeyedContact, LinkDecision
-from ingest.splink_model import phone_state, swapped_phone_keys
+from ingest.splink_model import swapped_phone_keys
 from outreach.demo.linkage import generate_linkage_eval
 from tests.ingest.factories import demo_voter, generic_csv, write_demo_voters
 
@@ -269,8 +270,8 @@ def test_one_voter_links_to_one_contact_of_an_upload() -> None:
 
 def test_shipped_area_code_states_match_libphonenumber() -> None:
     """ingest/area_states.json is libphonenumber's data as shipped (rewrite it with
-    ``python -m ingest.splink_model --write-area-states`` when libphonenumber changes)."""
-    from ingest.splink_model import _area_states, area_states_from_libphonenumber
+    ``python -m ingest.area_codes --write-area-states`` when libphonenumber changes)."""
+    from ingest.area_codes import _area_states, area_states_from_libphonenumber
 
     assert _area_states() == area_states_from_libphonenumber()
     assert _area_states()["608"] == "WI"
