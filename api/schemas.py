@@ -311,6 +311,20 @@ class HoldoutPower(BaseModel):
     note: str
 
 
+class StatusCounts(BaseModel):
+    """Friends by stage, and asked friends by their latest reply."""
+
+    assigned: int
+    asked: int
+    no_reply: int
+    will_vote: int
+    registered: int
+    already_voted: int
+    not_interested: int
+    wrong_person: int
+    do_not_contact: int
+
+
 class StateExpectedVotes(BaseModel):
     """Expected votes from the asks assigned in one state or district."""
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.csv_export import csv_response, records_to_csv, to_csv
 from api.deps import Analyst, AppSettings, Graph, Reporter
 from api.rate_limits import AnalystQueryLimit, count_abandoned_query
-from api.schemas import PROBLEM_RESPONSES, RATE_LIMITED, Offset, Page, problems
+from api.schemas import PROBLEM_RESPONSES, RATE_LIMITED, Offset, Page, StatusCounts, problems
 from outreach.core.errors import InvalidInput, QueryRefused
 from outreach.usecases import analyst_queries, graph_schema, reports
 
@@ -78,20 +78,6 @@ class CypherOut(BaseModel):
     rows: list[list[Any]]
     truncated: bool = Field(description="True when more rows existed than the limit")
     elapsed_ms: int
-
-
-class StatusCounts(BaseModel):
-    """Friends by stage, and asked friends by their latest reply."""
-
-    assigned: int
-    asked: int
-    no_reply: int
-    will_vote: int
-    registered: int
-    already_voted: int
-    not_interested: int
-    wrong_person: int
-    do_not_contact: int
 
 
 class ReachRow(StatusCounts):

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import Graph, Organizer, Reporter, SupporterSelf
-from api.schemas import PROBLEM_RESPONSES, problems
+from api.schemas import PROBLEM_RESPONSES, StatusCounts, problems
 from outreach.core.errors import InvalidInput, NotFound
 from outreach.usecases import coverage, goals
 
@@ -172,21 +172,12 @@ class CoverageDay(BaseModel):
     do_not_contact: int
 
 
-class CoverageState(BaseModel):
+class CoverageState(StatusCounts):
     """One geography now: reachable, held out, assigned, asked and each status."""
 
     geo: str
     reachable: int
     held_out: int
-    assigned: int
-    asked: int
-    no_reply: int
-    will_vote: int
-    registered: int
-    already_voted: int
-    not_interested: int
-    wrong_person: int
-    do_not_contact: int
 
 
 class CoverageOut(BaseModel):
