@@ -49,8 +49,15 @@ def signin(settings: Settings, api_url: str, subject: str, role: str = "supporte
 
 
 def wisconsin_friends(driver: Driver, tmp_path: Path, tag: str) -> list[dict[str, str]]:
-    """Three voters in Wisconsin, a target state, and the same people as contacts."""
-    people = [("Amy", "6085550111"), ("Ben", "6085550122"), ("Cal", "6085550133")]
+    """Three voters in Wisconsin, a target state, and the same people as contacts.
+
+    Their numbers are the test's own (from ``tag``): voters of two tests sharing a phone and
+    a first name would be doubtful candidates for each other's contacts, not links.
+    """
+    exchange = 200 + int(tag, 16) % 700
+    people = [
+        (first, f"608{exchange}{n:04d}") for first, n in (("Amy", 111), ("Ben", 122), ("Cal", 133))
+    ]
     load_voter_rows(
         driver,
         tmp_path / "voters.csv",
