@@ -17,8 +17,9 @@ synthetic friend graph of the ``rank`` and ``api`` suites (``bench/synthetic.py`
   upload at a time, then four at once), after two uploads that warm the worker and the
   graph server up and are not counted, the wait of every upload: from the ``202`` of
   ``POST /supporters/{id}/uploads`` until ``GET /supporters/{id}/targets`` has answered
-  with a non-empty list after the re-rank job ended. The client polls the job every 25 ms,
-  so polling adds at most that; the supporter's page polls every 500 ms.
+  with a non-empty list after the re-rank job ended. The client follows each job as the
+  supporter's page does, with long polls (``GET /jobs/{id}?wait=20&seen=...``) that the
+  API answers within a tenth of a second of a change.
 
 Baselines from the same run, on the same server: the full re-rank of the graph
 (``outreach.usecases.rerank.rank``), and the ingest job's share of each wait (its
@@ -80,7 +81,7 @@ IN_FLIGHT = 4
 WARMUP = 2  # uploads per broker run first and not counted
 # The worker's processes: 2 (as the command line starts it) unless OUTREACH_BENCH_WORKER_PROCESSES.
 WORKER_PROCESSES = int(os.environ.get("OUTREACH_BENCH_WORKER_PROCESSES", "2"))
-POLL_SECONDS = 0.025
+WATCH_SECONDS = 20  # each long poll on a job, as the supporter page asks
 JOB_TIMEOUT = 600.0
 
 
@@ -264,12 +265,17 @@ def _use_broker(url: str | None) -> None:
 
 
 def _poll_job(client: httpx.Client, job_id: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Follow the job as the supporter's page does: long polls, each answered on a change."""
     deadline = time.monotonic() + JOB_TIMEOUT
+    seen: str | None = None
     while time.monotonic() < deadline:
-        job = client.get(f"/jobs/{job_id}", headers=headers).json()
+        params: dict[str, Any] = {"wait": WATCH_SECONDS}
+        if seen is not None:
+            params["seen"] = seen
+        job = client.get(f"/jobs/{job_id}", params=params, headers=headers).json()
         if job.get("status") in ("succeeded", "failed", "skipped"):
             return dict(job)
-        time.sleep(POLL_SECONDS)
+        seen = job.get("updated_at")
     raise TimeoutError(f"job {job_id} did not end in {JOB_TIMEOUT:.0f}s")
 
 

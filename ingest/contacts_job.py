@@ -44,6 +44,28 @@ class UploadResult:
     format: str = ""
 
 
+# A two-row upload, read once when a worker process starts (see ``prepare``).
+WARM_UP_CSV = b"first_name,last_name,phone,email\nAda,Example,+1 202 555 0123,ada@example.org\n"
+
+
+def prepare(settings: Settings) -> None:
+    """Build, before the first upload, what that upload would otherwise wait for.
+
+    The linker compiles its model's SQL (about 0.7 s), and the first file read loads the
+    readers' phone and encoding tables (about 0.1 s). A worker process does both as it
+    starts, so no supporter's wait includes them.
+    """
+    default_linker(
+        settings.secret_key.get_secret_value(), settings.link_threshold, settings.link_review_floor
+    )
+    read_contacts(
+        WARM_UP_CSV,
+        filename="warm-up.csv",
+        region=settings.default_region,
+        max_bytes=settings.upload_max_bytes,
+    )
+
+
 def fetch_voters(
     driver: Driver, contacts: Sequence[KeyedContact], *, secret: str
 ) -> list[dict[str, Any]]:

@@ -57,6 +57,7 @@ __all__ = [
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 FINAL_JOB_STATES = frozenset({"succeeded", "failed", "skipped"})
+JOB_WAIT_MAX_SECONDS = 25.0  # the API holds a long poll on a job at most this long
 
 
 # --- Errors -------------------------------------------------------------------------------
@@ -460,17 +461,32 @@ class OutreachClient:
 
     # -- jobs ------------------------------------------------------------------------------
 
-    def job(self, job_id: str) -> Job:
-        """A job's status, counts and rejected rows."""
-        return cast(Job, self._json("GET", f"/jobs/{job_id}"))
+    def job(self, job_id: str, *, wait: float = 0.0, seen: str | None = None) -> Job:
+        """A job's status, counts and rejected rows.
+
+        With ``wait``, the API answers once the job has changed from the version ``seen``
+        (its ``updated_at``) or ended, or after ``wait`` seconds (a long poll, at most 25).
+        """
+        params: dict[str, Any] = {}
+        if wait > 0:
+            params["wait"] = min(wait, JOB_WAIT_MAX_SECONDS, max(1.0, self.timeout - 5.0))
+            if seen is not None:
+                params["seen"] = seen
+        return cast(Job, self._json("GET", f"/jobs/{job_id}", params=params or None))
 
     def wait_for_job(
         self, job_id: str, *, timeout: float = 600.0, poll: float = 0.5, check: bool = True
     ) -> Job:
-        """Poll until the job ends; raise :class:`JobFailed` if it did not succeed."""
+        """Follow the job until it ends; raise :class:`JobFailed` if it did not succeed.
+
+        Each request is a long poll, so the end is seen at once; ``poll`` is the pause
+        before asking again when an answer brings nothing new.
+        """
         deadline = time.monotonic() + timeout
+        seen: str | None = None
         while True:
-            job = self.job(job_id)
+            left = deadline - time.monotonic()
+            job = self.job(job_id, wait=max(0.0, left), seen=seen)
             if job["status"] in FINAL_JOB_STATES:
                 if check and job["status"] != "succeeded":
                     raise JobFailed(job)
@@ -483,7 +499,9 @@ class OutreachClient:
                     "job-timeout",
                     {},
                 )
-            self.retry.sleep(poll)
+            if job.get("updated_at") == seen:
+                self.retry.sleep(poll)  # the wait ran out with nothing new
+            seen = job.get("updated_at")
 
     # -- organizers ------------------------------------------------------------------------
 

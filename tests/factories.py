@@ -125,15 +125,17 @@ def wait_job(driver: Driver, job_id: str, timeout: float = 180.0) -> dict[str, A
 
 
 def wait_job_http(client: httpx.Client, job_id: str, timeout: float = 180.0) -> dict[str, Any]:
-    """Poll ``GET /jobs/{id}`` until the job ends."""
+    """Follow ``GET /jobs/{id}`` with long polls until the job ends."""
     deadline = time.monotonic() + timeout
+    seen: str | None = None
     while time.monotonic() < deadline:
-        response = client.get(f"/jobs/{job_id}")
+        params: dict[str, Any] = {"wait": 10} | ({"seen": seen} if seen else {})
+        response = client.get(f"/jobs/{job_id}", params=params)
         response.raise_for_status()
         job: dict[str, Any] = response.json()
         if job["status"] in ("succeeded", "failed"):
             return job
-        time.sleep(0.2)
+        seen = job.get("updated_at")
     raise TimeoutError(f"job {job_id} did not finish")
 
 

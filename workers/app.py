@@ -65,6 +65,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
         "result_extended": False,
         "worker_hijack_root_logger": False,
+        # A process readies the upload linker as it starts (about a second on a busy
+        # machine); Celery's default of 4 s for that is too tight under load.
+        "worker_proc_alive_timeout": 30.0,
         "task_default_queue": "outreach",
         "task_time_limit": settings.task_time_limit,
         "task_soft_time_limit": max(30, settings.task_time_limit - 60),
@@ -104,9 +107,12 @@ def _housekeeping_at_start(sender: Any, **_: Any) -> None:
 
 @worker_process_init.connect
 def _open_driver(**_: Any) -> None:
+    """Each process makes its own driver and readies the upload linker before any task."""
     from graph.db.driver import get_driver
+    from outreach.usecases import uploads
 
     get_driver()
+    uploads.warm_up(get_settings())
 
 
 @worker_process_shutdown.connect

@@ -47,15 +47,26 @@ const Outreach = (() => {
     return type.includes("json") ? response.json() : response.text();
   }
 
-  // Wait for a job to end, reporting its counts as it goes. An upload's list is usually
-  // ready within seconds, so ask often at first (every 150 ms), then back off to 2 s
-  // for long jobs (a statewide voter file, a full re-rank).
+  // Wait for a job to end, reporting its counts as it goes. Each request is a long poll:
+  // the API answers as soon as the job has changed since the version we have (or ended),
+  // so an upload's list shows within a tenth of a second of being ready, one request at a
+  // time. A request the network drops (a phone changing cells) is retried a few times.
   async function waitJob(jobId, onProgress) {
-    for (let delay = 150; ; delay = Math.min(2000, delay * 1.25)) {
-      const job = await api(`/jobs/${encodeURIComponent(jobId)}`);
+    let seen = null;
+    for (let dropped = 0; ; ) {
+      const query = new URLSearchParams({ wait: "20" });
+      if (seen) query.set("seen", seen);
+      let job;
+      try {
+        job = await api(`/jobs/${encodeURIComponent(jobId)}?${query}`);
+      } catch (error) {
+        if (error instanceof ApiError || ++dropped > 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
       if (onProgress) onProgress(job);
       if (["succeeded", "failed", "skipped"].includes(job.status)) return job;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      seen = job.updated_at;
     }
   }
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from neo4j import Driver
 
 from graph.contacts import record_upload, upload_filename
-from ingest.contacts_job import UploadResult, ingest_upload
+from ingest.contacts_job import UploadResult, ingest_upload, prepare
 from outreach.core.errors import FileRejected, NotFound, RowError
 from outreach.core.settings import Settings
 from outreach.usecases import consent, jobs, reports
@@ -179,6 +179,11 @@ def load(
         turnout_imputed=inputs["turnout_imputed"],
     )
     return result
+
+
+def warm_up(settings: Settings) -> None:
+    """Get a worker process ready for uploads before the first one (the linker, the readers)."""
+    prepare(settings)
 
 
 def finish(settings: Settings, upload_id: str) -> None:
