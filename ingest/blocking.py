@@ -1,13 +1,21 @@
 """Which voters an upload's contacts are compared with: the blocking keys and the look-up rounds.
 
-The graph is asked in two rounds per chunk of contacts (``graph.voters.find_candidates``
-is one query each):
+The graph is asked in up to three rounds per chunk of contacts
+(``graph.voters.find_candidates`` is one query each):
 
-1. phones, emails and full names (see :func:`blocking_keys`);
-2. surname within the state, narrowed by first initial (``ingest.keys.surname_key``),
-   only for contacts whose full name found no voter in round 1.
+1. phones and emails (see :func:`blocking_keys`);
+2. full names, within the contact's state when it gives one, only for contacts whose
+   phones and emails found no voter of that name (:func:`name_keys`);
+3. surname within the state, narrowed by first initial (``ingest.keys.surname_key``),
+   only for contacts whose full name found no voter in the rounds before.
 
-Round 2 is what finds a voter whose first name the contact wrote differently (a typo, a
+A contact whose phone already found their voter gains nothing from that voter's
+namesakes: their phones disagree, so they could only be outscored. Yet a name looked up
+nationwide (a phone's contact rarely gives a state) returns every namesake in the file,
+most of all rows read for an upload whose phones are on the file. A contact whose phone
+found only a housemate (another name) is still looked up by name.
+
+Round 3 is what finds a voter whose first name the contact wrote differently (a typo, a
 nickname the nickname list does not know). For the others it only adds voters who share
 a surname: at a million voters a common surname within a state and initial returned
 about 14 voters a key, most of all rows read. The linker never needs them when the full
@@ -28,13 +36,13 @@ Find = Callable[[BlockingKeys], list[dict[str, Any]]]
 
 
 def blocking_keys(contacts: Sequence[KeyedContact], *, secret: str) -> BlockingKeys:
-    """The keys of round 1: phones, emails and full names.
+    """The keys of round 1: phones and emails.
 
-    A full name is looked up within the contact's state when it gives one. A contact
-    with neither a full name nor a surname and state also has its phones looked up with
-    one pair of adjacent digits swapped, the commonest typo in a saved number; the others
-    are found by name, and the linker still compares their phones swapped. (Swapped
-    variants are nine keys a number: sent for every contact they were most of the keys.)
+    A contact with neither a full name nor a surname and state also has its phones looked
+    up with one pair of adjacent digits swapped, the commonest typo in a saved number; the
+    others are found by name, and the linker still compares their phones swapped.
+    (Swapped variants are nine keys a number: sent for every contact they were most of
+    the keys.)
     """
     keys = BlockingKeys()
     for c in contacts:
@@ -42,9 +50,27 @@ def blocking_keys(contacts: Sequence[KeyedContact], *, secret: str) -> BlockingK
         if not (c.name_key or c.surname_key):
             keys.phones.update(swapped_phone_keys(secret, c.record.phones))
         keys.emails.update(c.email_keys)
-        if c.name_key and c.record.state:
+    return keys
+
+
+def name_keys(contacts: Sequence[KeyedContact], found: Sequence[dict[str, Any]]) -> BlockingKeys:
+    """The keys of round 2: the full names of contacts whose phones and emails found no
+    voter of that name, within the contact's state when it gives one."""
+    names_by_key: dict[str, set[str]] = {}
+    for voter in found:
+        for key in (voter.get("phone_hash"), voter.get("email_hash")):
+            if key and voter.get("name_key"):
+                names_by_key.setdefault(str(key), set()).add(str(voter["name_key"]))
+    keys = BlockingKeys()
+    for c in contacts:
+        if not c.name_key:
+            continue
+        reached = (names_by_key.get(k, set()) for k in (*c.phone_keys, *c.email_keys))
+        if any(c.name_key in names for names in reached):
+            continue  # found by their own phone or email under their name
+        if c.record.state:
             keys.names_in_state.add(name_state_key(c.name_key, c.record.state))
-        elif c.name_key:
+        else:
             keys.names.add(c.name_key)
     return keys
 
@@ -52,10 +78,13 @@ def blocking_keys(contacts: Sequence[KeyedContact], *, secret: str) -> BlockingK
 def candidate_voters(
     find: Find, contacts: Sequence[KeyedContact], *, secret: str
 ) -> list[dict[str, Any]]:
-    """The candidate voters of these contacts, from ``find`` in the two rounds above."""
+    """The candidate voters of these contacts, from ``find`` in the three rounds above."""
     found = find(blocking_keys(contacts, secret=secret))
+    by_name = name_keys(contacts, found)
+    if by_name:
+        found = found + find(by_name)
     named = {voter.get("name_key") for voter in found}
     surnames = {c.surname_key for c in contacts if c.surname_key and c.name_key not in named}
     if surnames:
         found = found + find(BlockingKeys(surnames=surnames))
-    return found
+    return list({str(voter["voter_id"]): voter for voter in found}.values())  # each voter once

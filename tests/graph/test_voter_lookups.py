@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from neo4j import Driver
 
 from graph.voters import BlockingKeys, find_candidates, upsert_voters
+from ingest.blocking import candidate_voters
 from ingest.keys import name_key, name_state_key, phone_key, surname_key
-from ingest.records import VoterRecord
+from ingest.linking import KeyedContact, keyed
+from ingest.records import ContactRecord, VoterRecord
 from ingest.voters_job import voter_row
 
 SECRET = "test-lookup-secret"
@@ -78,3 +81,45 @@ def test_surname_block_is_narrowed_by_first_initial(
 
 def test_no_keys_no_query(driver: Driver) -> None:
     assert find_candidates(driver, BlockingKeys()) == []
+
+
+def contact(line: int, first: str, last: str, phone: str) -> KeyedContact:
+    record = ContactRecord(
+        line=line, display_name=f"{first} {last}", first_name=first, last_name=last, phones=[phone]
+    )
+    return keyed(record, secret=SECRET)
+
+
+def test_a_name_is_looked_up_only_for_contacts_their_phone_did_not_find(
+    driver: Driver, tag: str
+) -> None:
+    """Ada's phone finds her: her namesake elsewhere is not read. Ben's number is not on
+    the file, so his name is looked up. Cleo's phone finds only a housemate (the family's
+    landline under another name), so hers is too."""
+    records = [
+        voter(tag, 1, "Ada", "WI", phone="+16085550111"),
+        voter(tag, 2, "Ada", "MI"),  # Ada's namesake, no phone
+        voter(tag, 3, "Ben", "WI"),
+        voter(tag, 4, "Dora", "WI", phone="+16085550144"),  # the landline
+        voter(tag, 5, "Cleo", "WI"),  # Dora's housemate, who lists no phone
+    ]
+    upsert_voters(driver, [voter_row(r, secret=SECRET) for r in records], batch_size=100)
+    sent: list[BlockingKeys] = []
+
+    def find(keys: BlockingKeys) -> list[dict[str, Any]]:
+        sent.append(keys)
+        return find_candidates(driver, keys)
+
+    contacts = [
+        contact(2, "Ada", tag, "+16085550111"),
+        contact(3, "Ben", tag, "+16085550133"),
+        contact(4, "Cleo", tag, "+16085550144"),
+    ]
+    found = candidate_voters(find, contacts, secret=SECRET)
+    assert ids(found) == [f"{tag}-{n}" for n in (1, 3, 4, 5)]  # not Ada's namesake
+    assert len(found) == len({row["voter_id"] for row in found})
+    assert not sent[0].names and not sent[0].names_in_state  # round 1: phones and emails
+    assert sent[1].names == {contacts[1].name_key, contacts[2].name_key}
+
+    alone = candidate_voters(find, [contact(2, "Ada", tag, "+16085550199")], secret=SECRET)
+    assert ids(alone) == [f"{tag}-1", f"{tag}-2"]  # a number not on file: both Adas
