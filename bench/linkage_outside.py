@@ -107,7 +107,7 @@ def key(a: str, b: str, dedupe: bool) -> Pair:
 def decide(left: Side, right: Side, pairs: list[ScoredPair], threshold: float) -> list[Any]:
     """``outreach link``'s decisions at a threshold (names alone only where unique)."""
     decisions = decide_links(left.ids, pairs, threshold=threshold, review_floor=min(0.5, threshold))
-    return unique_names_only(decisions, left.rows, right.rows)
+    return unique_names_only(decisions, left.rows, right.rows, pairs)
 
 
 def run_ours(

@@ -10,8 +10,10 @@ the files themselves without labels (or with ``truth`` pairs), or loaded from a 
 saved by an earlier run, so that a new threshold costs no new training.
 
 The output CSV holds ``left_id,right_id,probability,decision``: decision ``link`` for a
-link, ``review`` for a doubtful candidate. A left record that carries a name alone links
-only where no other right record has that name in its state (else it goes to review).
+link, ``review`` for a doubtful candidate. A link that rests on a name and place alone
+(the left record carries no phone, email, birth date or address, or none of them agrees
+with the right record) is made only where no other right record has that name in its
+state; else it goes to review.
 Deduplicating one file, it also holds ``cluster``: the smallest id of the linked records'
 group.
 """
@@ -240,6 +242,7 @@ def link_files(
         ),
         left.rows,
         right.rows,
+        pairs,
     )  # fmt: skip
     with Path(out_csv).open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\n")

@@ -54,6 +54,9 @@ class ScoredPair:
     left: str
     right: str
     match_weight: float
+    # Something beyond name and place speaks for the pair: a phone, email, birth date or
+    # street address at a level whose weight is positive (:func:`corroborating_sql`).
+    corroborated: bool = True
 
     @property
     def probability(self) -> float:
@@ -303,16 +306,52 @@ def score(
     weight = household_weight_sql(table.columns) if households else "match_weight"
     if min_match_weight is not None:
         table = table.filter(f"{weight} >= {float(min_match_weight)!r}")
+    strong = corroborating_sql(settings, table.columns)
     if right is None:
-        rows = table.select(f"unique_id_l, unique_id_r, {weight}").fetchall()
-        return [ScoredPair(str(a), str(b), float(w)) for a, b, w in rows]
-    rows = table.select(f"source_dataset_l, unique_id_l, unique_id_r, {weight}").fetchall()
+        rows = table.select(f"unique_id_l, unique_id_r, {weight}, {strong}").fetchall()
+        return [ScoredPair(str(a), str(b), float(w), bool(c)) for a, b, w, c in rows]
+    rows = table.select(
+        f"source_dataset_l, unique_id_l, unique_id_r, {weight}, {strong}"
+    ).fetchall()
     pairs = []
-    for source, a, b, weight in rows:
+    for source, a, b, weight, corroborated in rows:
         if source == RIGHT:  # splink may put the right side first
             a, b = b, a
-        pairs.append(ScoredPair(str(a), str(b), float(weight)))
+        pairs.append(ScoredPair(str(a), str(b), float(weight), bool(corroborated)))
     return pairs
+
+
+# What corroborates a pair beyond its names and place: these comparisons' agreeing levels.
+CORROBORATING = ("phone", "email", "birth", "address")
+
+
+def corroborating_sql(model: dict[str, Any], columns: Sequence[str]) -> str:
+    """SQL true for a pair that agrees on a phone, email, birth date or street address.
+
+    A field agrees at a level whose weight is positive (m above u, as trained): a shared
+    phone or a birth date one part off does, birth years a year apart do not. A pair with
+    none of these rests on its names and place alone.
+    """
+    present = set(columns)
+    terms = []
+    for comparison in model.get("comparisons", []):
+        name = comparison.get("output_column_name")
+        if name not in CORROBORATING or f"gamma_{name}" not in present:
+            continue
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        agreeing = [
+            str(len(levels) - 1 - rank)
+            for rank, level in enumerate(levels)
+            if _positive(level.get("m_probability"), level.get("u_probability"))
+        ]
+        if agreeing:
+            terms.append(f"gamma_{name} IN ({', '.join(agreeing)})")
+    return f"({' OR '.join(terms)})" if terms else "false"
+
+
+def _positive(m: Any, u: Any) -> bool:
+    """True when a level with these m and u is evidence for a match."""
+    return isinstance(m, float | int) and isinstance(u, float | int) and m > u
 
 
 # Fields that members of one household share: each says "this household", so for a pair
@@ -491,22 +530,28 @@ def unique_names_only(
     decisions: Sequence[LinkDecision],
     left: Sequence[dict[str, Any]],
     right: Sequence[dict[str, Any]],
+    pairs: Sequence[ScoredPair] = (),
 ) -> list[LinkDecision]:
-    """Links of records that carry a name alone kept only where that name is unique.
+    """Links that rest on a name and place alone kept only where that name is unique.
 
-    A record with no phone, email, birth date or address is linked only when no other
-    right record has its full name (canonical first name and surname) in its state, or
-    anywhere when it gives no state; otherwise its link becomes a review candidate.
+    A link rests on a name and place alone when the left record carries no phone, email,
+    birth date or address, or when none of those agrees with the linked record (its pair
+    in ``pairs`` is not ``corroborated``: a phone the other file lacks is no evidence).
+    Such a link is kept only when no other right record has its full name (canonical
+    first name and surname) in its state, or anywhere when it gives no state; otherwise
+    it becomes a review candidate.
     """
     counts: Counter[tuple[str | None, str | None, str | None]] = Counter()
     for row in right:
         counts[(row["first_canonical"], row["last_name"], row["state"])] += 1
         counts[(row["first_canonical"], row["last_name"], None)] += 1
+    bare = {(p.left, p.right) for p in pairs if not p.corroborated}
     resolved = []
     for decision, row in zip(decisions, left, strict=True):
         name_alone = not any(row.get(k) for k in _STRONG)
+        uncorroborated = (row["unique_id"], decision.voter_id) in bare
         key = (row["first_canonical"], row["last_name"], row["state"])
-        if decision.voter_id is None or not name_alone or counts[key] <= 1:
+        if decision.voter_id is None or not (name_alone or uncorroborated) or counts[key] <= 1:
             resolved.append(decision)
             continue
         resolved.append(

@@ -240,6 +240,28 @@ def test_a_name_alone_links_only_where_it_is_unique_in_the_state() -> None:
     resolved = unique_names_only(decisions, left, right)
     assert [d.voter_id for d in resolved] == [None, "v3", "v2", "v4"]
     assert resolved[0].candidates == [("v1", 0.95)]
+    # c3's phone is not the one v2 lists: its link rests on name and place, like c1's.
+    pairs = [ScoredPair("c3", "v2", 9.0, corroborated=False), ScoredPair("c2", "v3", 9.0, False)]
+    resolved = unique_names_only(decisions, left, right, pairs)
+    assert [d.voter_id for d in resolved] == [None, "v3", None, "v4"]
+    assert resolved[2].candidates == [("v2", 0.95)]
+
+
+def test_a_pair_is_corroborated_by_a_level_that_speaks_for_it() -> None:
+    from ingest.link_people import corroborating_sql
+
+    def level(m: float | None, u: float | None, null: bool = False) -> dict[str, object]:
+        return {"m_probability": m, "u_probability": u, "is_null_level": null}
+
+    model = {"comparisons": [
+        {"output_column_name": "birth",  # same date, year alone, years one apart, else
+         "comparison_levels": [level(None, None, True), level(0.8, 0.001), level(0.1, 0.02),
+                               level(0.05, 0.06), level(0.05, 0.9)]},
+        {"output_column_name": "last_name",
+         "comparison_levels": [level(None, None, True), level(0.9, 0.01), level(0.1, 0.99)]},
+    ]}  # fmt: skip
+    assert corroborating_sql(model, ["gamma_birth", "gamma_last_name"]) == "(gamma_birth IN (3, 2))"
+    assert corroborating_sql(model, ["gamma_last_name"]) == "false"
 
 
 def test_household_share_tells_voter_files_from_files_of_independent_people(
