@@ -108,7 +108,7 @@ def train(
     *,
     labels: Sequence[tuple[str, str]] = (),
     seed: int | None = 1,
-    u_max_pairs: float = 2e5,
+    u_max_pairs: float = 1e5,
     name_frequencies: bool = True,
     tables: Tables | None = None,
 ) -> dict[str, Any]:
