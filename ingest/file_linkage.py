@@ -31,7 +31,7 @@ from typing import Any
 from ingest.encoding import decode_bytes
 from ingest.keys import email_key, phone_key
 from ingest.link_decide import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
-from ingest.link_fields import person_row
+from ingest.link_fields import person_row, record_emails, record_phones
 from ingest.link_people import (
     ScoredPair,
     Tables,
@@ -108,8 +108,10 @@ def read_side(
     ``near_phones`` adds the keys of each phone with two adjacent digits swapped; linking
     two files, one side having them is enough (the right side skips them).
     """
+    records: list[ContactRecord | VoterRecord] = []
     if mapping is not None:
-        ids, records, read = [], [], 0
+        ids: list[str] = []
+        read = 0
         for chunk in iter_voter_chunks(
             path, load_mapping(mapping), chunk_size=20_000, region=region, any_country=True
         ):
@@ -117,15 +119,15 @@ def read_side(
             rejected.extend(chunk.rejected)
             for voter in chunk.records:
                 ids.append(voter.voter_id)
-                records.append(as_contact(voter))
+                records.append(voter)
     else:
         data = path.read_bytes()
         parsed = read_contacts(data, filename=path.name, fmt="csv", region=region, any_country=True)
         read = parsed.rows_read
         rejected.extend(parsed.rejected)
         by_line = _ids_by_line(data, id_column)
-        records = parsed.records
-        ids = [by_line.get(r.line) or str(r.line) for r in records]
+        records.extend(parsed.records)
+        ids = [by_line.get(r.line) or str(r.line) for r in parsed.records]
     if not records:
         shown = "; ".join(
             f"line {e.line}{f' ({e.field})' if e.field else ''}: {e.reason}" for e in rejected[:3]
@@ -145,34 +147,16 @@ def read_side(
 
 
 def _row(
-    unique_id: str, record: ContactRecord, *, secret: str, near_phones: bool = True
+    unique_id: str, record: ContactRecord | VoterRecord, *, secret: str, near_phones: bool = True
 ) -> dict[str, Any]:
     """The model row of a record, with keyed hashes of its phones and emails."""
+    phones = record_phones(record)
     return person_row(
         unique_id,
         record,
-        phone_keys=[phone_key(secret, p) for p in record.phones],
-        phone_near_keys=swapped_phone_keys(secret, record.phones) if near_phones else (),
-        email_keys=[email_key(secret, e) for e in record.emails],
-    )
-
-
-def as_contact(voter: VoterRecord) -> ContactRecord:
-    """A voter record seen as a contact, so that both sides share one row shape."""
-    return ContactRecord(
-        line=voter.line,
-        display_name=" ".join(p for p in (voter.first_name, voter.last_name) if p),
-        first_name=voter.first_name or None,
-        last_name=voter.last_name or None,
-        middle_name=voter.middle_name,
-        phones=[voter.phone] if voter.phone else [],
-        emails=[voter.email] if voter.email else [],
-        city=voter.city,
-        state=voter.state or None,
-        zip=voter.zip,
-        birth_year=voter.birth_year,
-        birth_date=voter.birth_date,
-        address=voter.address,
+        phone_keys=[phone_key(secret, p) for p in phones],
+        phone_near_keys=swapped_phone_keys(secret, phones) if near_phones else (),
+        email_keys=[email_key(secret, e) for e in record_emails(record)],
     )
 
 

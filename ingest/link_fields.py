@@ -51,7 +51,7 @@ from ingest.area_codes import state_of_phone as phone_state
 from ingest.keys import fold
 from ingest.names import canonical_first_name, name_variants
 from ingest.names import fold as fold_words
-from ingest.records import ContactRecord
+from ingest.records import ContactRecord, VoterRecord
 
 if TYPE_CHECKING:
     from splink.internals.blocking_rule_creator import BlockingRuleCreator
@@ -99,7 +99,7 @@ FIELD_COLUMNS = {
 
 def person_row(
     unique_id: str,
-    record: ContactRecord,
+    record: ContactRecord | VoterRecord,
     *,
     phone_keys: Sequence[str] = (),
     phone_near_keys: Sequence[str] = (),
@@ -115,7 +115,7 @@ def person_row(
     elif record.birth_year:
         year = record.birth_year
     street = parse_street(record.address)
-    states = sorted({s for s in map(phone_state, record.phones) if s})
+    states = sorted({s for s in map(phone_state, record_phones(record)) if s})
     return {
         "unique_id": unique_id,
         "first_name": first,
@@ -143,6 +143,20 @@ def person_row(
         "phone_near_keys": list(phone_near_keys) or None,
         "email_keys": list(email_keys) or None,
     }
+
+
+def record_phones(record: ContactRecord | VoterRecord) -> list[str]:
+    """A contact's phones, or a voter's one phone (E.164)."""
+    if isinstance(record, ContactRecord):
+        return record.phones
+    return [record.phone] if record.phone else []
+
+
+def record_emails(record: ContactRecord | VoterRecord) -> list[str]:
+    """A contact's emails, or a voter's one email."""
+    if isinstance(record, ContactRecord):
+        return record.emails
+    return [record.email] if record.email else []
 
 
 @lru_cache(maxsize=65536)
