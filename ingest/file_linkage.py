@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from ingest.encoding import decode_bytes
-from ingest.keys import email_key, phone_key
 from ingest.link_decide import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 from ingest.link_fields import person_row, record_emails, record_phones
 from ingest.link_people import (
@@ -46,7 +45,7 @@ from ingest.readers import read_contacts
 from ingest.readers.base import ids_by_line
 from ingest.readers.voters import iter_voter_chunks
 from ingest.records import ContactRecord, VoterRecord
-from ingest.splink_model import swapped_phone_keys
+from ingest.splink_model import keyed_hashes, swapped_phone_keys
 from outreach.core.errors import FileRejected, InvalidInput, RowError
 from outreach.core.spreadsheet import neutralize
 
@@ -154,9 +153,9 @@ def _row(
     return person_row(
         unique_id,
         record,
-        phone_keys=[phone_key(secret, p) for p in phones],
+        phone_keys=keyed_hashes(secret, "phone", phones),
         phone_near_keys=swapped_phone_keys(secret, phones) if near_phones else (),
-        email_keys=[email_key(secret, e) for e in record_emails(record)],
+        email_keys=keyed_hashes(secret, "email", record_emails(record)),
     )
 
 

@@ -79,10 +79,17 @@ def _splink_quiet() -> Iterator[None]:
 
 def _frames(db: Any, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> list[Any]:
     """The sides registered as DuckDB tables for splink."""
-    frames = [db.register(pa.Table.from_pylist(left, schema=SCHEMA), table_name=LEFT)]
+    frames = [db.register(_arrow(left), table_name=LEFT)]
     if right is not None:
-        frames.append(db.register(pa.Table.from_pylist(right, schema=SCHEMA), table_name=RIGHT))
+        frames.append(db.register(_arrow(right), table_name=RIGHT))
     return frames
+
+
+def _arrow(rows: list[dict[str, Any]]) -> pa.Table:
+    """Rows of :data:`SCHEMA` as an Arrow table, built column by column (faster than row
+    by row)."""
+    return pa.Table.from_pydict({name: [row.get(name) for row in rows] for name in SCHEMA.names},
+                                schema=SCHEMA)  # fmt: skip
 
 
 class Tables:
