@@ -8,7 +8,8 @@ no pairs. Levels that training never saw get a rare m, so a saved model always l
 training never fails on a file that lacks a field.
 
 :func:`score` runs a trained model (the saved settings, a plain dict) and returns every
-blocked pair with its match weight; :func:`decide_links` turns them into one decision
+blocked pair with its match weight (an agreeing full name weighed by its own frequency,
+:class:`FullNames`) and whether anything beyond name and place agrees; :func:`decide_links` turns them into one decision
 per left record, optionally one-to-one.
 """
 
@@ -314,18 +315,99 @@ def score(
     if min_match_weight is not None:
         table = table.filter(f"{weight} >= {float(min_match_weight)!r}")
     strong = corroborating_sql(settings, table.columns)
-    if right is None:
-        rows = table.select(f"unique_id_l, unique_id_r, {weight}, {strong}").fetchall()
-        return [ScoredPair(str(a), str(b), float(w), bool(c)) for a, b, w, c in rows]
+    names = FullNames(settings, left, right, table.columns)
+    source = "source_dataset_l" if "source_dataset_l" in table.columns else f"'{LEFT}'"
     rows = table.select(
-        f"source_dataset_l, unique_id_l, unique_id_r, {weight}, {strong}"
+        f"{source}, unique_id_l, unique_id_r, {weight}, {strong}, {names.columns}"
     ).fetchall()
+    floor = -math.inf if min_match_weight is None else min_match_weight
     pairs = []
-    for source, a, b, weight, corroborated in rows:
-        if source == RIGHT:  # splink may put the right side first
+    for source, a, b, weight, corroborated, first, last in rows:
+        weight += names.adjustment(source, a, first, last)
+        if weight < floor:
+            continue
+        if right is not None and source == RIGHT:  # splink may put the right side first
             a, b = b, a
         pairs.append(ScoredPair(str(a), str(b), float(weight), bool(corroborated)))
     return pairs
+
+
+class FullNames:
+    """The weight of an agreeing full name from how often that full name occurs.
+
+    splink weighs the first and the last name apart, the surname by its own frequency,
+    as if first names and surnames were paired at random. They are not: a name that a
+    file holds once is, by that count, about as rare as a full name can look, and the
+    product of its first name's and surname's shares can make it look a hundred times
+    rarer, so that a namesake's record looks like the person. Where both names agree
+    exactly, the two weights' frequency parts (the first name's u and the surname's
+    term frequency) are replaced by the share of records with that full name, counted
+    on both files as splink counts term frequencies.
+    """
+
+    def __init__(
+        self,
+        model: dict[str, Any],
+        left: list[dict[str, Any]],
+        right: list[dict[str, Any]] | None,
+        columns: Sequence[str],
+    ) -> None:
+        self.columns = "NULL, NULL"
+        self._delta: dict[tuple[str, str], float] = {}
+        self._first_gamma = self._last_gamma = -2  # no level: nothing is adjusted
+        self._sides: dict[str, dict[Any, dict[str, Any]]] = {}
+        first = _exact_level(model, "first_name")
+        last = _exact_level(model, "last_name")
+        if (
+            first is None
+            or last is None
+            or not {"gamma_first_name", "gamma_last_name"} <= set(columns)
+        ):
+            return
+        (self._first_gamma, u_first, _), (self._last_gamma, _, frequencies) = first, last
+        if not frequencies:
+            return
+        self.columns = "gamma_first_name, gamma_last_name"
+        self._sides = {LEFT: {r["unique_id"]: r for r in left}}
+        if right is not None:
+            self._sides[RIGHT] = {r["unique_id"]: r for r in right}
+        surnames: Counter[str] = Counter()
+        full: Counter[tuple[str, str]] = Counter()
+        for rows in (left, right or []):
+            for row in rows:
+                if row["last_name"]:
+                    surnames[row["last_name"]] += 1
+                    if row["first_name"]:
+                        full[(row["first_name"], row["last_name"])] += 1
+        total_last, total_full = sum(surnames.values()), sum(full.values())
+        log_u_first = math.log2(u_first)
+        for (name, surname), count in full.items():
+            self._delta[(name, surname)] = (
+                log_u_first
+                + math.log2(surnames[surname] / total_last)
+                - math.log2(count / total_full)
+            )
+
+    def adjustment(self, source: str, uid: Any, first: Any, last: Any) -> float:
+        """What to add to the match weight of a pair (its left record given)."""
+        if first != self._first_gamma or last != self._last_gamma:
+            return 0.0
+        row = self._sides[source][uid]
+        return self._delta.get((row["first_name"], row["last_name"]), 0.0)
+
+
+def _exact_level(model: dict[str, Any], name: str) -> tuple[int, float, bool] | None:
+    """The comparison's first level (exact agreement): its gamma, u, and whether splink
+    adjusts it by term frequency."""
+    for comparison in model.get("comparisons", []):
+        if comparison.get("output_column_name") != name:
+            continue
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        u = levels[0].get("u_probability") if levels else None
+        if not isinstance(u, float | int) or u <= 0:
+            return None
+        return len(levels) - 1, float(u), bool(levels[0].get("tf_adjustment_column"))
+    return None
 
 
 # What corroborates a pair beyond its names and place: these comparisons' agreeing levels.
