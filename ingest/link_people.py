@@ -9,8 +9,8 @@ training never fails on a file that lacks a field.
 
 :func:`score` runs a trained model (the saved settings, a plain dict) and returns every
 blocked pair with its match weight (an agreeing full name weighed by its own frequency,
-:class:`FullNames`) and whether anything beyond name and place agrees; :func:`decide_links` turns them into one decision
-per left record, optionally one-to-one.
+:class:`FullNames`) and whether anything beyond name and place agrees;
+:func:`decide_links` turns them into one decision per left record, optionally one-to-one.
 """
 
 from __future__ import annotations
@@ -338,7 +338,7 @@ class FullNames:
     splink weighs the first and the last name apart, the surname by its own frequency,
     as if first names and surnames were paired at random. They are not: a name that a
     file holds once is, by that count, about as rare as a full name can look, and the
-    product of its first name's and surname's shares can make it look a hundred times
+    product of its first name's and surname's shares can make it look many times
     rarer, so that a namesake's record looks like the person. Where both names agree
     exactly, the two weights' frequency parts (the first name's u and the surname's
     term frequency) are replaced by the share of records with that full name, counted
