@@ -30,7 +30,7 @@ from splink.internals.exceptions import SplinkException
 
 from ingest.link_decide import REVIEW_LIMIT
 from ingest.link_fields import (
-    SCHEMA,
+    arrow_table,
     blocking_rules,
     comparisons,
     deterministic_rules,
@@ -78,21 +78,6 @@ def _splink_quiet() -> Iterator[None]:
         splink_log.setLevel(level)
 
 
-def _frames(db: Any, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> list[Any]:
-    """The sides registered as DuckDB tables for splink."""
-    frames = [db.register(_arrow(left), table_name=LEFT)]
-    if right is not None:
-        frames.append(db.register(_arrow(right), table_name=RIGHT))
-    return frames
-
-
-def _arrow(rows: list[dict[str, Any]]) -> pa.Table:
-    """Rows of :data:`SCHEMA` as an Arrow table, built column by column (faster than row
-    by row)."""
-    return pa.Table.from_pydict({name: [row.get(name) for row in rows] for name in SCHEMA.names},
-                                schema=SCHEMA)  # fmt: skip
-
-
 class Tables:
     """Both sides as DuckDB tables, made once for training and then for scoring.
 
@@ -103,7 +88,11 @@ class Tables:
     def __init__(self, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> None:
         self.left, self.right = left, right
         self.db = duckdb_api()
-        self.frames = _frames(self.db, left, right)
+        self.arrow = [arrow_table(left)] + ([arrow_table(right)] if right is not None else [])
+        self.frames = [
+            self.db.register(table, table_name=name)
+            for table, name in zip(self.arrow, (LEFT, RIGHT), strict=False)
+        ]
 
     def holds(self, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> bool:
         """True when these are the rows the tables were made from."""
@@ -142,8 +131,9 @@ def _train(
     tables: Tables | None,
 ) -> dict[str, Any]:
     """:func:`train`, with splink's warnings already off."""
-    sides = [left] if right is None else [left, right]
-    present = present_fields(*sides)
+    if tables is None or not tables.holds(left, right):
+        tables = Tables(left, right)
+    present = present_fields(*tables.arrow)
     if not present:
         raise ValueError("the files share no field to compare")
     settings = SettingsCreator(
@@ -153,8 +143,6 @@ def _train(
         probability_two_random_records_match=_guess_prior(left, right),
         linker_uid="outreach_fields",
     )
-    if tables is None or not tables.holds(left, right):
-        tables = Tables(left, right)
     db = tables.db
     linker = Linker(tables.frames, settings, log_level=None, validate_settings=False)
     # One pass over the sample: the rare levels (transposed birth dates, swapped names)
@@ -207,7 +195,9 @@ def _train(
     pairs_sampled = min(u_max_pairs, _all_pairs(left, right))
     _fill_unobserved(model, pairs_sampled=pairs_sampled)
     model["outreach_present_fields"] = sorted(present)
-    model["outreach_households"] = _round(max(household_share(side) for side in sides))
+    model["outreach_households"] = _round(
+        max(household_share(side, db.duckdb_con) for side in tables.arrow)
+    )
     log.info("trained a linkage model on %s fields", len(present))
     return model
 
@@ -456,7 +446,7 @@ _PERSONAL_FIELDS = ("mw_birth", "mw_email")
 HOUSEHOLDS = 0.05  # the share of records living with a namesake-in-surname that makes households
 
 
-def household_share(rows: Iterable[dict[str, Any]]) -> float:
+def household_share(side: Iterable[dict[str, Any]] | pa.Table, con: Any = None) -> float:
     """The share of records that live with another of their surname, by the file's own rows.
 
     Two records live together when they share a street address (with the postcode or
@@ -465,29 +455,36 @@ def household_share(rows: Iterable[dict[str, Any]]) -> float:
     seven records in ten on the generator's); files of independent people, such as
     FEBRL's, have almost none (under one in fifty, their own duplicates excluded), and
     there a disagreeing first name beside an agreeing address is a mangled record, not a
-    housemate.
+    housemate. Counted in DuckDB (``con``, or a new one) on the side's table of rows.
     """
-    groups: dict[tuple[Any, ...], list[tuple[Any, Any, Any]]] = defaultdict(list)
-    total = 0
-    for row in rows:
-        total += 1
-        last = row.get("last_name")
-        if not last:
-            continue
-        person = (row["unique_id"], row.get("first_canonical"), row.get("birth_year"))
-        if row.get("address"):
-            groups[("a", row["address"], row.get("zip") or row.get("city"), last)].append(person)
-        for phone in row.get("phone_keys") or ():
-            groups[("p", phone, last)].append(person)
-    living: set[Any] = set()
-    for members in groups.values():
-        for i, (uid, first, year) in enumerate(members):
-            for other, other_first, other_year in members[i + 1 :]:
-                if first != other_first and (
-                    year is None or other_year is None or year != other_year
-                ):
-                    living.update((uid, other))
-    return len(living) / total if total else 0.0
+    table = side if isinstance(side, pa.Table) else arrow_table(list(side))
+    if not table.num_rows:
+        return 0.0
+    con = con if con is not None else duckdb_api().duckdb_con
+    con.register(_HOUSEHOLD_ROWS, table)
+    try:
+        ((living,),) = con.execute(_HOUSEHOLD_SQL).fetchall()
+    finally:
+        con.unregister(_HOUSEHOLD_ROWS)
+    return float(int(living) / table.num_rows)
+
+
+_HOUSEHOLD_ROWS = "outreach_household_rows"
+_HOUSEHOLD_SQL = f"""
+WITH members AS (
+    SELECT unique_id, first_canonical AS first, birth_year AS year, 'address' AS kind,
+           address AS shared, coalesce(zip, city) AS place, last_name AS last
+    FROM {_HOUSEHOLD_ROWS} WHERE last_name IS NOT NULL AND address IS NOT NULL
+    UNION ALL
+    SELECT unique_id, first_canonical, birth_year, 'phone', unnest(phone_keys), NULL, last_name
+    FROM {_HOUSEHOLD_ROWS} WHERE last_name IS NOT NULL AND phone_keys IS NOT NULL
+)
+SELECT count(DISTINCT a.unique_id)
+FROM members a JOIN members b
+  ON a.kind = b.kind AND a.shared = b.shared AND a.last = b.last
+ AND a.place IS NOT DISTINCT FROM b.place AND a.unique_id <> b.unique_id
+WHERE a.first IS DISTINCT FROM b.first AND (a.year IS NULL OR b.year IS NULL OR a.year <> b.year)
+"""
 
 
 def household_weight_sql(columns: Sequence[str]) -> str:
