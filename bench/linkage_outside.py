@@ -32,7 +32,9 @@ threshold (0.9 for ``outreach link``, a match probability of 0.5 for splink) and
 best threshold; blocking recall (true pairs among the pairs the blocking rules generate)
 and those pairs per record; time as a ratio to splink's, each the fastest of ``--runs``
 runs taken in turns (the scores are those of the first run). On the generator also the
-recall and precision of each evidence class of contacts.
+recall and precision of each evidence class of contacts, and of the contacts carrying a
+strong identifier (phone, email, or name with birth date or street address) over
+thresholds.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ def key(a: str, b: str, dedupe: bool) -> Pair:
 def decide(left: Side, right: Side, pairs: list[ScoredPair], threshold: float) -> list[Any]:
     """``outreach link``'s decisions at a threshold (names alone only where unique)."""
     decisions = decide_links(left.ids, pairs, threshold=threshold, review_floor=min(0.5, threshold))
-    return unique_names_only(decisions, left.rows, right.rows)
+    return unique_names_only(decisions, left.rows, right.rows, pairs)
 
 
 def run_ours(
@@ -329,6 +331,49 @@ def generator_training(linker: Linker) -> None:
         )
 
 
+def evidence_class(row: dict[str, Any]) -> str:
+    """What a contact carries: the goal's evidence classes."""
+    named = bool(row["first_name"] and row["last_name"])
+    if row["phone_keys"] or row["email_keys"]:
+        return "phone or email"
+    if named and (row["birth_year"] or row["street_name"]):
+        return "name with birth date or address"
+    return "name alone" if named else "other"
+
+
+STRONG = ("phone or email", "name with birth date or address")
+GOAL_PRECISION, GOAL_RECALL = 0.99, 0.95
+
+
+def strong_sweep(ours: dict[str, Any], truth: set[Pair]) -> list[str]:
+    """Precision and recall of contacts carrying a strong identifier, over thresholds."""
+    left, right, pairs = ours["left"], ours["right"], ours["pairs"]
+    true_voter = dict(truth)
+    strong = [cls in STRONG for cls in map(evidence_class, left.rows)]
+    wanted = sum(1 for uid, s in zip(left.ids, strong, strict=True) if s and uid in true_voter)
+    points = []
+    for t in sorted({*THRESHOLDS, DEFAULT_THRESHOLD}):
+        links = ok = 0
+        for uid, s, d in zip(left.ids, strong, decide(left, right, pairs, t), strict=True):
+            if s and d.voter_id:
+                links += 1
+                ok += d.voter_id == true_voter.get(uid)
+        points.append((t, ok / links if links else 1.0, ok / wanted if wanted else 1.0))
+    lines = [f"   {'threshold':>9} {'precision':>9} {'recall':>7}"]
+    lines += [f"   {t:>9.3f} {p:>9.4f} {r:>7.4f}" for t, p, r in points if t >= 0.5]
+    precise = [pt for pt in points if pt[1] >= GOAL_PRECISION]
+    if precise:
+        t, p, r = max(precise, key=lambda pt: (pt[2], pt[1]))
+        lines.append(f"   best recall at precision >= {GOAL_PRECISION}: {r:.4f} "
+                     f"(precision {p:.4f}, threshold {t:.3f})")  # fmt: skip
+    full = [pt for pt in points if pt[2] >= GOAL_RECALL]
+    if full:
+        t, p, r = max(full, key=lambda pt: (pt[1], pt[2]))
+        lines.append(f"   best precision at recall >= {GOAL_RECALL}: {p:.4f} "
+                     f"(recall {r:.4f}, threshold {t:.3f})")  # fmt: skip
+    return lines
+
+
 def evidence_classes(ours: dict[str, Any], truth: set[Pair]) -> list[str]:
     """Recall and precision of ``outreach link`` per evidence class of the generator's contacts."""
     left = ours["left"]
@@ -336,21 +381,16 @@ def evidence_classes(ours: dict[str, Any], truth: set[Pair]) -> list[str]:
     true_voter = dict(truth)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # voters, found, links, ok
     for uid, row, decision in zip(left.ids, left.rows, decisions, strict=True):
-        named = bool(row["first_name"] and row["last_name"])
-        if row["phone_keys"] or row["email_keys"]:
-            cls = "phone or email"
-        elif named and (row["birth_year"] or row["street_name"]):
-            cls = "name with birth date or address"
-        elif named:
-            cls = "name alone"
-        else:
-            cls = "other"
+        cls = evidence_class(row)
         c = counts[cls]
         wanted = true_voter.get(uid)
         c[0] += bool(wanted)
         c[1] += bool(wanted) and decision.voter_id == wanted
         c[2] += bool(decision.voter_id)
         c[3] += bool(decision.voter_id) and decision.voter_id == wanted
+    counts["strong identifier (both above)"] = [
+        sum(counts[cls][i] for cls in STRONG) for i in range(4)
+    ]
     lines = [f"   {'class':<34} {'in file':>7} {'recall':>7} {'links':>6} {'precision':>9}"]
     for cls, (n, found, links, ok) in sorted(counts.items()):
         lines.append(
@@ -482,6 +522,9 @@ def run_generator(directory: Path, seed: int, runs: int) -> None:
     print("\n".join(evidence_classes(detail, gen["truth"])))
     print("   and by what the pair shares (the true pair for recall, the link for precision):")
     print("\n".join(evidence_shared(detail, gen["truth"])))
+    print("   contacts with a strong identifier, over thresholds (goal: precision "
+          f">= {GOAL_PRECISION} at recall >= {GOAL_RECALL}):")  # fmt: skip
+    print("\n".join(strong_sweep(detail, gen["truth"])))
 
 
 def main() -> None:

@@ -10,8 +10,10 @@ the files themselves without labels (or with ``truth`` pairs), or loaded from a 
 saved by an earlier run, so that a new threshold costs no new training.
 
 The output CSV holds ``left_id,right_id,probability,decision``: decision ``link`` for a
-link, ``review`` for a doubtful candidate. A left record that carries a name alone links
-only where no other right record has that name in its state (else it goes to review).
+link, ``review`` for a doubtful candidate. A link that rests on a name and place alone
+(the left record carries no phone, email, birth date or address, or none of them agrees
+with the right record) is made only where no other right record has that name in its
+state; else it goes to review.
 Deduplicating one file, it also holds ``cluster``: the smallest id of the linked records'
 group.
 """
@@ -27,9 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.encoding import decode_bytes
-from ingest.keys import email_key, phone_key
 from ingest.link_decide import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
-from ingest.link_fields import person_row
+from ingest.link_fields import person_row, record_emails, record_phones
 from ingest.link_people import (
     ScoredPair,
     Tables,
@@ -44,7 +45,7 @@ from ingest.readers import read_contacts
 from ingest.readers.base import ids_by_line
 from ingest.readers.voters import iter_voter_chunks
 from ingest.records import ContactRecord, VoterRecord
-from ingest.splink_model import swapped_phone_keys
+from ingest.splink_model import keyed_hashes, swapped_phone_keys
 from outreach.core.errors import FileRejected, InvalidInput, RowError
 from outreach.core.spreadsheet import neutralize
 
@@ -106,8 +107,10 @@ def read_side(
     ``near_phones`` adds the keys of each phone with two adjacent digits swapped; linking
     two files, one side having them is enough (the right side skips them).
     """
+    records: list[ContactRecord | VoterRecord] = []
     if mapping is not None:
-        ids, records, read = [], [], 0
+        ids: list[str] = []
+        read = 0
         for chunk in iter_voter_chunks(
             path, load_mapping(mapping), chunk_size=20_000, region=region, any_country=True
         ):
@@ -115,15 +118,15 @@ def read_side(
             rejected.extend(chunk.rejected)
             for voter in chunk.records:
                 ids.append(voter.voter_id)
-                records.append(as_contact(voter))
+                records.append(voter)
     else:
         data = path.read_bytes()
         parsed = read_contacts(data, filename=path.name, fmt="csv", region=region, any_country=True)
         read = parsed.rows_read
         rejected.extend(parsed.rejected)
         by_line = _ids_by_line(data, id_column)
-        records = parsed.records
-        ids = [by_line.get(r.line) or str(r.line) for r in records]
+        records.extend(parsed.records)
+        ids = [by_line.get(r.line) or str(r.line) for r in parsed.records]
     if not records:
         shown = "; ".join(
             f"line {e.line}{f' ({e.field})' if e.field else ''}: {e.reason}" for e in rejected[:3]
@@ -143,34 +146,16 @@ def read_side(
 
 
 def _row(
-    unique_id: str, record: ContactRecord, *, secret: str, near_phones: bool = True
+    unique_id: str, record: ContactRecord | VoterRecord, *, secret: str, near_phones: bool = True
 ) -> dict[str, Any]:
     """The model row of a record, with keyed hashes of its phones and emails."""
+    phones = record_phones(record)
     return person_row(
         unique_id,
         record,
-        phone_keys=[phone_key(secret, p) for p in record.phones],
-        phone_near_keys=swapped_phone_keys(secret, record.phones) if near_phones else (),
-        email_keys=[email_key(secret, e) for e in record.emails],
-    )
-
-
-def as_contact(voter: VoterRecord) -> ContactRecord:
-    """A voter record seen as a contact, so that both sides share one row shape."""
-    return ContactRecord(
-        line=voter.line,
-        display_name=" ".join(p for p in (voter.first_name, voter.last_name) if p),
-        first_name=voter.first_name or None,
-        last_name=voter.last_name or None,
-        middle_name=voter.middle_name,
-        phones=[voter.phone] if voter.phone else [],
-        emails=[voter.email] if voter.email else [],
-        city=voter.city,
-        state=voter.state or None,
-        zip=voter.zip,
-        birth_year=voter.birth_year,
-        birth_date=voter.birth_date,
-        address=voter.address,
+        phone_keys=keyed_hashes(secret, "phone", phones),
+        phone_near_keys=swapped_phone_keys(secret, phones) if near_phones else (),
+        email_keys=keyed_hashes(secret, "email", record_emails(record)),
     )
 
 
@@ -240,6 +225,7 @@ def link_files(
         ),
         left.rows,
         right.rows,
+        pairs,
     )  # fmt: skip
     with Path(out_csv).open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\n")

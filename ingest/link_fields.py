@@ -35,12 +35,14 @@ pairs these rules keep (blocking recall) and the pairs per record.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import jellyfish
 import pyarrow as pa
+import pyarrow.compute as pc
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import block_on
@@ -51,7 +53,7 @@ from ingest.area_codes import state_of_phone as phone_state
 from ingest.keys import fold
 from ingest.names import canonical_first_name, name_variants
 from ingest.names import fold as fold_words
-from ingest.records import ContactRecord
+from ingest.records import ContactRecord, VoterRecord
 
 if TYPE_CHECKING:
     from splink.internals.blocking_rule_creator import BlockingRuleCreator
@@ -99,7 +101,7 @@ FIELD_COLUMNS = {
 
 def person_row(
     unique_id: str,
-    record: ContactRecord,
+    record: ContactRecord | VoterRecord,
     *,
     phone_keys: Sequence[str] = (),
     phone_near_keys: Sequence[str] = (),
@@ -115,7 +117,7 @@ def person_row(
     elif record.birth_year:
         year = record.birth_year
     street = parse_street(record.address)
-    states = sorted({s for s in map(phone_state, record.phones) if s})
+    states = sorted({s for s in map(phone_state, record_phones(record)) if s})
     return {
         "unique_id": unique_id,
         "first_name": first,
@@ -145,6 +147,20 @@ def person_row(
     }
 
 
+def record_phones(record: ContactRecord | VoterRecord) -> list[str]:
+    """A contact's phones, or a voter's one phone (E.164)."""
+    if isinstance(record, ContactRecord):
+        return record.phones
+    return [record.phone] if record.phone else []
+
+
+def record_emails(record: ContactRecord | VoterRecord) -> list[str]:
+    """A contact's emails, or a voter's one email."""
+    if isinstance(record, ContactRecord):
+        return record.emails
+    return [record.email] if record.email else []
+
+
 @lru_cache(maxsize=65536)
 def _variants(first: str) -> list[str] | None:
     """The nicknames and formal names of a folded first name, sorted."""
@@ -157,29 +173,34 @@ def _metaphone(word: str | None) -> str | None:
     return (jellyfish.metaphone(word) or None) if word else None
 
 
-def present_fields(*sides: Iterable[dict[str, Any]], share: float = 0.01) -> frozenset[str]:
-    """The fields (keys of :data:`FIELD_COLUMNS`) that at least ``share`` of every side carries."""
-    counts: list[dict[str, int]] = []
-    totals: list[int] = []
-    for rows in sides:
-        seen = dict.fromkeys(FIELD_COLUMNS, 0)
-        total = 0
-        for row in rows:
-            total += 1
-            for name, columns in FIELD_COLUMNS.items():
-                cols = columns if isinstance(columns, tuple) else (columns,)
-                if any(row.get(c) for c in cols):
-                    seen[name] += 1
-        counts.append(seen)
-        totals.append(total)
+def present_fields(*sides: pa.Table, share: float = 0.01) -> frozenset[str]:
+    """The fields (keys of :data:`FIELD_COLUMNS`) that at least ``share`` of every side carries.
+
+    Each side is a table of :data:`SCHEMA` rows, in which a blank is a null.
+    """
     return frozenset(
         name
-        for name in FIELD_COLUMNS
+        for name, columns in FIELD_COLUMNS.items()
         if all(
-            total and seen[name] >= max(1, share * total)
-            for seen, total in zip(counts, totals, strict=True)
+            side.num_rows and _carried(side, columns) >= max(1, share * side.num_rows)
+            for side in sides
         )
     )
+
+
+def _carried(side: pa.Table, columns: Sequence[str]) -> int:
+    """How many rows carry a value in ``columns`` (in one of them, for several)."""
+    if isinstance(columns, str):
+        return int(side.num_rows - side.column(columns).null_count)
+    valid = [pc.is_valid(side.column(column)) for column in columns]
+    return int(pc.sum(functools.reduce(pc.or_, valid)).as_py() or 0)
+
+
+def arrow_table(rows: Sequence[dict[str, Any]]) -> pa.Table:
+    """Rows of :data:`SCHEMA` as an Arrow table, built column by column (faster than row
+    by row); a key a row lacks is a null."""
+    return pa.Table.from_pydict({name: [row.get(name) for row in rows] for name in SCHEMA.names},
+                                schema=SCHEMA)  # fmt: skip
 
 
 _NICKNAME = (

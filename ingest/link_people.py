@@ -8,8 +8,9 @@ no pairs. Levels that training never saw get a rare m, so a saved model always l
 training never fails on a file that lacks a field.
 
 :func:`score` runs a trained model (the saved settings, a plain dict) and returns every
-blocked pair with its match weight; :func:`decide_links` turns them into one decision
-per left record, optionally one-to-one.
+blocked pair with its match weight (an agreeing full name weighed by its own frequency,
+:class:`FullNames`) and whether anything beyond name and place agrees;
+:func:`decide_links` turns them into one decision per left record, optionally one-to-one.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from splink.internals.exceptions import SplinkException
 
 from ingest.link_decide import REVIEW_LIMIT
 from ingest.link_fields import (
-    SCHEMA,
+    arrow_table,
     blocking_rules,
     comparisons,
     deterministic_rules,
@@ -54,6 +55,9 @@ class ScoredPair:
     left: str
     right: str
     match_weight: float
+    # Something beyond name and place speaks for the pair: a phone, email, birth date or
+    # street address at a level whose weight is positive (:func:`corroborating_sql`).
+    corroborated: bool = True
 
     @property
     def probability(self) -> float:
@@ -74,14 +78,6 @@ def _splink_quiet() -> Iterator[None]:
         splink_log.setLevel(level)
 
 
-def _frames(db: Any, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> list[Any]:
-    """The sides registered as DuckDB tables for splink."""
-    frames = [db.register(pa.Table.from_pylist(left, schema=SCHEMA), table_name=LEFT)]
-    if right is not None:
-        frames.append(db.register(pa.Table.from_pylist(right, schema=SCHEMA), table_name=RIGHT))
-    return frames
-
-
 class Tables:
     """Both sides as DuckDB tables, made once for training and then for scoring.
 
@@ -92,7 +88,11 @@ class Tables:
     def __init__(self, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> None:
         self.left, self.right = left, right
         self.db = duckdb_api()
-        self.frames = _frames(self.db, left, right)
+        self.arrow = [arrow_table(left)] + ([arrow_table(right)] if right is not None else [])
+        self.frames = [
+            self.db.register(table, table_name=name)
+            for table, name in zip(self.arrow, (LEFT, RIGHT), strict=False)
+        ]
 
     def holds(self, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> bool:
         """True when these are the rows the tables were made from."""
@@ -105,7 +105,7 @@ def train(
     *,
     labels: Sequence[tuple[str, str]] = (),
     seed: int | None = 1,
-    u_max_pairs: float = 2e5,
+    u_max_pairs: float = 1e5,
     name_frequencies: bool = True,
     tables: Tables | None = None,
 ) -> dict[str, Any]:
@@ -131,8 +131,9 @@ def _train(
     tables: Tables | None,
 ) -> dict[str, Any]:
     """:func:`train`, with splink's warnings already off."""
-    sides = [left] if right is None else [left, right]
-    present = present_fields(*sides)
+    if tables is None or not tables.holds(left, right):
+        tables = Tables(left, right)
+    present = present_fields(*tables.arrow)
     if not present:
         raise ValueError("the files share no field to compare")
     settings = SettingsCreator(
@@ -142,8 +143,6 @@ def _train(
         probability_two_random_records_match=_guess_prior(left, right),
         linker_uid="outreach_fields",
     )
-    if tables is None or not tables.holds(left, right):
-        tables = Tables(left, right)
     db = tables.db
     linker = Linker(tables.frames, settings, log_level=None, validate_settings=False)
     # One pass over the sample: the rare levels (transposed birth dates, swapped names)
@@ -196,7 +195,9 @@ def _train(
     pairs_sampled = min(u_max_pairs, _all_pairs(left, right))
     _fill_unobserved(model, pairs_sampled=pairs_sampled)
     model["outreach_present_fields"] = sorted(present)
-    model["outreach_households"] = _round(max(household_share(side) for side in sides))
+    model["outreach_households"] = _round(
+        max(household_share(side, db.duckdb_con) for side in tables.arrow)
+    )
     log.info("trained a linkage model on %s fields", len(present))
     return model
 
@@ -303,16 +304,133 @@ def score(
     weight = household_weight_sql(table.columns) if households else "match_weight"
     if min_match_weight is not None:
         table = table.filter(f"{weight} >= {float(min_match_weight)!r}")
-    if right is None:
-        rows = table.select(f"unique_id_l, unique_id_r, {weight}").fetchall()
-        return [ScoredPair(str(a), str(b), float(w)) for a, b, w in rows]
-    rows = table.select(f"source_dataset_l, unique_id_l, unique_id_r, {weight}").fetchall()
+    strong = corroborating_sql(settings, table.columns)
+    names = FullNames(settings, left, right, table.columns)
+    source = "source_dataset_l" if "source_dataset_l" in table.columns else f"'{LEFT}'"
+    rows = table.select(
+        f"{source}, unique_id_l, unique_id_r, {weight}, {strong}, {names.columns}"
+    ).fetchall()
+    floor = -math.inf if min_match_weight is None else min_match_weight
     pairs = []
-    for source, a, b, weight in rows:
-        if source == RIGHT:  # splink may put the right side first
+    for source, a, b, weight, corroborated, first, last in rows:
+        weight += names.adjustment(source, a, first, last)
+        if weight < floor:
+            continue
+        if right is not None and source == RIGHT:  # splink may put the right side first
             a, b = b, a
-        pairs.append(ScoredPair(str(a), str(b), float(weight)))
+        pairs.append(ScoredPair(str(a), str(b), float(weight), bool(corroborated)))
     return pairs
+
+
+class FullNames:
+    """The weight of an agreeing full name from how often that full name occurs.
+
+    splink weighs the first and the last name apart, the surname by its own frequency,
+    as if first names and surnames were paired at random. They are not: a name that a
+    file holds once is, by that count, about as rare as a full name can look, and the
+    product of its first name's and surname's shares can make it look many times
+    rarer, so that a namesake's record looks like the person. Where both names agree
+    exactly, the two weights' frequency parts (the first name's u and the surname's
+    term frequency) are replaced by the share of records with that full name, counted
+    on both files as splink counts term frequencies.
+    """
+
+    def __init__(
+        self,
+        model: dict[str, Any],
+        left: list[dict[str, Any]],
+        right: list[dict[str, Any]] | None,
+        columns: Sequence[str],
+    ) -> None:
+        self.columns = "NULL, NULL"
+        self._delta: dict[tuple[str, str], float] = {}
+        self._first_gamma = self._last_gamma = -2  # no level: nothing is adjusted
+        self._sides: dict[str, dict[Any, dict[str, Any]]] = {}
+        first = _exact_level(model, "first_name")
+        last = _exact_level(model, "last_name")
+        if (
+            first is None
+            or last is None
+            or not {"gamma_first_name", "gamma_last_name"} <= set(columns)
+        ):
+            return
+        (self._first_gamma, u_first, _), (self._last_gamma, _, frequencies) = first, last
+        if not frequencies:
+            return
+        self.columns = "gamma_first_name, gamma_last_name"
+        self._sides = {LEFT: {r["unique_id"]: r for r in left}}
+        if right is not None:
+            self._sides[RIGHT] = {r["unique_id"]: r for r in right}
+        surnames: Counter[str] = Counter()
+        full: Counter[tuple[str, str]] = Counter()
+        for rows in (left, right or []):
+            for row in rows:
+                if row["last_name"]:
+                    surnames[row["last_name"]] += 1
+                    if row["first_name"]:
+                        full[(row["first_name"], row["last_name"])] += 1
+        total_last, total_full = sum(surnames.values()), sum(full.values())
+        log_u_first = math.log2(u_first)
+        for (name, surname), count in full.items():
+            self._delta[(name, surname)] = (
+                log_u_first
+                + math.log2(surnames[surname] / total_last)
+                - math.log2(count / total_full)
+            )
+
+    def adjustment(self, source: str, uid: Any, first: Any, last: Any) -> float:
+        """What to add to the match weight of a pair (its left record given)."""
+        if first != self._first_gamma or last != self._last_gamma:
+            return 0.0
+        row = self._sides[source][uid]
+        return self._delta.get((row["first_name"], row["last_name"]), 0.0)
+
+
+def _exact_level(model: dict[str, Any], name: str) -> tuple[int, float, bool] | None:
+    """The comparison's first level (exact agreement): its gamma, u, and whether splink
+    adjusts it by term frequency."""
+    for comparison in model.get("comparisons", []):
+        if comparison.get("output_column_name") != name:
+            continue
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        u = levels[0].get("u_probability") if levels else None
+        if not isinstance(u, float | int) or u <= 0:
+            return None
+        return len(levels) - 1, float(u), bool(levels[0].get("tf_adjustment_column"))
+    return None
+
+
+# What corroborates a pair beyond its names and place: these comparisons' agreeing levels.
+CORROBORATING = ("phone", "email", "birth", "address")
+
+
+def corroborating_sql(model: dict[str, Any], columns: Sequence[str]) -> str:
+    """SQL true for a pair that agrees on a phone, email, birth date or street address.
+
+    A field agrees at a level whose weight is positive (m above u, as trained): a shared
+    phone or a birth date one part off does, birth years a year apart do not. A pair with
+    none of these rests on its names and place alone.
+    """
+    present = set(columns)
+    terms = []
+    for comparison in model.get("comparisons", []):
+        name = comparison.get("output_column_name")
+        if name not in CORROBORATING or f"gamma_{name}" not in present:
+            continue
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        agreeing = [
+            str(len(levels) - 1 - rank)
+            for rank, level in enumerate(levels)
+            if _positive(level.get("m_probability"), level.get("u_probability"))
+        ]
+        if agreeing:
+            terms.append(f"gamma_{name} IN ({', '.join(agreeing)})")
+    return f"({' OR '.join(terms)})" if terms else "false"
+
+
+def _positive(m: Any, u: Any) -> bool:
+    """True when a level with these m and u is evidence for a match."""
+    return isinstance(m, float | int) and isinstance(u, float | int) and m > u
 
 
 # Fields that members of one household share: each says "this household", so for a pair
@@ -328,7 +446,7 @@ _PERSONAL_FIELDS = ("mw_birth", "mw_email")
 HOUSEHOLDS = 0.05  # the share of records living with a namesake-in-surname that makes households
 
 
-def household_share(rows: Iterable[dict[str, Any]]) -> float:
+def household_share(side: Iterable[dict[str, Any]] | pa.Table, con: Any = None) -> float:
     """The share of records that live with another of their surname, by the file's own rows.
 
     Two records live together when they share a street address (with the postcode or
@@ -337,29 +455,36 @@ def household_share(rows: Iterable[dict[str, Any]]) -> float:
     seven records in ten on the generator's); files of independent people, such as
     FEBRL's, have almost none (under one in fifty, their own duplicates excluded), and
     there a disagreeing first name beside an agreeing address is a mangled record, not a
-    housemate.
+    housemate. Counted in DuckDB (``con``, or a new one) on the side's table of rows.
     """
-    groups: dict[tuple[Any, ...], list[tuple[Any, Any, Any]]] = defaultdict(list)
-    total = 0
-    for row in rows:
-        total += 1
-        last = row.get("last_name")
-        if not last:
-            continue
-        person = (row["unique_id"], row.get("first_canonical"), row.get("birth_year"))
-        if row.get("address"):
-            groups[("a", row["address"], row.get("zip") or row.get("city"), last)].append(person)
-        for phone in row.get("phone_keys") or ():
-            groups[("p", phone, last)].append(person)
-    living: set[Any] = set()
-    for members in groups.values():
-        for i, (uid, first, year) in enumerate(members):
-            for other, other_first, other_year in members[i + 1 :]:
-                if first != other_first and (
-                    year is None or other_year is None or year != other_year
-                ):
-                    living.update((uid, other))
-    return len(living) / total if total else 0.0
+    table = side if isinstance(side, pa.Table) else arrow_table(list(side))
+    if not table.num_rows:
+        return 0.0
+    con = con if con is not None else duckdb_api().duckdb_con
+    con.register(_HOUSEHOLD_ROWS, table)
+    try:
+        ((living,),) = con.execute(_HOUSEHOLD_SQL).fetchall()
+    finally:
+        con.unregister(_HOUSEHOLD_ROWS)
+    return float(int(living) / table.num_rows)
+
+
+_HOUSEHOLD_ROWS = "outreach_household_rows"
+_HOUSEHOLD_SQL = f"""
+WITH members AS (
+    SELECT unique_id, first_canonical AS first, birth_year AS year, 'address' AS kind,
+           address AS shared, coalesce(zip, city) AS place, last_name AS last
+    FROM {_HOUSEHOLD_ROWS} WHERE last_name IS NOT NULL AND address IS NOT NULL
+    UNION ALL
+    SELECT unique_id, first_canonical, birth_year, 'phone', unnest(phone_keys), NULL, last_name
+    FROM {_HOUSEHOLD_ROWS} WHERE last_name IS NOT NULL AND phone_keys IS NOT NULL
+)
+SELECT count(DISTINCT a.unique_id)
+FROM members a JOIN members b
+  ON a.kind = b.kind AND a.shared = b.shared AND a.last = b.last
+ AND a.place IS NOT DISTINCT FROM b.place AND a.unique_id <> b.unique_id
+WHERE a.first IS DISTINCT FROM b.first AND (a.year IS NULL OR b.year IS NULL OR a.year <> b.year)
+"""
 
 
 def household_weight_sql(columns: Sequence[str]) -> str:
@@ -491,22 +616,28 @@ def unique_names_only(
     decisions: Sequence[LinkDecision],
     left: Sequence[dict[str, Any]],
     right: Sequence[dict[str, Any]],
+    pairs: Sequence[ScoredPair] = (),
 ) -> list[LinkDecision]:
-    """Links of records that carry a name alone kept only where that name is unique.
+    """Links that rest on a name and place alone kept only where that name is unique.
 
-    A record with no phone, email, birth date or address is linked only when no other
-    right record has its full name (canonical first name and surname) in its state, or
-    anywhere when it gives no state; otherwise its link becomes a review candidate.
+    A link rests on a name and place alone when the left record carries no phone, email,
+    birth date or address, or when none of those agrees with the linked record (its pair
+    in ``pairs`` is not ``corroborated``: a phone the other file lacks is no evidence).
+    Such a link is kept only when no other right record has its full name (canonical
+    first name and surname) in its state, or anywhere when it gives no state; otherwise
+    it becomes a review candidate.
     """
     counts: Counter[tuple[str | None, str | None, str | None]] = Counter()
     for row in right:
         counts[(row["first_canonical"], row["last_name"], row["state"])] += 1
         counts[(row["first_canonical"], row["last_name"], None)] += 1
+    bare = {(p.left, p.right) for p in pairs if not p.corroborated}
     resolved = []
     for decision, row in zip(decisions, left, strict=True):
         name_alone = not any(row.get(k) for k in _STRONG)
+        uncorroborated = (row["unique_id"], decision.voter_id) in bare
         key = (row["first_canonical"], row["last_name"], row["state"])
-        if decision.voter_id is None or not name_alone or counts[key] <= 1:
+        if decision.voter_id is None or not (name_alone or uncorroborated) or counts[key] <= 1:
             resolved.append(decision)
             continue
         resolved.append(

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ingest.normalize import parse_flag, split_labels
+from ingest.normalize import parse_birth_date, parse_flag, split_labels
 from ingest.readers.base import (
     ContactBuilder,
     ContactReadResult,
@@ -55,6 +55,9 @@ SYNONYMS: dict[str, frozenset[str]] = {
     ),
 }
 MULTI = frozenset({"phone", "email", "labels"})
+# Fields that may be guessed in several columns, of which a row's best one is taken: a
+# file with a birth year and a birth date gives the date (see ``_birth``).
+SEVERAL = MULTI | {"birth_year"}
 EXPECTED = ["name or first_name/last_name", "phone", "email"]
 _NOT_VALUES = ("type", "label", "ext", "extension", "display", "displayname")
 _LIST_SPLIT = re.compile(r":::|[;,]")
@@ -141,7 +144,7 @@ def detect_layout(headers: list[str], columns: Mapping[str, str] | None = None) 
             guessed = guess(headers[index])
             if guessed is None or guessed in explicit or index in taken:
                 continue
-            if guessed in MULTI or guessed not in layout.columns:
+            if guessed in SEVERAL or guessed not in layout.columns:
                 layout.columns.setdefault(guessed, []).append(index)
                 taken.add(index)
     identity = {"name", "first_name", "last_name", "phone", "email"}
@@ -203,12 +206,18 @@ def _raw(line: int, row: list[str], layout: Layout) -> RawContact:
         state=layout.first(row, "state"),
         zip=layout.first(row, "zip"),
         address=_street(layout.first(row, "house_number"), layout.first(row, "address")),
-        birth_year=layout.first(row, "birth_year"),
+        birth_year=_birth(layout.all(row, "birth_year")),
         labels=labels,
         favorite=favorite,
         closeness=layout.first(row, "closeness"),
         sources={name: layout.source(name) for name in layout.columns},
     )
+
+
+def _birth(cells: list[str]) -> str | None:
+    """The row's birth cell: a full date where some birth column holds one (a file with
+    both ``birth_year`` and ``birth_date`` gives the date), else the first one given."""
+    return next((cell for cell in cells if parse_birth_date(cell)), cells[0] if cells else None)
 
 
 def _street(number: str | None, street: str | None) -> str | None:

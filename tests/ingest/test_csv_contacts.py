@@ -146,6 +146,19 @@ def test_absurd_birth_year_names_line_and_column() -> None:
     assert [r.birth_year for r in result.records] == [1984]
 
 
+def test_a_birth_date_column_is_read_beside_a_birth_year_column() -> None:
+    data = csv_text(
+        ("name", "phone", "birth_year", "birth_date"),
+        [("Ann Lee", "608-555-0104", "1984", "1984-03-07"), ("Bo Lee", "608-555-0105", "1990", "")],
+    )
+    result = read_contacts(data.encode())
+    assert result.rejected == []
+    assert [(r.birth_year, r.birth_date) for r in result.records] == [
+        (1984, "1984-03-07"),
+        (1990, None),
+    ]
+
+
 def test_over_long_field_names_line_and_column() -> None:
     data = generic_csv([bob(), bob(last_name="x" * 201), bob(city="y" * 200)])
     result = read_contacts(data)

@@ -240,6 +240,28 @@ def test_a_name_alone_links_only_where_it_is_unique_in_the_state() -> None:
     resolved = unique_names_only(decisions, left, right)
     assert [d.voter_id for d in resolved] == [None, "v3", "v2", "v4"]
     assert resolved[0].candidates == [("v1", 0.95)]
+    # c3's phone is not the one v2 lists: its link rests on name and place, like c1's.
+    pairs = [ScoredPair("c3", "v2", 9.0, corroborated=False), ScoredPair("c2", "v3", 9.0, False)]
+    resolved = unique_names_only(decisions, left, right, pairs)
+    assert [d.voter_id for d in resolved] == [None, "v3", None, "v4"]
+    assert resolved[2].candidates == [("v2", 0.95)]
+
+
+def test_a_pair_is_corroborated_by_a_level_that_speaks_for_it() -> None:
+    from ingest.link_people import corroborating_sql
+
+    def level(m: float | None, u: float | None, null: bool = False) -> dict[str, object]:
+        return {"m_probability": m, "u_probability": u, "is_null_level": null}
+
+    model = {"comparisons": [
+        {"output_column_name": "birth",  # same date, year alone, years one apart, else
+         "comparison_levels": [level(None, None, True), level(0.8, 0.001), level(0.1, 0.02),
+                               level(0.05, 0.06), level(0.05, 0.9)]},
+        {"output_column_name": "last_name",
+         "comparison_levels": [level(None, None, True), level(0.9, 0.01), level(0.1, 0.99)]},
+    ]}  # fmt: skip
+    assert corroborating_sql(model, ["gamma_birth", "gamma_last_name"]) == "(gamma_birth IN (3, 2))"
+    assert corroborating_sql(model, ["gamma_last_name"]) == "false"
 
 
 def test_household_share_tells_voter_files_from_files_of_independent_people(
@@ -285,3 +307,38 @@ def test_a_household_member_not_in_the_file_does_not_link_to_a_housemate(
     added_up = linked_members("added.csv")
     assert len(members) >= 20
     assert counted_once == 0 and added_up >= 3
+
+
+def test_an_agreeing_full_name_weighs_what_its_own_frequency_says() -> None:
+    import math
+
+    from ingest.link_people import LEFT, RIGHT, FullNames
+
+    def level(m: float | None, u: float | None, null: bool = False) -> dict[str, object]:
+        return {"m_probability": m, "u_probability": u, "is_null_level": null}
+
+    exact_last = {**level(0.9, 0.01), "tf_adjustment_column": "last_name"}
+    model = {"comparisons": [
+        {"output_column_name": "first_name",  # exact, else
+         "comparison_levels": [level(None, None, True), level(0.9, 0.05), level(0.1, 0.95)]},
+        {"output_column_name": "last_name",
+         "comparison_levels": [level(None, None, True), exact_last, level(0.1, 0.99)]},
+    ]}  # fmt: skip
+
+    def row(uid: str, first: str, last: str) -> dict[str, object]:
+        return {"unique_id": uid, "first_name": first, "last_name": last}
+
+    # Ten records: "ann lee" once, "bo lee" once, eight others of surnames of their own.
+    right = [row("v1", "ann", "lee"), row("v2", "bo", "lee")]
+    right += [row(f"v{i}", "cy", f"x{i}") for i in range(3, 11)]
+    names = FullNames(
+        model, [row("c1", "ann", "lee")], right, ["gamma_first_name", "gamma_last_name"]
+    )
+    # 11 records in all: u of the first name 0.05, "lee" 3 in 11, "ann lee" 2 in 11.
+    expected = math.log2(0.05) + math.log2(3 / 11) - math.log2(2 / 11)
+    assert math.isclose(names.adjustment(LEFT, "c1", 1, 1), expected)
+    assert names.adjustment(RIGHT, "v2", 1, 1) == math.log2(0.05) + math.log2(3 / 11) - math.log2(
+        1 / 11
+    )
+    assert names.adjustment(LEFT, "c1", 0, 1) == 0.0  # first names disagree: as splink weighs it
+    assert FullNames(model, [], right, ["gamma_last_name"]).adjustment(LEFT, "c1", 1, 1) == 0.0

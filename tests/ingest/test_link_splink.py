@@ -100,6 +100,16 @@ def test_swapped_phone_digits_still_agree(
     assert len(swaps) == 7  # nine adjacent pairs, two of them equal digits
 
 
+def test_keyed_hashes_are_the_keys_the_graph_stores() -> None:
+    from ingest.keys import email_key
+    from ingest.splink_model import keyed_hashes
+
+    phones, emails = ["+16082264471", "+16085550101"], ["ann@example.com"]
+    assert keyed_hashes(SECRET, "phone", phones) == [phone_key(SECRET, p) for p in phones]
+    assert keyed_hashes(SECRET, "email", emails) == [email_key(SECRET, emails[0])]
+    assert keyed_hashes("another secret", "phone", phones[:1]) != [phone_key(SECRET, phones[0])]
+
+
 def test_household_landline_links_the_member_named(
     linker: SplinkLinker, voters: list[dict[str, Any]], contacts_file: Any
 ) -> None:
