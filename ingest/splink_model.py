@@ -29,8 +29,6 @@ themselves do, and the recall the benchmark reaches at 98% precision fell (0.81 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -49,6 +47,7 @@ from ingest.linking import KeyedContact
 from ingest.names import canonical_first_name, name_variants
 from ingest.names import fold as fold_words
 from outreach.core.errors import InvalidInput
+from outreach.core.hashing import keyed_hash
 
 if TYPE_CHECKING:
     from splink.internals.comparison_creator import ComparisonCreator
@@ -288,24 +287,8 @@ def swapped_phone_keys(secret: str, phones: Sequence[str]) -> list[str]:
 
 
 def keyed_hashes(secret: str, kind: str, values: Iterable[str]) -> list[str]:
-    """``outreach.core.hashing.keyed_hash(secret, kind, v)`` of each value, in order.
-
-    The same digests, with the secret's HMAC keyed once rather than once per value: a
-    phone gives a dozen swapped keys, and keying each cost as much as the rest of a row.
-    """
-    keyed = _keyed(secret)
-    hashes = []
-    for value in values:
-        mac = keyed.copy()
-        mac.update(f"{kind}:{value}".encode())
-        hashes.append(mac.hexdigest()[:32])
-    return hashes
-
-
-@lru_cache(maxsize=4)
-def _keyed(secret: str) -> hmac.HMAC:
-    """An HMAC-SHA256 keyed with ``secret``, to copy for each message."""
-    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
+    """``outreach.core.hashing.keyed_hash(secret, kind, v)`` of each value, in order."""
+    return [keyed_hash(secret, kind, value) for value in values]
 
 
 @lru_cache(maxsize=65536)
