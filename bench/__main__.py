@@ -1,10 +1,12 @@
-"""``python -m bench [ingest|rank|api|wait|load|quality|all] [--scale small|full] [--keep]``.
+"""``python -m bench [SUITE] [--scale small|full] [--keep]``: the benchmark suites.
 
 Each suite starts its own local graph server in a fresh folder on free ports, prints its
 tables (figures as ratios against a baseline measured in the same run), writes a Markdown
 copy to ``bench/results/<suite>-<scale>.md`` and stops the server. ``all`` runs ingest,
 rank and api; ``quality`` runs the assignment and linkage quality scripts, which need no
-graph. ``load`` (``--minutes``, default 5) is the sustained mixed load; ``all`` leaves it out.
+graph. ``load`` (``--minutes``, default 5) is the sustained mixed load, ``wait`` the
+supporter's wait after an upload, ``scaling`` contact ingest in one worker process and in
+two; ``all`` leaves those three out.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 from bench.common import SCALES, Report, console, machine_line, prepare_env
 
 SUITES = ("ingest", "rank", "api")
-EXTRA_SUITES = ("wait", "load")  # not part of `all`
+EXTRA_SUITES = ("wait", "load", "scaling")  # not part of `all`
 QUALITY_SCRIPTS = {
     "assignment_quality.py": {"small": ["--pairs", "200000"], "full": []},
     "linkage_quality.py": {"small": [], "full": []},
@@ -72,6 +74,10 @@ def run_suite(name: str, scale: str, *, keep: bool, minutes: float = 5.0) -> flo
             from bench import load
 
             load.run(env, scale, report, minutes=minutes)
+        elif name == "scaling":
+            from bench import scaling
+
+            scaling.run(env, scale, report)
         else:
             from bench import api
 
