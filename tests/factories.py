@@ -133,7 +133,7 @@ def wait_job_http(client: httpx.Client, job_id: str, timeout: float = 180.0) -> 
         response = client.get(f"/jobs/{job_id}", params=params)
         response.raise_for_status()
         job: dict[str, Any] = response.json()
-        if job["status"] in ("succeeded", "failed"):
+        if job["status"] in ("succeeded", "failed", "skipped"):
             return job
         seen = job.get("updated_at")
     raise TimeoutError(f"job {job_id} did not finish")
@@ -159,7 +159,11 @@ def load_voter_rows(driver: Driver, path: Path, rows: list[dict[str, Any]]) -> N
 def consent_and_upload(
     client: httpx.Client, supporter: str, rows: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    """Agree to the terms and upload contacts over HTTP; return the finished job."""
+    """Agree to the terms and upload contacts over HTTP; return the finished job.
+
+    Like the supporter's page, it also waits for the re-rank chained to the upload, so
+    that a test's own re-rank or reads never race it.
+    """
     from outreach.usecases.consent import CURRENT_TERMS
 
     consent = client.post(f"/supporters/{supporter}/consent", json={"terms_version": CURRENT_TERMS})
@@ -171,6 +175,9 @@ def consent_and_upload(
     assert accepted.status_code == 202, accepted.text
     job = wait_job_http(client, accepted.json()["job_id"])
     assert job["status"] == "succeeded", job
+    if accepted.json().get("rank_job_id"):
+        ranked = wait_job_http(client, accepted.json()["rank_job_id"])
+        assert ranked["status"] == "succeeded", ranked
     return job
 
 
