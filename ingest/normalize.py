@@ -173,6 +173,7 @@ def normalize_email(raw: str | None) -> str | None:
     return text
 
 
+@lru_cache(maxsize=65536)
 def normalize_zip(raw: str | int | None) -> str | None:
     """The five-digit ZIP code (ZIP+4 trimmed, leading zeros kept), or None."""
     if raw is None:
@@ -186,6 +187,7 @@ def normalize_zip(raw: str | int | None) -> str | None:
     return match.group(1) if match else None
 
 
+@lru_cache(maxsize=65536)
 def normalize_state(raw: str | None) -> str | None:
     """The USPS code of a state, DC or territory, from a code or a full name, or None."""
     if raw is None:
@@ -199,6 +201,7 @@ def normalize_state(raw: str | None) -> str | None:
     return _STATE_BY_NAME.get(key)
 
 
+@lru_cache(maxsize=65536)
 def normalize_district(raw: str | int | None, state: str | None = None) -> str | None:
     """A congressional district as ``ST-N`` (``ME-2``, ``NE-1``; ``ST-AL`` at large), or None.
 
@@ -299,6 +302,7 @@ _ISO_DATE = re.compile(r"^(\d{4})-?(\d{1,2})-?(\d{1,2})(?:[T ].*)?$")
 _US_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
+@lru_cache(maxsize=65536)
 def parse_birth_date(raw: str | int | None) -> str | None:
     """A full birth date as ``YYYY-MM-DD`` from ISO, ``YYYYMMDD`` or US ``MM/DD/YYYY``, or None.
 
@@ -322,6 +326,7 @@ def parse_birth_date(raw: str | int | None) -> str | None:
         return None
 
 
+@lru_cache(maxsize=65536)
 def postcode_as_given(raw: str | int | None) -> str | None:
     """A postcode of any country, compared as given: upper case, without spaces or dashes.
 
@@ -336,6 +341,7 @@ def postcode_as_given(raw: str | int | None) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=65536)
 def state_as_given(raw: str | None) -> str | None:
     """A US state as its USPS code; any other region's name or code as given, upper case."""
     if raw is None:
