@@ -156,6 +156,7 @@ def _row(
         phone_keys=keyed_hashes(secret, "phone", phones),
         phone_near_keys=swapped_phone_keys(secret, phones) if near_phones else (),
         email_keys=keyed_hashes(secret, "email", record_emails(record)),
+        phones=phones,
     )
 
 
