@@ -88,7 +88,9 @@ class CollectorPaused:
     objects, walked them again and again (on the generator's 5,000 contacts and 20,000
     voters, a third of the reading time). After reading (:meth:`records_read`) they are
     frozen (``gc.freeze``), so the collector, back on for training and scoring, no longer
-    walks them; leaving the block unfreezes them and restores the collector's state.
+    walks them; leaving the block unfreezes them and restores the collector's state. Where
+    the process had frozen objects of its own already, nothing is frozen (unfreezing would
+    release those too).
     """
 
     def __init__(self) -> None:
@@ -102,7 +104,7 @@ class CollectorPaused:
 
     def records_read(self) -> None:
         """The files are read: keep their records out of collection, collector back on."""
-        if not self.frozen:
+        if not self.frozen and gc.get_freeze_count() == 0:
             gc.freeze()
             self.frozen = True
         if self.enabled:

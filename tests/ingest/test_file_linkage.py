@@ -195,6 +195,13 @@ def test_the_cycle_collector_is_left_as_it_was_found(tmp_path: Path) -> None:
         assert not gc.isenabled() and gc.get_freeze_count() == 0
     finally:
         gc.enable()
+    gc.freeze()  # the process's own frozen objects stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        link_files(left, None, right, None, tmp_path / "out.csv", threshold=0.4)
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
 
 
 def test_thresholds_out_of_order_are_refused(tmp_path: Path) -> None:
