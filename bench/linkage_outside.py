@@ -54,7 +54,7 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 
-from ingest.file_linkage import Side, read_side
+from ingest.file_linkage import CollectorPaused, Side, read_side
 from ingest.link_decide import DEFAULT_THRESHOLD
 from ingest.link_people import (
     ScoredPair,
@@ -119,17 +119,20 @@ def run_ours(
     dedupe = len(files) == 1
     rejected: list[RowError] = []
     started = time.perf_counter()
-    left, _ = read_side(files[0], None, secret="bench", rejected=rejected, id_column=id_column)
-    right = None
-    if not dedupe:
-        right, _ = read_side(files[1], mapping, secret="bench", rejected=rejected,
-                             id_column=id_column if mapping is None else None,
-                             near_phones=False)  # fmt: skip
-    tables = Tables(left.rows, right.rows if right else None)
-    model = train(left.rows, right.rows if right else None, tables=tables)
-    pairs = score(model, left.rows, right.rows if right else None, tables=tables)
-    if right is not None:
-        decide(left, right, pairs, DEFAULT_THRESHOLD)
+    with CollectorPaused() as collector:  # as link_files and dedupe_file do
+        left, _ = read_side(files[0], None, secret="bench", rejected=rejected,
+                            id_column=id_column)  # fmt: skip
+        right = None
+        if not dedupe:
+            right, _ = read_side(files[1], mapping, secret="bench", rejected=rejected,
+                                 id_column=id_column if mapping is None else None,
+                                 near_phones=False)  # fmt: skip
+        collector.records_read()
+        tables = Tables(left.rows, right.rows if right else None)
+        model = train(left.rows, right.rows if right else None, tables=tables)
+        pairs = score(model, left.rows, right.rows if right else None, tables=tables)
+        if right is not None:
+            decide(left, right, pairs, DEFAULT_THRESHOLD)
     seconds = time.perf_counter() - started
 
     if dedupe:

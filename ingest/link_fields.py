@@ -106,38 +106,43 @@ def person_row(
     phone_keys: Sequence[str] = (),
     phone_near_keys: Sequence[str] = (),
     email_keys: Sequence[str] = (),
+    phones: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """One row of :data:`SCHEMA` for a record; blanks become nulls, which count as no evidence."""
-    words = fold_words(record.first_name) if record.first_name else ""
-    first = words.split(" ", 1)[0] or None
-    last = fold(record.last_name) or None
+    """One row of :data:`SCHEMA` for a record; blanks become nulls, which count as no evidence.
+
+    ``phones``: the record's phones when the caller has them already (``record_phones``).
+    Names, streets and cities repeat from row to row, so their columns are worked out once
+    per value (:func:`_first_columns`, :func:`_last_columns`, :func:`_street_columns`).
+    """
+    first, first_canonical, first_variants, first_metaphone = _first_columns(record.first_name)
+    last, last_metaphone = _last_columns(record.last_name)
     year = month = day = None
     if record.birth_date:
-        year, month, day = (int(part) for part in record.birth_date.split("-"))
+        year, month, day = _birth_parts(record.birth_date)
     elif record.birth_year:
         year = record.birth_year
-    street = parse_street(record.address)
-    states = sorted({s for s in map(phone_state, record_phones(record)) if s})
+    number, street, street_key, address = _street_columns(record.address)
+    if phones is None:
+        phones = record_phones(record)
+    states = sorted({s for s in map(phone_state, phones) if s}) if phones else None
     return {
         "unique_id": unique_id,
         "first_name": first,
-        "first_canonical": (canonical_first_name(first) or None) if first else None,
-        "first_variants": _variants(first) if first else None,
-        "first_metaphone": _metaphone(first),
-        "middle_canonical": (
-            canonical_first_name(record.middle_name) or None if record.middle_name else None
-        ),
+        "first_canonical": first_canonical,
+        "first_variants": first_variants,
+        "first_metaphone": first_metaphone,
+        "middle_canonical": _middle_canonical(record.middle_name),
         "last_name": last,
-        "last_metaphone": _metaphone(last),
+        "last_metaphone": last_metaphone,
         "birth_date": record.birth_date,
         "birth_year": year,
         "birth_month": month,
         "birth_day": day,
-        "street_number": street.number,
-        "street_name": street.name,
-        "street_key": street.name.replace(" ", "") if street.name else None,
-        "address": street.full,
-        "city": fold(record.city) or None,
+        "street_number": number,
+        "street_name": street,
+        "street_key": street_key,
+        "address": address,
+        "city": _fold_or_none(record.city),
         "zip": record.zip or None,
         "state": record.state.upper() if record.state else None,
         "phone_states": states or None,
@@ -145,6 +150,54 @@ def person_row(
         "phone_near_keys": list(phone_near_keys) or None,
         "email_keys": list(email_keys) or None,
     }
+
+
+@lru_cache(maxsize=65536)
+def _first_columns(
+    first_name: str | None,
+) -> tuple[str | None, str | None, list[str] | None, str | None]:
+    """First name, its canonical form, its variants and its metaphone, from a first-name field."""
+    words = fold_words(first_name) if first_name else ""
+    first = words.split(" ", 1)[0] or None
+    if not first:
+        return None, None, None, None
+    return first, canonical_first_name(first) or None, _variants(first), _metaphone(first)
+
+
+@lru_cache(maxsize=65536)
+def _middle_canonical(middle_name: str | None) -> str | None:
+    """The canonical form of a middle name, or None."""
+    return canonical_first_name(middle_name) or None if middle_name else None
+
+
+@lru_cache(maxsize=65536)
+def _last_columns(last_name: str | None) -> tuple[str | None, str | None]:
+    """Folded surname and its metaphone."""
+    last = fold(last_name) or None
+    return last, _metaphone(last)
+
+
+@lru_cache(maxsize=65536)
+def _birth_parts(birth_date: str) -> tuple[int, int, int]:
+    """Year, month and day of a ``YYYY-MM-DD`` date."""
+    year, month, day = (int(part) for part in birth_date.split("-"))
+    return year, month, day
+
+
+@lru_cache(maxsize=65536)
+def _street_columns(
+    address: str | None,
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """Street number, street name, the name without spaces, and the full normalized address."""
+    street = parse_street(address)
+    key = street.name.replace(" ", "") if street.name else None
+    return street.number, street.name, key, street.full
+
+
+@lru_cache(maxsize=65536)
+def _fold_or_none(text: str | None) -> str | None:
+    """A folded city name, or None."""
+    return fold(text) or None
 
 
 def record_phones(record: ContactRecord | VoterRecord) -> list[str]:
@@ -214,15 +267,31 @@ _MIDDLE = "first_canonical_l = middle_canonical_r OR middle_canonical_l = first_
 
 def _swapped(a: str, b: str) -> str:
     """``a``'s first name is ``b``'s surname and ``a``'s surname ``b``'s first name (or a
-    nickname of it, or close): both ways, since one alone is any housemate of ``b``."""
+    nickname of it, or close): both ways, since one alone is any housemate of ``b``.
+
+    Written as CASE so that the second name is compared only where the first agrees
+    (DuckDB works out both sides of an AND): as a level's condition, the same answer.
+    """
     return (
-        f"(jaro_winkler_similarity(first_name_{a}, last_name_{b}) >= 0.9 "
-        f"AND (jaro_winkler_similarity(last_name_{a}, first_name_{b}) >= 0.88 "
-        f"OR list_contains(first_variants_{b}, last_name_{a})))"
+        f"(CASE WHEN jaro_winkler_similarity(first_name_{a}, last_name_{b}) >= 0.9 "
+        f"THEN (jaro_winkler_similarity(last_name_{a}, first_name_{b}) >= 0.88 "
+        f"OR list_contains(first_variants_{b}, last_name_{a})) ELSE false END)"
     )
 
 
 _FIRST_IS_LAST = f"{_swapped('l', 'r')} OR {_swapped('r', 'l')}"
+
+
+def _one_edit(column: str) -> str:
+    """Damerau-Levenshtein distance of at most 1, worked out only where the lengths differ
+    by at most one (each edit changes the length by one at most; both count code points):
+    the same answer, without the distance's cost on most pairs, which differ in length."""
+    return (
+        f"CASE WHEN abs(length({column}_l) - length({column}_r)) <= 1 "
+        f"THEN damerau_levenshtein({column}_l, {column}_r) <= 1 ELSE false END"
+    )
+
+
 _Y, _M, _D = ("birth_year_l = birth_year_r", "birth_month_l = birth_month_r",
               "birth_day_l = birth_day_r")  # fmt: skip
 _BIRTH_LEVELS = (
@@ -242,7 +311,7 @@ _NO_PLACE = " OR ".join(
 _PLACE_LEVELS = (
     ("zip_l = zip_r", "same postcode"),
     ("city_l = city_r AND (state_l = state_r OR state_l IS NULL OR state_r IS NULL)", "same city"),
-    ("damerau_levenshtein(zip_l, zip_r) <= 1", "postcodes one edit apart"),
+    (_one_edit("zip"), "postcodes one edit apart"),
     ("jaro_winkler_similarity(city_l, city_r) >= 0.9", "similar city"),
     ("state_l = state_r", "same state"),
     (
@@ -292,7 +361,9 @@ def comparisons(
                 cll.NullLevel("last_name"),
                 exact,
                 cll.CustomLevel(_FIRST_IS_LAST, "first and last name swapped"),
-                cll.DamerauLevenshteinLevel("last_name", 1),
+                cll.CustomLevel(
+                    _one_edit("last_name"), "Damerau-Levenshtein distance of last_name <= 1"
+                ),
                 cll.JaroWinklerLevel("last_name", 0.88),
             )
         )

@@ -18,6 +18,11 @@ from typing import Any
 import phonenumbers
 from phonenumbers.phonemetadata import PhoneMetadata
 
+# Postcodes, states, districts and birth dates repeat from row to row in a large file, so
+# their normalizations are kept per value; typed, since an int and an equal float (2134 and
+# 2134.0) read differently.
+_repeated = lru_cache(maxsize=65536, typed=True)
+
 DEFAULT_MAX_FIELD_LENGTH = 200
 MIN_BIRTH_YEAR = 1900
 
@@ -173,6 +178,7 @@ def normalize_email(raw: str | None) -> str | None:
     return text
 
 
+@_repeated
 def normalize_zip(raw: str | int | None) -> str | None:
     """The five-digit ZIP code (ZIP+4 trimmed, leading zeros kept), or None."""
     if raw is None:
@@ -186,6 +192,7 @@ def normalize_zip(raw: str | int | None) -> str | None:
     return match.group(1) if match else None
 
 
+@_repeated
 def normalize_state(raw: str | None) -> str | None:
     """The USPS code of a state, DC or territory, from a code or a full name, or None."""
     if raw is None:
@@ -199,6 +206,7 @@ def normalize_state(raw: str | None) -> str | None:
     return _STATE_BY_NAME.get(key)
 
 
+@_repeated
 def normalize_district(raw: str | int | None, state: str | None = None) -> str | None:
     """A congressional district as ``ST-N`` (``ME-2``, ``NE-1``; ``ST-AL`` at large), or None.
 
@@ -299,6 +307,7 @@ _ISO_DATE = re.compile(r"^(\d{4})-?(\d{1,2})-?(\d{1,2})(?:[T ].*)?$")
 _US_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
+@_repeated
 def parse_birth_date(raw: str | int | None) -> str | None:
     """A full birth date as ``YYYY-MM-DD`` from ISO, ``YYYYMMDD`` or US ``MM/DD/YYYY``, or None.
 
@@ -322,6 +331,7 @@ def parse_birth_date(raw: str | int | None) -> str | None:
         return None
 
 
+@_repeated
 def postcode_as_given(raw: str | int | None) -> str | None:
     """A postcode of any country, compared as given: upper case, without spaces or dashes.
 
@@ -336,6 +346,7 @@ def postcode_as_given(raw: str | int | None) -> str | None:
     return text or None
 
 
+@_repeated
 def state_as_given(raw: str | None) -> str | None:
     """A US state as its USPS code; any other region's name or code as given, upper case."""
     if raw is None:

@@ -40,7 +40,6 @@ from ingest.normalize import (
     check_birth_year,
     check_length,
     check_score,
-    clean,
     normalize_district,
     normalize_email,
     normalize_phone,
@@ -245,6 +244,12 @@ class _RowParser:
             found = [(c, i) for c in refs if (i := index(c)) is not None]
             if found:
                 self.fields[name] = found
+        # Each field's cell, or its cells to join (None): read once per row, so looked up once.
+        self.cells = [
+            (name, refs[0][1] if len(refs) == 1 else None, [i for _, i in refs])
+            for name, refs in self.fields.items()
+        ]
+        self.today = dt.date.today()  # birth years are checked against the year read began
         status = mapping.registration_status
         self.status_index = index(status.column) if status else None
         self.history = _history_columns(header, mapping.vote_history, mapping.name, index)
@@ -278,13 +283,15 @@ class _RowParser:
                 )
             return RowError(line, None, f"row has {len(row)} cells, the header has {self.width}")
         values: dict[str, str | None] = {}
-        for name, refs in self.fields.items():
-            raw = row[refs[0][1]] if len(refs) == 1 else " ".join(row[i] for _, i in refs)
-            value = clean(raw)
-            try:
-                check_length(value, self.max_length)
-            except ValueError as exc:
-                return self._reject(line, name, str(exc))
+        max_length = self.max_length
+        for name, single, indices in self.cells:
+            raw = row[single] if single is not None else " ".join(row[i] for i in indices)
+            value = " ".join(raw.split()) or None  # normalize.clean, inlined: every cell
+            if value is not None and len(value) > max_length:
+                try:
+                    check_length(value, max_length)
+                except ValueError as exc:
+                    return self._reject(line, name, str(exc))
             values[name] = value
         voter_id = values.get("voter_id")
         if not voter_id:
@@ -299,13 +306,13 @@ class _RowParser:
             return self._reject(line, "state", "not a US state or state code")
         birth_field = "birth_year" if values.get("birth_year") else "birth_date"
         numbers: dict[str, float | int | None] = {}
-        for name, check in (
-            (birth_field, check_birth_year),
-            ("turnout_score", check_score),
-            ("support_score", check_score),
-        ):
+        for name in (birth_field, "turnout_score", "support_score"):
             try:
-                numbers[name] = check(values.get(name))
+                numbers[name] = (
+                    check_birth_year(values.get(name), today=self.today)
+                    if name == birth_field
+                    else check_score(values.get(name))
+                )
             except ValueError as exc:
                 return self._reject(line, name, str(exc))
         status = self._status(row)

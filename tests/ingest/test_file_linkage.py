@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 from pathlib import Path
 
@@ -170,6 +171,37 @@ def test_a_file_whose_every_row_is_rejected_is_refused_clearly(tmp_path: Path) -
     right.write_text("first_name,last_name\nAnn,Lee\n", encoding="utf-8")
     with pytest.raises(FileRejected, match="no row of the file could be read"):
         link_files(left, None, right, None, tmp_path / "out.csv")
+
+
+def test_the_cycle_collector_is_left_as_it_was_found(tmp_path: Path) -> None:
+    """Reading pauses the collector and freezes what it read; every way out restores both."""
+    left, right = tmp_path / "left.csv", tmp_path / "right.csv"
+    left.write_text("first_name,phone\n,not a phone\n", encoding="utf-8")
+    right.write_text("first_name,last_name\nAnn,Lee\n", encoding="utf-8")
+    with pytest.raises(FileRejected):
+        link_files(left, None, right, None, tmp_path / "out.csv")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    phones = [f"+1608262{4400 + i}" for i in range(40)]
+    left.write_text("id,phone\n" + "".join(f"L{i},{p}\n" for i, p in enumerate(phones)),
+                    encoding="utf-8")  # fmt: skip
+    right.write_text("id,phone\n" + "".join(f"R{i},{p}\n" for i, p in enumerate(phones[:20])),
+                     encoding="utf-8")  # fmt: skip
+    report = link_files(left, None, right, None, tmp_path / "out.csv", threshold=0.4)
+    assert report.linked == 20
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        dedupe_file(left, None, tmp_path / "dupes.csv")
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+    gc.freeze()  # the process's own frozen objects stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        link_files(left, None, right, None, tmp_path / "out.csv", threshold=0.4)
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
 
 
 def test_thresholds_out_of_order_are_refused(tmp_path: Path) -> None:
