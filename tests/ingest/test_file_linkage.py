@@ -199,7 +199,8 @@ def test_the_cycle_collector_is_left_as_it_was_found(tmp_path: Path) -> None:
     try:
         frozen = gc.get_freeze_count()
         link_files(left, None, right, None, tmp_path / "out.csv", threshold=0.4)
-        assert gc.get_freeze_count() == frozen and gc.isenabled()
+        # Still frozen, and nothing more: a frozen object freed meanwhile lowers the count.
+        assert 0 < gc.get_freeze_count() <= frozen and gc.isenabled()
     finally:
         gc.unfreeze()
 
