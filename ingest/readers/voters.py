@@ -40,6 +40,7 @@ from ingest.normalize import (
     check_birth_year,
     check_length,
     check_score,
+    clean,
     normalize_district,
     normalize_email,
     normalize_phone,
@@ -286,12 +287,11 @@ class _RowParser:
         max_length = self.max_length
         for name, single, indices in self.cells:
             raw = row[single] if single is not None else " ".join(row[i] for i in indices)
-            value = " ".join(raw.split()) or None  # normalize.clean, inlined: every cell
-            if value is not None and len(value) > max_length:
-                try:
-                    check_length(value, max_length)
-                except ValueError as exc:
-                    return self._reject(line, name, str(exc))
+            value = clean(raw)
+            try:
+                check_length(value, max_length)
+            except ValueError as exc:
+                return self._reject(line, name, str(exc))
             values[name] = value
         voter_id = values.get("voter_id")
         if not voter_id:
