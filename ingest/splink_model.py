@@ -275,6 +275,11 @@ def _row(
 
 def swapped_phone_keys(secret: str, phones: Sequence[str]) -> list[str]:
     """Keyed hashes of each phone with one pair of adjacent digits swapped (E.164 in)."""
+    return sorted(keyed_hashes(secret, "phone", swapped_phones(phones)))
+
+
+def swapped_phones(phones: Sequence[str]) -> set[str]:
+    """Each phone with one pair of adjacent (different) digits swapped (E.164 in and out)."""
     swaps: set[str] = set()
     for phone in phones:
         prefix, digits = (
@@ -283,7 +288,7 @@ def swapped_phone_keys(secret: str, phones: Sequence[str]) -> list[str]:
         for i in range(len(digits) - 1):
             if digits[i] != digits[i + 1]:
                 swaps.add(prefix + digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :])
-    return sorted(keyed_hashes(secret, "phone", swaps))
+    return swaps
 
 
 def keyed_hashes(secret: str, kind: str, values: Iterable[str]) -> list[str]:

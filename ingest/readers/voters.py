@@ -83,11 +83,15 @@ def iter_voter_chunks(
     region: str = "US",
     max_field_length: int = DEFAULT_MAX_FIELD_LENGTH,
     any_country: bool = False,
+    identity_only: bool = False,
 ) -> Iterator[VoterChunk]:
     """Chunks of normalized voter records; FileRejected before the first chunk if unusable.
 
     ``any_country`` keeps a state or postcode that is not a US one as given instead of
     rejecting the row (``outreach link``); voter-file ingest keeps the US checks.
+    ``identity_only`` reads only who each voter is (:data:`IDENTITY_FIELDS`), for
+    linkage: registration status, vote history, scores, party and district are neither
+    read nor checked, so no row is rejected for them.
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
@@ -106,7 +110,7 @@ def iter_voter_chunks(
         header, rows = _header(rows, mapping)
         parser = _RowParser(
             header, mapping, region=region, max_field_length=max_field_length,
-            any_country=any_country,
+            any_country=any_country, identity_only=identity_only,
         )  # fmt: skip
         chunk = VoterChunk()
         pending_blank: list[int] = []
@@ -210,6 +214,12 @@ def _check_delimiter(header: list[str], mapping: VoterMapping) -> None:
             )
 
 
+IDENTITY_FIELDS = frozenset(
+    ("voter_id", "first_name", "last_name", "middle_name", "suffix", "birth_year", "birth_date",
+     "address", "city", "zip", "state", "phone", "email", "household_id")
+)  # fmt: skip
+
+
 class _RowParser:
     """Turns one row of a known header into a VoterRecord or a RowError."""
 
@@ -221,8 +231,10 @@ class _RowParser:
         region: str,
         max_field_length: int,
         any_country: bool = False,
+        identity_only: bool = False,
     ) -> None:
         self.any_country = any_country
+        self.identity_only = identity_only
         self.width = len(header)
         self.mapping = mapping
         self.region = region
@@ -249,6 +261,7 @@ class _RowParser:
         self.cells = [
             (name, refs[0][1] if len(refs) == 1 else None, [i for _, i in refs])
             for name, refs in self.fields.items()
+            if not identity_only or name in IDENTITY_FIELDS
         ]
         self.today = dt.date.today()  # birth years are checked against the year read began
         status = mapping.registration_status
@@ -305,6 +318,8 @@ class _RowParser:
         if state is None:
             return self._reject(line, "state", "not a US state or state code")
         birth_field = "birth_year" if values.get("birth_year") else "birth_date"
+        if self.identity_only:
+            return self._identity(line, voter_id, values, state, birth_field)
         numbers: dict[str, float | int | None] = {}
         for name in (birth_field, "turnout_score", "support_score"):
             try:
@@ -356,6 +371,32 @@ class _RowParser:
             household_id=values.get("household_id"),
             line=line,
             party=party.upper() if party else None,
+        )
+
+    def _identity(
+        self, line: int, voter_id: str, values: dict[str, str | None], state: str, birth_field: str
+    ) -> VoterRecord | RowError:
+        """The record of who the voter is, for ``identity_only``: :meth:`parse`'s tail."""
+        try:
+            birth_year = check_birth_year(values.get(birth_field), today=self.today)
+        except ValueError as exc:
+            return self._reject(line, birth_field, str(exc))
+        return VoterRecord(
+            voter_id=voter_id,
+            first_name=values.get("first_name") or "",
+            last_name=values.get("last_name") or "",
+            state=state,
+            middle_name=values.get("middle_name"),
+            suffix=values.get("suffix"),
+            birth_year=birth_year,
+            birth_date=parse_birth_date(values.get("birth_date")),
+            address=values.get("address"),
+            city=values.get("city"),
+            zip=(postcode_as_given if self.any_country else normalize_zip)(values.get("zip")),
+            phone=normalize_phone(values.get("phone"), self.region),
+            email=normalize_email(values.get("email")),
+            household_id=values.get("household_id"),
+            line=line,
         )
 
     def _primary_party(self, row: list[str]) -> str | None:

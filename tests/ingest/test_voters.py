@@ -111,6 +111,31 @@ def test_bad_rows_are_reported_and_the_rest_loads(tmp_path: Path) -> None:
     assert result.rows_read == 12
 
 
+def test_linkage_reads_who_voters_are_and_rejects_no_row_for_the_rest(tmp_path: Path) -> None:
+    """Reading for ``outreach link`` (identity_only), a bad score or an unknown status code is
+    not a reason to lose a person; a bad birth year, a blank id or name still are."""
+    rows = [
+        demo_voter(voter_id="A1", support_score="7", turnout_score="x"),
+        demo_voter(voter_id="A2", registration_status="pending"),
+        demo_voter(voter_id="A3", birth_year="3020"),
+        demo_voter(voter_id="A4", first_name="", last_name=""),
+        demo_voter(voter_id="A5", first_name="Ana", city="Madison", phone="608-226-4471"),
+    ]
+    path = write_demo_voters(tmp_path / "voters.csv", rows)
+    chunks = list(
+        iter_voter_chunks(path, load_mapping("demo"), any_country=True, identity_only=True)
+    )
+    records = [r for c in chunks for r in c.records]
+    rejected = [(e.line, e.field) for c in chunks for e in c.rejected]
+    assert [r.voter_id for r in records] == ["A1", "A2", "A5"]
+    assert rejected == [(4, "birth_year"), (5, "last_name")]
+    ana = records[-1]
+    assert (ana.first_name, ana.city, ana.phone) == ("Ana", "Madison", "+16082264471")
+    assert ana.vote_history == [] and ana.turnout_score is None and ana.party is None
+    full = read_all(path, "demo")  # voter-file ingest checks every field
+    assert [r.voter_id for r in full.records] == ["A5"]
+
+
 def test_chunks_hold_chunk_size_rows(tmp_path: Path) -> None:
     rows = [demo_voter(voter_id=f"V{i}") for i in range(10)]
     path = write_demo_voters(tmp_path / "voters.csv", rows)
