@@ -16,7 +16,8 @@ a veto (:func:`comparisons`):
 - street address (``ingest.address``: number, street, unit): all exact, number and
   street exact, street exact, number exact and street Jaro-Winkler 0.88, street 0.9;
 - place: postcode exact, city exact within the same state, postcode one edit off, city
-  Jaro-Winkler 0.9, state exact, the state of the phone's area code. City, postcode and
+  Jaro-Winkler 0.9, a phone's area code one that phones where the other lives use
+  (:func:`learn_place_areas`), state exact, the state of the phone's area code. City, postcode and
   state say the same thing, so they are one comparison of ordered levels and not three
   that would count it three times;
 - phone: a shared number, the same but for two adjacent digits swapped;
@@ -36,6 +37,7 @@ pairs these rules keep (blocking recall) and the pairs per record.
 from __future__ import annotations
 
 import functools
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -81,6 +83,8 @@ SCHEMA = pa.schema(
         ("zip", pa.string()),
         ("state", pa.string()),
         ("phone_states", pa.list_(pa.string())),
+        ("phone_areas", pa.list_(pa.string())),
+        ("place_areas", pa.list_(pa.string())),
         ("phone_keys", pa.list_(pa.string())),
         ("phone_near_keys", pa.list_(pa.string())),
         ("email_keys", pa.list_(pa.string())),
@@ -125,6 +129,7 @@ def person_row(
     if phones is None:
         phones = record_phones(record)
     states = sorted({s for s in map(phone_state, phones) if s}) if phones else None
+    areas = sorted({p[2:5] for p in phones if p.startswith("+1") and len(p) == 12})
     return {
         "unique_id": unique_id,
         "first_name": first,
@@ -146,6 +151,7 @@ def person_row(
         "zip": record.zip or None,
         "state": record.state.upper() if record.state else None,
         "phone_states": states or None,
+        "phone_areas": areas or None,
         "phone_keys": list(phone_keys) or None,
         "phone_near_keys": list(phone_near_keys) or None,
         "email_keys": list(email_keys) or None,
@@ -212,6 +218,47 @@ def record_emails(record: ContactRecord | VoterRecord) -> list[str]:
     if isinstance(record, ContactRecord):
         return record.emails
     return [record.email] if record.email else []
+
+
+AREA_SHARE = 0.05  # an area code is "used in" a place by at least this share of its phones
+AREA_PHONES = 5  # and a place's area codes are known from at least this many phones
+
+
+def learn_place_areas(*sides: Sequence[dict[str, Any]]) -> None:
+    """Fill each row's ``place_areas``: the area codes that the phones of the records living
+    where it lives (its city, or its postcode without a city, in its state) use.
+
+    Learnt from the files themselves (both sides), so from whatever country and numbering
+    plan the files come: a place's codes are those of at least :data:`AREA_SHARE` of its
+    phones, and a place with fewer than :data:`AREA_PHONES` phones gets none. A US area
+    code covers part of a state, so a contact whose only place is a phone number (a new
+    one, or one the voter file lacks) is placed nearer than the state: the place
+    comparison's level "a phone's area code is one used where the other lives".
+    """
+    used: dict[tuple[str | None, str], Counter[str]] = defaultdict(Counter)
+    for rows in sides:
+        for row in rows:
+            place = _place_key(row)
+            if place is not None and row.get("phone_areas"):
+                used[place].update(row["phone_areas"])
+    known: dict[tuple[str | None, str], list[str]] = {}
+    for place, counts in used.items():
+        total = counts.total()
+        if total >= AREA_PHONES:
+            known[place] = sorted(a for a, n in counts.items() if n >= AREA_SHARE * total)
+    for rows in sides:
+        for row in rows:
+            place = _place_key(row)
+            row["place_areas"] = known.get(place) if place is not None else None
+
+
+def _place_key(row: dict[str, Any]) -> tuple[str | None, str] | None:
+    """Where a row lives, as precisely as it says: (state, city), or (state, postcode)."""
+    if row.get("city"):
+        return row.get("state"), row["city"]
+    if row.get("zip"):
+        return row.get("state"), "#" + row["zip"]
+    return None
 
 
 @lru_cache(maxsize=65536)
@@ -313,6 +360,11 @@ _PLACE_LEVELS = (
     ("city_l = city_r AND (state_l = state_r OR state_l IS NULL OR state_r IS NULL)", "same city"),
     (_one_edit("zip"), "postcodes one edit apart"),
     ("jaro_winkler_similarity(city_l, city_r) >= 0.9", "similar city"),
+    (
+        "(list_has_any(phone_areas_l, place_areas_r) OR list_has_any(phone_areas_r, place_areas_l))"
+        " AND (state_l = state_r OR state_l IS NULL OR state_r IS NULL)",
+        "a phone's area code is one used where the other lives",
+    ),
     ("state_l = state_r", "same state"),
     (
         "(state_l IS NULL AND list_contains(phone_states_l, state_r)) "

@@ -34,6 +34,7 @@ from ingest.link_fields import (
     blocking_rules,
     comparisons,
     deterministic_rules,
+    learn_place_areas,
     present_fields,
     training_rules,
 )
@@ -87,6 +88,7 @@ class Tables:
 
     def __init__(self, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> None:
         self.left, self.right = left, right
+        learn_place_areas(left, *([right] if right is not None else []))
         self.db = duckdb_api()
         self.arrow = [arrow_table(left)] + ([arrow_table(right)] if right is not None else [])
         self.frames = [

@@ -384,3 +384,57 @@ def test_run_keys_hide_the_value_and_hold_only_for_their_secret() -> None:
     assert key != one("email", "+16082264471")  # the kind is part of the key
     assert key != other("phone", "+16082264471")
     assert "6082264471" not in key and len(key) == 32
+
+
+def test_a_place_uses_the_area_codes_most_of_its_phones_use() -> None:
+    from ingest.link_fields import learn_place_areas
+
+    def row(city: str | None, phone_area: str | None, zip_code: str | None = None) -> dict:
+        return {"state": "WI", "city": city, "zip": zip_code,
+                "phone_areas": [phone_area] if phone_area else None}  # fmt: skip
+
+    madison = [row("madison", "608") for _ in range(38)] + [row("madison", "414")]
+    madison += [row("madison", "920") for _ in range(3)] + [row("madison", None)]
+    kenosha = [row("kenosha", "262") for _ in range(4)]  # too few phones to say
+    by_zip = [row(None, "715", "54701") for _ in range(5)]
+    nowhere = [row(None, "608")]
+    contacts = [row("madison", None), row(None, None, "54701")]
+    learn_place_areas(madison + kenosha + by_zip + nowhere, contacts)
+    assert madison[0]["place_areas"] == ["608", "920"]  # 414 is 1 phone in 42, 920 is 3
+    assert madison[-1]["place_areas"] == ["608", "920"]  # a voter without a phone lives there too
+    assert kenosha[0]["place_areas"] is None
+    assert by_zip[0]["place_areas"] == ["715"] and contacts[1]["place_areas"] == ["715"]
+    assert nowhere[0]["place_areas"] is None
+    assert contacts[0]["place_areas"] == ["608", "920"]
+
+
+def test_a_phone_the_voter_file_lacks_places_its_contact_by_area_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Contacts whose only place is a phone number the voter file does not list (a new
+    number, no address) link more often, and as precisely, when the number's area code is
+    compared with those used where each candidate lives."""
+    import ingest.link_fields as link_fields
+
+    voters, contacts, truth = generate_linkage_eval(tmp_path, seed=5, voters=4000, contacts=3000)
+    with truth.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    alone = {"phone_new", "location_missing"}
+    placed_by_phone = {
+        r["contact_id"]: r["voter_id"] for r in rows if alone <= set(r["corruptions"].split(";"))
+    }
+
+    def linked(name: str) -> tuple[int, int]:
+        """(right, wrong) links of the contacts placed by their phone alone."""
+        out = tmp_path / name
+        link_files(contacts, None, voters, "demo", out, left_id_column="contact_id", secret="s")
+        found = [(a, b) for a, b in links_of(out) if a in placed_by_phone]
+        right = sum(placed_by_phone[a] == b for a, b in found)
+        return right, len(found) - right
+
+    right, wrong = linked("areas.csv")
+    monkeypatch.setattr(link_fields, "AREA_PHONES", 10**9)  # no place's area codes known
+    right_without, wrong_without = linked("states.csv")
+    assert len(placed_by_phone) >= 40
+    assert right >= right_without + 5
+    assert wrong <= max(1, wrong_without)
