@@ -9,7 +9,8 @@ a veto (:func:`comparisons`):
 - first name: exact, canonical (Bob = Robert), a known nickname, Jaro-Winkler 0.92, the
   other's surname (first and last swapped: both names, each exact, close or a nickname),
   the other's middle name, Jaro-Winkler 0.8;
-- last name: exact (with term-frequency adjustment), the other's first name (swapped),
+- last name: exact (with term-frequency adjustment), the other's first name (swapped:
+  a level that weighs nothing, since the swap is weighed once, as a first name),
   Damerau-Levenshtein 1, Jaro-Winkler 0.88;
 - birth date: exact, day and month transposed, one of year, month and day off, the same
   year (also when one side gives only a year), a year apart;
@@ -26,7 +27,8 @@ a veto (:func:`comparisons`):
 A null on either side is splink's null level: it contributes nothing.
 
 Blocking (:func:`blocking_rules`) is the union of rules over present fields, as splink
-recommends: phone, swapped phone, email, full name, swapped first and last name, surname
+recommends: phone, swapped phone, email, full name, swapped first and last name (the
+other name's first two letters alike), surname
 or first name with postcode or city, birth date, both names' metaphones (also swapped),
 a full name and the first two letters of the other name, surname metaphone with state
 and first initial, street number and street (spaces ignored), street or street number
@@ -412,7 +414,11 @@ def comparisons(
                 "last_name",
                 cll.NullLevel("last_name"),
                 exact,
-                cll.CustomLevel(_FIRST_IS_LAST, "first and last name swapped"),
+                # The swap is one piece of evidence, weighed in the first-name comparison;
+                # here it only keeps the pair out of "all other", weighing nothing.
+                cll.CustomLevel(_FIRST_IS_LAST, "first and last name swapped").configure(
+                    is_null_level=True
+                ),
                 cll.CustomLevel(
                     _one_edit("last_name"), "Damerau-Levenshtein distance of last_name <= 1"
                 ),
@@ -481,7 +487,15 @@ def blocking_rules(present: Iterable[str]) -> list[BlockingRuleCreator | dict[st
         rules.append(block_on("email_keys", arrays_to_explode=["email_keys"]))
     if names:
         rules.append(block_on("first_canonical", "last_name"))
-        rules.append(CustomRule("l.first_name = r.last_name AND l.last_name = r.first_name"))
+        # Swapped: one's first name is the other's surname, and the other name starts alike
+        # (rob burton, robert burton), each way round; exact swaps are among them.
+        for a, b in (("l", "r"), ("r", "l")):
+            rules.append(
+                CustomRule(
+                    f"{a}.first_name = {b}.last_name "
+                    f"AND substr({a}.last_name, 1, 2) = substr({b}.first_name, 1, 2)"
+                )
+            )
         rules.append(
             CustomRule(
                 "l.first_metaphone = r.last_metaphone AND l.last_metaphone = r.first_metaphone"

@@ -438,3 +438,31 @@ def test_a_phone_the_voter_file_lacks_places_its_contact_by_area_code(
     assert len(placed_by_phone) >= 40
     assert right >= right_without + 5
     assert wrong <= max(1, wrong_without)
+
+
+def test_swapped_names_weigh_once_and_less_than_agreeing_names(
+    generated: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """A swap is one piece of evidence: weighed in the first-name comparison alone, and so
+    less than both names agreeing (it weighed twice, and more, before)."""
+    import math
+
+    voters, contacts, _ = generated
+    saved = tmp_path / "model.json"
+    link_files(contacts, None, voters, "demo", tmp_path / "o.csv", save_model=saved,
+               left_id_column="contact_id")  # fmt: skip
+    model = json.loads(saved.read_text(encoding="utf-8"))
+    levels = {c["output_column_name"]: c["comparison_levels"] for c in model["comparisons"]}
+
+    def weight(comparison: str, label: str) -> float:
+        (level,) = [lvl for lvl in levels[comparison] if lvl["label_for_charts"] == label]
+        if level.get("is_null_level"):
+            return 0.0
+        return math.log2(level["m_probability"] / level["u_probability"])
+
+    swapped = "first and last name swapped"
+    assert weight("last_name", swapped) == 0.0 < weight("first_name", swapped)
+    agreeing = weight("first_name", "Exact match on first_name") + weight(
+        "last_name", "Exact match on last_name"
+    )
+    assert weight("first_name", swapped) + weight("last_name", swapped) < agreeing
