@@ -332,12 +332,20 @@ _FIRST_IS_LAST = f"{_swapped('l', 'r')} OR {_swapped('r', 'l')}"
 
 
 def _one_edit(column: str) -> str:
-    """Damerau-Levenshtein distance of at most 1, worked out only where the lengths differ
-    by at most one (each edit changes the length by one at most; both count code points):
-    the same answer, without the distance's cost on most pairs, which differ in length."""
+    """Damerau-Levenshtein distance of at most 1, worked out only where it can be: the
+    same answer, without the distance's cost (ten times a Jaro-Winkler's) on most pairs.
+
+    One edit changes the length by one at most (both count code points), and where the
+    longer string has three characters or more it leaves the first or the last character
+    as it was: a substitution or a transposition changes one end at most, and an
+    insertion or deletion at one end leaves the other. Random pairs pass both tests about
+    one time in six.
+    """
+    a, b = f"{column}_l", f"{column}_r"
     return (
-        f"CASE WHEN abs(length({column}_l) - length({column}_r)) <= 1 "
-        f"THEN damerau_levenshtein({column}_l, {column}_r) <= 1 ELSE false END"
+        f"CASE WHEN abs(length({a}) - length({b})) <= 1 AND (left({a}, 1) = left({b}, 1) "
+        f"OR right({a}, 1) = right({b}, 1) OR greatest(length({a}), length({b})) <= 2) "
+        f"THEN damerau_levenshtein({a}, {b}) <= 1 ELSE false END"
     )
 
 

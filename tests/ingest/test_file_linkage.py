@@ -466,3 +466,34 @@ def test_swapped_names_weigh_once_and_less_than_agreeing_names(
         "last_name", "Exact match on last_name"
     )
     assert weight("first_name", swapped) + weight("last_name", swapped) < agreeing
+
+
+def test_the_one_edit_level_answers_as_the_distance_itself_does() -> None:
+    """The cheap guard in front of Damerau-Levenshtein never turns away a pair within one
+    edit: short strings, edits at either end, transpositions, accents, on random pairs."""
+    import random
+
+    import duckdb
+
+    from ingest.link_fields import _one_edit
+
+    rnd = random.Random(3)
+    words = ["a", "b", "ab", "ba", "xab", "abx", "axb", "li", "liu", "lu", "kim", "kjm",
+             "nguyen", "nugyen", "ngyuen", "lopez", "lópez", "lopes", "olopez", "lopezo",
+             "53703", "53730", "5370", "35703"]  # fmt: skip
+    words += ["".join(rnd.choices("abcde", k=rnd.randint(1, 6))) for _ in range(300)]
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE p AS SELECT * FROM (SELECT unnest($1) AS name_l), "
+        "(SELECT unnest($1) AS name_r)",
+        [words],
+    )
+    guarded, plain = con.execute(
+        f"SELECT count_if({_one_edit('name')}), "
+        "count_if(damerau_levenshtein(name_l, name_r) <= 1) FROM p"
+    ).fetchone()  # type: ignore[misc]
+    differing = con.execute(
+        f"SELECT count(*) FROM p WHERE ({_one_edit('name')}) "
+        "<> (damerau_levenshtein(name_l, name_r) <= 1)"
+    ).fetchone()
+    assert plain > 1000 and guarded == plain and differing == (0,)
