@@ -231,6 +231,7 @@ def normalize_district(raw: str | int | None, state: str | None = None) -> str |
     return f"{code}-{int(number)}"
 
 
+@_repeated
 def check_birth_year(raw: str | int | None, *, today: dt.date | None = None) -> int | None:
     """The year from a birth year or date; None when blank or without a year.
 

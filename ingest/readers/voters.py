@@ -301,10 +301,11 @@ class _RowParser:
         for name, single, indices in self.cells:
             raw = row[single] if single is not None else " ".join(row[i] for i in indices)
             value = clean(raw)
-            try:
-                check_length(value, max_length)
-            except ValueError as exc:
-                return self._reject(line, name, str(exc))
+            if len(raw) > max_length:  # cleaning never lengthens: most cells need no check
+                try:
+                    check_length(value, max_length)
+                except ValueError as exc:
+                    return self._reject(line, name, str(exc))
             values[name] = value
         voter_id = values.get("voter_id")
         if not voter_id:
