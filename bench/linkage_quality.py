@@ -45,7 +45,7 @@ from ingest.link_eval import (
 from ingest.link_exact import ExactLinker
 from ingest.link_files import train_from_files
 from ingest.link_splink import SplinkLinker
-from ingest.linking import LinkDecision, Linker
+from ingest.linking import KeyedContact, LinkDecision, Linker
 from outreach.demo.linkage import generate_linkage_eval
 
 SPLINK_THRESHOLDS = (0.5, 0.7, 0.8, DEFAULT_THRESHOLD, 0.95, 0.98, 0.99)
@@ -134,11 +134,48 @@ def uploads(splink: SplinkLinker, evalset: EvalSet) -> None:
     ]
     print(f"\n2. Quality as uploads run: batches of {UPLOAD:,}, graph candidates only")
     print(format_table(rows))
+    print("\n   splink as uploads run, by what the contact carries (at the default threshold):")
+    print(by_evidence(evalset, results["splink"][0]))
     medians = {name: statistics.median(times) for name, (_, times) in results.items()}
     print(f"\n3. Speed per upload of {UPLOAD:,} contacts (median of {len(results['exact'][1])})")
     for name, seconds in medians.items():
         print(f"   {name:<7} {seconds:8.3f} s")
     print(f"   splink / exact: {medians['splink'] / medians['exact']:.0f}x")
+
+
+def evidence(contact: KeyedContact) -> str:
+    """What a contact carries: a strong identifier (a phone or email, or a name with a
+    birth date or street address), a name alone, or neither."""
+    record = contact.record
+    named = bool(record.first_name and record.last_name)
+    if record.phones or record.emails:
+        return "phone or email"
+    if named and (record.birth_year or record.birth_date or record.address):
+        return "name with birth date or address"
+    return "name alone" if named else "other"
+
+
+def by_evidence(evalset: EvalSet, decisions: list[LinkDecision]) -> str:
+    """Recall and precision of the decisions per evidence class, strong classes together."""
+    counts: dict[str, list[int]] = {}  # class -> in file, found, links, right links
+    for cid, contact, decision in zip(evalset.ids, evalset.contacts, decisions, strict=True):
+        wanted = evalset.truth.get(cid)
+        c = counts.setdefault(evidence(contact), [0, 0, 0, 0])
+        c[0] += bool(wanted)
+        c[1] += bool(wanted) and decision.voter_id == wanted
+        c[2] += decision.voter_id is not None
+        c[3] += decision.voter_id is not None and decision.voter_id == wanted
+    strong = ("phone or email", "name with birth date or address")
+    counts["strong identifier (both above)"] = [
+        sum(counts.get(cls, [0, 0, 0, 0])[i] for cls in strong) for i in range(4)
+    ]
+    lines = [f"   {'class':<34} {'in file':>7} {'recall':>7} {'links':>6} {'precision':>9}"]
+    for cls, (n, found, links, right) in sorted(counts.items()):
+        lines.append(
+            f"   {cls:<34} {n:>7} {found / n if n else 0:>7.4f} {links:>6} "
+            f"{right / links if links else 1:>9.4f}"
+        )
+    return "\n".join(lines)
 
 
 def files(directory: Path, size: int) -> None:
