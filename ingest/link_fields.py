@@ -93,13 +93,15 @@ SCHEMA = pa.schema(
     ]
 )
 
-# field -> the row column whose presence on both sides makes it compared
+# field -> the row column whose presence on both sides makes it compared. A place is a
+# city, postcode or state, or a phone's area code (the state and the area it places one
+# in), so that an address book of names and phones is placed against a voter file.
 FIELD_COLUMNS = {
     "first_name": "first_name",
     "last_name": "last_name",
     "birth": "birth_year",
     "address": "street_name",
-    "place": ("city", "zip", "state"),
+    "place": ("city", "zip", "state", "phone_states"),
     "phone": "phone_keys",
     "email": "email_keys",
 }
@@ -278,16 +280,25 @@ def _metaphone(word: str | None) -> str | None:
 def present_fields(*sides: pa.Table, share: float = 0.01) -> frozenset[str]:
     """The fields (keys of :data:`FIELD_COLUMNS`) that at least ``share`` of every side carries.
 
-    Each side is a table of :data:`SCHEMA` rows, in which a blank is a null.
+    Each side is a table of :data:`SCHEMA` rows, in which a blank is a null. A place is
+    compared only where some side gives a city, postcode or state: two files of phones
+    alone have no place to compare.
     """
-    return frozenset(
+
+    def carried(side: pa.Table, columns: str | Sequence[str]) -> bool:
+        return bool(side.num_rows) and _carried(side, columns) >= max(1, share * side.num_rows)
+
+    present = {
         name
         for name, columns in FIELD_COLUMNS.items()
-        if all(
-            side.num_rows and _carried(side, columns) >= max(1, share * side.num_rows)
-            for side in sides
-        )
-    )
+        if all(carried(side, columns) for side in sides)
+    }
+    if not any(carried(side, _GIVEN_PLACE) for side in sides):
+        present.discard("place")
+    return frozenset(present)
+
+
+_GIVEN_PLACE = ("city", "zip", "state")
 
 
 def _carried(side: pa.Table, columns: Sequence[str]) -> int:
