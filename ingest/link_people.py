@@ -626,8 +626,9 @@ def unique_names_only(
     birth date or address, or when none of those agrees with the linked record (its pair
     in ``pairs`` is not ``corroborated``: a phone the other file lacks is no evidence).
     Such a link is kept only when no other right record has its full name (canonical
-    first name and surname) in its state, or anywhere when it gives no state; otherwise
-    it becomes a review candidate.
+    first name and surname) in its state: the one it gives, or else the one its phones'
+    area codes are in, or anywhere when it has neither; otherwise it becomes a review
+    candidate.
     """
     counts: Counter[tuple[str | None, str | None, str | None]] = Counter()
     for row in right:
@@ -638,7 +639,7 @@ def unique_names_only(
     for decision, row in zip(decisions, left, strict=True):
         name_alone = not any(row.get(k) for k in _STRONG)
         uncorroborated = (row["unique_id"], decision.voter_id) in bare
-        key = (row["first_canonical"], row["last_name"], row["state"])
+        key = (row["first_canonical"], row["last_name"], _state_of(row))
         if decision.voter_id is None or not (name_alone or uncorroborated) or counts[key] <= 1:
             resolved.append(decision)
             continue
@@ -651,6 +652,14 @@ def unique_names_only(
             )
         )
     return resolved
+
+
+def _state_of(row: dict[str, Any]) -> str | None:
+    """The state a record gives, or else the one state its phones' area codes are in."""
+    if row["state"]:
+        return str(row["state"])
+    states: Sequence[str] = row.get("phone_states") or []
+    return str(states[0]) if len(states) == 1 else None
 
 
 def clusters(

@@ -280,6 +280,28 @@ def test_a_name_alone_links_only_where_it_is_unique_in_the_state() -> None:
     assert resolved[2].candidates == [("v2", 0.95)]
 
 
+def test_a_contact_without_a_state_is_in_its_phones_state() -> None:
+    """A name alone is unique or not in the state the contact gives, or else in the state
+    of its phone's area code: Ann Lee with a Madison number is the one Ann Lee of
+    Wisconsin, though Minnesota has another; with no phone she could be either."""
+    from ingest.link_people import unique_names_only
+    from ingest.linking import LinkDecision
+
+    def row(uid: str, state: str | None, phones: list[str]) -> dict[str, object]:
+        record = ContactRecord(line=0, display_name="", first_name="Ann", last_name="Lee",
+                               state=state, phones=phones)  # fmt: skip
+        return person_row(uid, record, phone_keys=[f"key of {p}" for p in phones])
+
+    right = [row("v1", "WI", []), row("v2", "MN", [])]
+    left = [row("c1", None, ["+16082264471"]), row("c2", None, []),
+            row("c3", None, ["+16082264471", "+16125550123"])]  # fmt: skip
+    decisions = [LinkDecision(voter_id="v1", probability=0.95, method="splink")] * 3
+    pairs = [ScoredPair(c, "v1", 9.0, corroborated=False) for c in ("c1", "c2", "c3")]
+    resolved = unique_names_only(decisions, left, right, pairs)
+    # c3's phones are in two states: it gives none, and Ann Lee is not unique in the land
+    assert [d.voter_id for d in resolved] == ["v1", None, None]
+
+
 def test_a_pair_is_corroborated_by_a_level_that_speaks_for_it() -> None:
     from ingest.link_people import corroborating_sql
 
