@@ -70,6 +70,13 @@ class Layout:
 
     columns: dict[str, list[int]] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)
+    _sources: dict[str, str] | None = None
+
+    def sources(self) -> dict[str, str]:
+        """Each field's header (:meth:`source`), worked out once: every row shares it."""
+        if self._sources is None:
+            self._sources = {name: self.source(name) for name in self.columns}
+        return self._sources
 
     def first(self, row: list[str], name: str) -> str | None:
         """The value of the first column for ``name`` in ``row``, or None."""
@@ -210,7 +217,7 @@ def _raw(line: int, row: list[str], layout: Layout) -> RawContact:
         labels=labels,
         favorite=favorite,
         closeness=layout.first(row, "closeness"),
-        sources={name: layout.source(name) for name in layout.columns},
+        sources=layout.sources(),
     )
 
 
