@@ -17,10 +17,10 @@ a veto (:func:`comparisons`):
 - street address (``ingest.address``: number, street, unit): all exact, number and
   street exact, street exact, number exact and street Jaro-Winkler 0.88, street 0.9;
 - place: postcode exact, city exact within the same state, postcode one edit off, city
-  Jaro-Winkler 0.9, a phone's area code one that phones where the other lives use
-  (:func:`learn_place_areas`), state exact, the state of the phone's area code. City, postcode and
-  state say the same thing, so they are one comparison of ordered levels and not three
-  that would count it three times;
+  Jaro-Winkler 0.9, a phone's area code among those the phones of the other's place use
+  (:func:`learn_place_areas`), state exact, the state of the phone's area code. City,
+  postcode and state say the same thing, so they are one comparison of ordered levels
+  and not three that would count it three times;
 - phone: a shared number, the same but for two adjacent digits swapped;
 - email: a shared address.
 
