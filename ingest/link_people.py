@@ -168,8 +168,14 @@ def _train(
             lambda: linker.training.estimate_probability_two_random_records_match(
                 rules, recall=_DETERMINISTIC_RECALL
             ),
+            linker,
         ):
             prior = linker._settings_obj._probability_two_random_records_match
+            if not prior:  # no pair meets the rules: no estimate, the first guess stands
+                prior = None
+                linker._settings_obj._probability_two_random_records_match = _guess_prior(
+                    left, right
+                )
         # The first EM_BLOCKS blocks that give pairs: a block the files give nothing (birth
         # dates where one file has years alone) is skipped and the next one taken, since a
         # single block cannot estimate its own fields and leaves the prior adrift.
@@ -184,6 +190,7 @@ def _train(
                         rule, estimate_without_term_frequencies=True
                     )
                 ),
+                linker,
             )
     model: dict[str, Any] = linker.misc.save_model_to_json()
     if prior is not None:
@@ -216,15 +223,23 @@ def _guess_prior(left: list[dict[str, Any]], right: list[dict[str, Any]] | None)
     return min(0.5, 1.0 / max(len(left), len(right), 1))
 
 
-def _quietly(what: str, step: Any) -> bool:
+def _quietly(what: str, step: Any, linker: Linker) -> bool:
     """Run one training step; when the files give it nothing to learn from, say so and go on.
 
-    True when the step ran.
+    True when the step ran. A step that fails leaves ``linker``'s model as it found it:
+    splink's expectation maximisation takes its block's comparisons out of the linker's
+    settings (and sets the prior to the block's) as it starts, and puts them back only
+    when it ends. One that failed for want of pairs left a model without those fields,
+    and with no comparison at all after a few, a query splink could not build.
     """
+    model = linker._settings_obj.core_model_settings
+    comparisons, prior = model.comparisons, model.probability_two_random_records_match
     try:
         step()
     except (SplinkException, ValueError, ZeroDivisionError) as exc:
-        log.warning("skipped a training step (%s): %s: %s", what, type(exc).__name__, exc)
+        model.comparisons, model.probability_two_random_records_match = comparisons, prior
+        reason = str(exc).strip().split("\n", 1)[0]
+        log.warning("skipped a training step (%s): %s: %s", what, type(exc).__name__, reason)
         return False
     return True
 

@@ -553,3 +553,25 @@ def test_an_address_book_of_names_and_phones_is_placed_by_its_area_codes(
     assert "place" in fields and "place" not in fields_without
     assert right >= right_without + 100  # 1,194 against 886 when written
     assert right / links >= 0.99 and right_without / links_without >= 0.99
+
+
+def test_a_training_block_without_pairs_leaves_the_model_whole(tmp_path: Path) -> None:
+    """splink's expectation maximisation takes its block's fields out of the model as it
+    starts; one that finds no pairs used to leave them out, and a few such left a model
+    without a single comparison, which failed with a traceback when scoring."""
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "id,first_name,last_name,phone,city,state\n"
+        "10,Ann,Lee,+442079460958,London,\n"
+        "11,Bob,Ray,6082264471,Madison,WI\n"
+        "12,Cy,Fox,,Madison,WI\n"
+        "13,Dee,Kim,6082264473,Madison,WI\n",
+        encoding="utf-8",
+    )
+    saved = tmp_path / "model.json"
+    report = dedupe_file(people, None, tmp_path / "d.csv", id_column="id", save_model=saved)
+    model = json.loads(saved.read_text(encoding="utf-8"))
+    compared = [c["output_column_name"] for c in model["comparisons"]]
+    assert set(compared) == set(report.fields) == {"first_name", "last_name", "phone", "place"}
+    assert model["probability_two_random_records_match"] > 1e-6
+    assert report.linked == 0 and read_output(tmp_path / "d.csv") == []
