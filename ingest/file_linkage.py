@@ -252,12 +252,22 @@ def load_model_file(path: Path) -> dict[str, Any]:
 
 
 def _labels(truth_csv: Path, left: Side, right: Side | None) -> list[tuple[str, str]]:
-    """Known pairs (first two columns of a CSV with a header) whose ids both files hold."""
+    """Known pairs (first two columns of a CSV with a header) whose ids both files hold.
+
+    InvalidInput when no pair does: training would otherwise go on without labels, as if
+    none had been given.
+    """
     known_left = set(left.ids)
     known_right = set(right.ids) if right is not None else known_left
-    with truth_csv.open(newline="", encoding="utf-8") as f:
+    with truth_csv.open(newline="", encoding="utf-8", errors="replace") as f:
         rows = list(csv.reader(f))[1:]
-    return [(a, b) for a, b, *_ in rows if b and a in known_left and b in known_right]
+    pairs = [(a, b) for a, b, *_ in rows if b and a in known_left and b in known_right]
+    if not pairs:
+        raise InvalidInput(
+            f"{truth_csv.name}: no known pair names ids that both files hold (its first two "
+            f"columns are read as left id, right id; {len(rows)} rows read)"
+        )
+    return pairs
 
 
 def link_files(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,6 +101,26 @@ def test_link_trains_on_known_pairs_when_given_them(tmp_path: Path) -> None:
         "--model", str(model), "--truth", str(truth),
     )  # fmt: skip
     assert reused.returncode != 0 and "drop --train and --truth" in reused.stdout + reused.stderr
+
+
+def test_link_says_what_it_cannot_write_or_learn_before_any_work(tmp_path: Path) -> None:
+    left, right = tmp_path / "a.csv", tmp_path / "b.csv"
+    left.write_text("id,first_name,last_name\n1,Ann,Lee\n2,Bob,Ray\n", encoding="utf-8")
+    right.write_text("id,first_name,last_name\n10,Ann,Lee\n11,Bo,Ray\n", encoding="utf-8")
+    files = ("link", str(left), str(right), "--left-id", "id", "--right-id", "id")
+    nowhere = outreach(*files, "--out", str(tmp_path / "missing" / "out.csv"))
+    folder = outreach(*files, "--out", str(tmp_path))
+    model = outreach(*files, "--out", str(tmp_path / "o.csv"),
+                     "--train", str(tmp_path / "missing" / "m.json"))  # fmt: skip
+    truth = tmp_path / "truth.csv"
+    truth.write_text("left,right\n1,99\n7,10\n", encoding="utf-8")  # ids neither file holds
+    unknown = outreach(*files, "--out", str(tmp_path / "o.csv"), "--truth", str(truth))
+    for result, says in ((nowhere, "does not exist"), (folder, "is a folder"),
+                         (model, "does not exist"), (unknown, "no known pair")):  # fmt: skip
+        output = " ".join(re.sub("[│╭╮╰╯─]", " ", result.stdout + result.stderr).split())
+        assert result.returncode != 0 and says in output, output
+        assert "Traceback" not in output
+    assert not (tmp_path / "o.csv").exists()
 
 
 def test_link_threshold_alone_and_clear_answers(tmp_path: Path) -> None:

@@ -77,6 +77,8 @@ def link(
     from ingest.file_linkage import dedupe_file, link_files
 
     floor = _review_floor(threshold, review_floor)
+    _check_writable(out, "--out")
+    _check_writable(train, "--train")
     if model is not None and (train is not None or truth is not None):
         raise typer.BadParameter("--model uses a trained model: drop --train and --truth")
     if dedupe and right is not None:
@@ -120,6 +122,17 @@ def link(
         f"{report.review} for review, {report.unmatched} unmatched, compared on {fields}, in "
         f"{report.seconds:.1f}s; pairs written to {out}"
     )
+
+
+def _check_writable(path: Path | None, option: str) -> None:
+    """BadParameter before any work when ``path`` cannot be written: a folder, or a file in
+    a folder that does not exist (the linking would run, then fail to write)."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise typer.BadParameter(f"{option} {path} is a folder: give a file name")
+    if not path.parent.is_dir():
+        raise typer.BadParameter(f"{option} {path}: the folder {path.parent} does not exist")
 
 
 def _review_floor(threshold: float, review_floor: float | None) -> float:
