@@ -555,7 +555,9 @@ def test_an_address_book_of_names_and_phones_is_placed_by_its_area_codes(
     assert right / links >= 0.99 and right_without / links_without >= 0.99
 
 
-def test_a_training_block_without_pairs_leaves_the_model_whole(tmp_path: Path) -> None:
+def test_a_training_block_without_pairs_leaves_the_model_whole(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """splink's expectation maximisation takes its block's fields out of the model as it
     starts; one that finds no pairs used to leave them out, and a few such left a model
     without a single comparison, which failed with a traceback when scoring."""
@@ -575,3 +577,6 @@ def test_a_training_block_without_pairs_leaves_the_model_whole(tmp_path: Path) -
     assert set(compared) == set(report.fields) == {"first_name", "last_name", "phone", "place"}
     assert model["probability_two_random_records_match"] > 1e-6
     assert report.linked == 0 and read_output(tmp_path / "d.csv") == []
+    skipped = [r.getMessage() for r in caplog.records if "skipped a training step" in r.message]
+    assert skipped and all("resulted in no record pairs" in m for m in skipped)
+    assert all("\n" not in m and "This means" not in m for m in skipped)  # one sentence each
