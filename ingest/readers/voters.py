@@ -319,25 +319,25 @@ class _RowParser:
         if state is None:
             return self._reject(line, "state", "not a US state or state code")
         birth_field = "birth_year" if values.get("birth_year") else "birth_date"
+        try:
+            birth_year = check_birth_year(values.get(birth_field), today=self.today)
+        except ValueError as exc:
+            return self._reject(line, birth_field, str(exc))
+        record = self._identity(line, voter_id, values, state, birth_year)
         if self.identity_only:
-            return self._identity(line, voter_id, values, state, birth_field)
-        numbers: dict[str, float | int | None] = {}
-        for name in (birth_field, "turnout_score", "support_score"):
+            return record
+        scores: dict[str, float | None] = {}
+        for name in ("turnout_score", "support_score"):
             try:
-                numbers[name] = (
-                    check_birth_year(values.get(name), today=self.today)
-                    if name == birth_field
-                    else check_score(values.get(name))
-                )
+                scores[name] = check_score(values.get(name))
             except ValueError as exc:
                 return self._reject(line, name, str(exc))
         status = self._status(row)
         if status is None:
             return RowError(line, self._column("status"), "unknown registration status code")
-        birth_year = numbers[birth_field]
         # Elections held before the voter could vote, or registered, say nothing about
         # their turnout: before the year they turned 18, or before their registration.
-        eligible = dt.date(int(birth_year) + 18, 1, 1) if birth_year else None
+        eligible = dt.date(birth_year + 18, 1, 1) if birth_year else None
         registered_on = _date(values.get("registration_date"))
         since = max((d for d in (eligible, registered_on) if d), default=None)
         history = [
@@ -345,43 +345,28 @@ class _RowParser:
             for i, held in self.history
             if since is None or held is None or held >= since
         ]
-        turnout = numbers["turnout_score"]
+        turnout = scores["turnout_score"]
         if turnout is None and history:
             turnout = sum(history) / len(history)
-        support = numbers["support_score"]
         party = values.get("party") or self._primary_party(row)
-        return VoterRecord(
-            voter_id=voter_id,
-            first_name=first or "",
-            last_name=last or "",
-            state=state,
-            middle_name=values.get("middle_name"),
-            suffix=values.get("suffix"),
-            birth_year=int(birth_year) if birth_year is not None else None,
-            birth_date=parse_birth_date(values.get("birth_date")),
-            address=values.get("address"),
-            city=values.get("city"),
-            zip=(postcode_as_given if self.any_country else normalize_zip)(values.get("zip")),
-            district=normalize_district(values.get("district"), state),
-            phone=normalize_phone(values.get("phone"), self.region),
-            email=normalize_email(values.get("email")),
-            vote_history=history,
-            turnout_score=float(turnout) if turnout is not None else None,
-            support_score=float(support) if support is not None else None,
-            registration_status=status,
-            household_id=values.get("household_id"),
-            line=line,
-            party=party.upper() if party else None,
-        )
+        record.district = normalize_district(values.get("district"), state)
+        record.vote_history = history
+        record.turnout_score = float(turnout) if turnout is not None else None
+        record.support_score = scores["support_score"]
+        record.registration_status = status
+        record.party = party.upper() if party else None
+        return record
 
     def _identity(
-        self, line: int, voter_id: str, values: dict[str, str | None], state: str, birth_field: str
-    ) -> VoterRecord | RowError:
-        """The record of who the voter is, for ``identity_only``: :meth:`parse`'s tail."""
-        try:
-            birth_year = check_birth_year(values.get(birth_field), today=self.today)
-        except ValueError as exc:
-            return self._reject(line, birth_field, str(exc))
+        self,
+        line: int,
+        voter_id: str,
+        values: dict[str, str | None],
+        state: str,
+        birth_year: int | None,
+    ) -> VoterRecord:
+        """The record of who the voter is: all that ``identity_only`` reads, and the part of
+        every record :meth:`parse` makes before its history and scores."""
         return VoterRecord(
             voter_id=voter_id,
             first_name=values.get("first_name") or "",
@@ -398,7 +383,7 @@ class _RowParser:
             email=normalize_email(values.get("email")),
             household_id=values.get("household_id"),
             line=line,
-        )
+        )  # fmt: skip
 
     def _primary_party(self, row: list[str]) -> str | None:
         """The party of the most recent primary ballot that names one, if the file has them."""
