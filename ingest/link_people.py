@@ -84,6 +84,8 @@ class Tables:
 
     Building the Arrow tables and splink's term-frequency table costs about as much as
     scoring itself; a run that trains and then scores on the same rows makes them once.
+    The rows' ``place_areas`` are filled first (:func:`learn_place_areas`): they depend on
+    both sides together, so they are learnt where the two sides meet.
     """
 
     def __init__(self, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> None:
