@@ -22,9 +22,9 @@ COUNT_VOTERS: LiteralString = "MATCH (v:Voter) RETURN count(v) AS n"
 # What a linker compares: no suffix, district or household, which it does not use.
 _VOTER_FIELDS: LiteralString = """
 v.voter_id AS voter_id, v.first_name AS first_name, v.middle_name AS middle_name,
-v.last_name AS last_name, v.birth_year AS birth_year, v.city AS city, v.zip AS zip,
-v.state AS state, v.phone_hash AS phone_hash, v.email_hash AS email_hash,
-v.name_key AS name_key
+v.last_name AS last_name, v.birth_year AS birth_year, v.birth_date AS birth_date,
+v.address AS address, v.city AS city, v.zip AS zip, v.state AS state,
+v.phone_hash AS phone_hash, v.email_hash AS email_hash, v.name_key AS name_key
 """
 
 # Candidate voters for an upload's blocking keys, each voter once (UNION drops repeats),
@@ -34,7 +34,9 @@ v.name_key AS name_key
 #   contact that gives a state: a common name nationwide returns many voters, and a
 #   namesake elsewhere cannot link on the name alone;
 # - ``names``: ``first|last`` anywhere, for a contact that gives no state;
-# - ``surnames``: ``last|STATE|initial`` (see ``ingest.keys.surname_key``).
+# - ``surnames``: ``last|STATE|initial`` (see ``ingest.keys.surname_key``);
+# - ``births``: ``YYYY-MM-DD|initial`` (``ingest.keys.birth_key``);
+# - ``streets``: ``number|street`` (``ingest.keys.street_key``).
 FIND_CANDIDATES: LiteralString = (
     "UNWIND $phones AS key MATCH (v:Voter {phone_hash: key}) RETURN " + _VOTER_FIELDS
     + " UNION "
@@ -46,6 +48,10 @@ FIND_CANDIDATES: LiteralString = (
     "UNWIND $names AS key MATCH (v:Voter {name_key: key}) RETURN " + _VOTER_FIELDS
     + " UNION "
     "UNWIND $surnames AS key MATCH (v:Voter {last_key: key}) RETURN " + _VOTER_FIELDS
+    + " UNION "
+    "UNWIND $births AS key MATCH (v:Voter {birth_key: key}) RETURN " + _VOTER_FIELDS
+    + " UNION "
+    "UNWIND $streets AS key MATCH (v:Voter {street_key: key}) RETURN " + _VOTER_FIELDS
 )  # fmt: skip
 
 
@@ -58,9 +64,14 @@ class BlockingKeys:
     names_in_state: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
     surnames: set[str] = field(default_factory=set)
+    births: set[str] = field(default_factory=set)
+    streets: set[str] = field(default_factory=set)
 
     def __len__(self) -> int:
-        kinds = (self.phones, self.emails, self.names_in_state, self.names, self.surnames)
+        kinds = (
+            self.phones, self.emails, self.names_in_state, self.names, self.surnames,
+            self.births, self.streets,
+        )  # fmt: skip
         return sum(len(keys) for keys in kinds)
 
 
@@ -95,4 +106,6 @@ def find_candidates(driver: Driver, keys: BlockingKeys) -> list[Row]:
         names_in_state=sorted(keys.names_in_state),
         names=sorted(keys.names),
         surnames=sorted(keys.surnames),
+        births=sorted(keys.births),
+        streets=sorted(keys.streets),
     )

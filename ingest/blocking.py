@@ -3,11 +3,18 @@
 The graph is asked in up to three rounds per chunk of contacts
 (``graph.voters.find_candidates`` is one query each):
 
-1. phones and emails (see :func:`blocking_keys`);
-2. full names, within the contact's state when it gives one, only for contacts whose
-   phones and emails found no voter of that name (:func:`name_keys`);
+1. phones and emails, full birth dates with the first initial, and street number and
+   street (see :func:`blocking_keys`);
+2. full names, also with first and last name swapped, within the contact's state when
+   it gives one, only for contacts whose phones and emails found no voter of that name
+   (:func:`name_keys`);
 3. surname within the state, narrowed by first initial (``ingest.keys.surname_key``),
    only for contacts whose full name found no voter in the rounds before.
+
+A birth date or a street finds the voter whose name the contact wrote with a typo in the
+surname, or left out, and who gave no phone or email the file has: a first name and a
+birthday is a common contact. Each is a small block (a date and an initial are a few
+voters in a file of a million), so they are asked for every contact that carries one.
 
 A contact whose phone already found their voter gains nothing from that voter's
 namesakes: their phones disagree, so they could only be outscored. Yet a name looked up
@@ -36,7 +43,8 @@ Find = Callable[[BlockingKeys], list[dict[str, Any]]]
 
 
 def blocking_keys(contacts: Sequence[KeyedContact], *, secret: str) -> BlockingKeys:
-    """The keys of round 1: phones and emails.
+    """The keys of round 1: phones and emails, birth dates (``ingest.keys.birth_key``) and
+    streets (``ingest.keys.street_key``).
 
     A contact with neither a full name nor a surname and state also has its phones looked
     up with one pair of adjacent digits swapped, the commonest typo in a saved number; the
@@ -50,12 +58,17 @@ def blocking_keys(contacts: Sequence[KeyedContact], *, secret: str) -> BlockingK
         if not (c.name_key or c.surname_key):
             keys.phones.update(swapped_phone_keys(secret, c.record.phones))
         keys.emails.update(c.email_keys)
+        if c.birth_key:
+            keys.births.add(c.birth_key)
+        if c.street_key:
+            keys.streets.add(c.street_key)
     return keys
 
 
 def name_keys(contacts: Sequence[KeyedContact], found: Sequence[dict[str, Any]]) -> BlockingKeys:
     """The keys of round 2: the full names of contacts whose phones and emails found no
-    voter of that name, within the contact's state when it gives one."""
+    voter of that name, as written and with first and last name swapped, within the
+    contact's state when it gives one."""
     names_by_key: dict[str, set[str]] = {}
     for voter in found:
         for key in (voter.get("phone_hash"), voter.get("email_hash")):
@@ -68,10 +81,13 @@ def name_keys(contacts: Sequence[KeyedContact], found: Sequence[dict[str, Any]])
         reached = (names_by_key.get(k, set()) for k in (*c.phone_keys, *c.email_keys))
         if any(c.name_key in names for names in reached):
             continue  # found by their own phone or email under their name
-        if c.record.state:
-            keys.names_in_state.add(name_state_key(c.name_key, c.record.state))
-        else:
-            keys.names.add(c.name_key)
+        for key in (c.name_key, c.swapped_name_key):
+            if not key:
+                continue
+            if c.record.state:
+                keys.names_in_state.add(name_state_key(key, c.record.state))
+            else:
+                keys.names.add(key)
     return keys
 
 

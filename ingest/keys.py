@@ -6,6 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from ingest.address import parse_street
 from outreach.core.hashing import keyed_hash
 
 _NOT_LETTERS = re.compile(r"[^a-z]")
@@ -72,3 +73,23 @@ def surname_key(last: str | None, state: str | None, canonical_first: str | None
     base = last_state_key(last, state)
     initial = fold(canonical_first)[:1]
     return f"{base}|{initial}" if base and initial else None
+
+
+def birth_key(birth_date: str | None, canonical_first: str | None) -> str | None:
+    """``YYYY-MM-DD|i``: a full birth date with the initial of the canonical first name.
+
+    A date alone is some forty voters in a file of a million; the initial (Bob -> robert
+    -> ``r``, so nicknames stay together) cuts that to a few. It needs no surname: a
+    contact saved as a first name and a birthday is found by it.
+    """
+    initial = fold(canonical_first)[:1]
+    return f"{birth_date}|{initial}" if birth_date and initial else None
+
+
+def street_key(address: str | None) -> str | None:
+    """``number|street``: the house number and the street name without spaces (``12|oakst``),
+    as ``ingest.address.parse_street`` reads the street line; None without both."""
+    street = parse_street(address)
+    if not (street.number and street.name):
+        return None
+    return f"{street.number}|{street.name.replace(' ', '')}"

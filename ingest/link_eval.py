@@ -30,7 +30,7 @@ from typing import Any
 
 from graph.voters import BlockingKeys
 from ingest.blocking import candidate_voters
-from ingest.keys import name_state_key, surname_key
+from ingest.keys import birth_key, name_state_key, street_key, surname_key
 from ingest.link_exact import ExactLinker
 from ingest.link_files import LinkReport, read_left, read_voters
 from ingest.link_splink import SplinkLinker
@@ -110,8 +110,9 @@ def candidates_for(
 
     The rounds and keys are those of ``ingest.blocking.candidate_voters``; each round's
     keys match here as ``graph.voters.FIND_CANDIDATES`` matches them in the graph: a phone
-    or email hash, the name key (within the contact's state when it gives one), and
-    ``last|STATE|initial`` against each voter's own (``ingest.keys.surname_key``). Without
+    or email hash, the name key (within the contact's state when it gives one),
+    ``last|STATE|initial`` against each voter's own (``ingest.keys.surname_key``), and the
+    birth and street keys (``ingest.keys.birth_key``, ``street_key``). Without
     the hashing ``secret`` no swapped phones are looked up.
     """
     index: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -124,6 +125,8 @@ def candidates_for(
             ("name", voter.get("name_key")),
             ("name_state", _name_state(voter.get("name_key"), voter.get("state"))),
             ("surname", surname_key(voter.get("last_name"), voter.get("state"), canonical)),
+            ("birth", birth_key(voter.get("birth_date"), canonical)),
+            ("street", street_key(voter.get("address"))),
         ):
             if key:
                 index[(kind, key)].append(voter)
@@ -134,6 +137,7 @@ def candidates_for(
         wanted += [("name_state", k) for k in keys.names_in_state]
         wanted += [("name", k) for k in keys.names]
         wanted += [("surname", k) for k in keys.surnames]
+        wanted += [("birth", k) for k in keys.births] + [("street", k) for k in keys.streets]
         for kind, key in wanted:
             for voter in index.get((kind, key), []):
                 rows.setdefault(voter["voter_id"], voter)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ingest.keys import email_key, name_key, phone_key, surname_key
+from ingest.keys import birth_key, email_key, name_key, phone_key, street_key, surname_key
 from ingest.names import canonical_first_name
 from ingest.records import ContactRecord
 
@@ -26,6 +26,9 @@ class KeyedContact:
     email_keys: list[str] = field(default_factory=list)
     name_key: str | None = None
     surname_key: str | None = None  # ``last|STATE|initial``, the voters' ``last_key``
+    swapped_name_key: str | None = None  # the name key with first and last name swapped
+    birth_key: str | None = None  # ``YYYY-MM-DD|initial``, the voters' ``birth_key``
+    street_key: str | None = None  # ``number|street``, the voters' ``street_key``
 
 
 @dataclass(slots=True)
@@ -53,8 +56,9 @@ class Linker(Protocol):
 
 
 def keyed(record: ContactRecord, *, secret: str) -> KeyedContact:
-    """A contact with its blocking keys: hashed phones and emails, name keys."""
+    """A contact with its blocking keys: hashed phones and emails, name, birth and street keys."""
     canonical = canonical_first_name(record.first_name) if record.first_name else None
+    swapped = canonical_first_name(record.last_name) if record.last_name else None
     return KeyedContact(
         record=record,
         canonical_first=canonical,
@@ -62,4 +66,7 @@ def keyed(record: ContactRecord, *, secret: str) -> KeyedContact:
         email_keys=[email_key(secret, e) for e in record.emails],
         name_key=name_key(canonical, record.last_name) if canonical else None,
         surname_key=surname_key(record.last_name, record.state, canonical),
+        swapped_name_key=name_key(swapped, record.first_name) if swapped else None,
+        birth_key=birth_key(record.birth_date, canonical),
+        street_key=street_key(record.address),
     )

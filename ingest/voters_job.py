@@ -11,7 +11,15 @@ from typing import Any
 from neo4j import Driver
 
 from graph.voters import upsert_voters
-from ingest.keys import email_key, name_key, name_state_key, phone_key, surname_key
+from ingest.keys import (
+    birth_key,
+    email_key,
+    name_key,
+    name_state_key,
+    phone_key,
+    street_key,
+    surname_key,
+)
 from ingest.mapping import load_mapping
 from ingest.names import canonical_first_name
 from ingest.readers.base import nothing_usable
@@ -22,8 +30,10 @@ from outreach.core.settings import Settings
 
 Report = Callable[[dict[str, int], list[RowError]], None]
 
-# Kept on the Voter node; raw phone and email are replaced by keyed hashes.
-_DROPPED = {"phone", "email", "line", "address"}
+# Kept on the Voter node; raw phone and email are replaced by keyed hashes. The street
+# line stays, as the voter file publishes it: an upload's contact that gives an address
+# is compared with it (``ingest/link_fields.py``).
+_DROPPED = {"phone", "email", "line"}
 _KEPT = tuple(f.name for f in fields(VoterRecord) if f.name not in _DROPPED | {"voter_id"})
 
 
@@ -47,6 +57,8 @@ def voter_row(record: VoterRecord, *, secret: str, keep_turnout: bool = False) -
         else None
     )
     props["last_key"] = surname_key(record.last_name, record.state, canonical)
+    props["birth_key"] = birth_key(record.birth_date, canonical)
+    props["street_key"] = street_key(record.address)
     return {"voter_id": record.voter_id, "props": props}
 
 

@@ -10,7 +10,7 @@ from neo4j import Driver
 
 from graph.voters import BlockingKeys, find_candidates, upsert_voters
 from ingest.blocking import candidate_voters
-from ingest.keys import name_key, name_state_key, phone_key, surname_key
+from ingest.keys import fold, name_key, name_state_key, phone_key, surname_key
 from ingest.linking import KeyedContact, keyed
 from ingest.records import ContactRecord, VoterRecord
 from ingest.voters_job import voter_row
@@ -119,7 +119,44 @@ def test_a_name_is_looked_up_only_for_contacts_their_phone_did_not_find(
     assert ids(found) == [f"{tag}-{n}" for n in (1, 3, 4, 5)]  # not Ada's namesake
     assert len(found) == len({row["voter_id"] for row in found})
     assert not sent[0].names and not sent[0].names_in_state  # round 1: phones and emails
-    assert sent[1].names == {contacts[1].name_key, contacts[2].name_key}
+    # Ben's and Cleo's names, as written and with first and last name swapped
+    assert sent[1].names == {key for c in contacts[1:] for key in (c.name_key, c.swapped_name_key)}
+    assert contacts[1].swapped_name_key == name_key(tag, "Ben")
 
     alone = candidate_voters(find, [contact(2, "Ada", tag, "+16085550199")], secret=SECRET)
     assert ids(alone) == [f"{tag}-1", f"{tag}-2"]  # a number not on file: both Adas
+
+
+def test_a_birth_date_a_street_or_a_swapped_name_finds_what_the_name_does_not(
+    driver: Driver, tag: str
+) -> None:
+    """Contacts whose surname is missing or mistyped, or written first, and who give no
+    phone or email on file: a full birth date (with the first initial), a street (number
+    and street, however the suffix is written) or the name swapped finds the voter."""
+    quinta = VoterRecord(
+        voter_id=f"{tag}-1", first_name="Quinta", last_name=tag, state="WI",
+        birth_date="1911-11-11", address=f"12 {tag} Street Apt 3",
+    )  # fmt: skip
+    quentin = VoterRecord(
+        voter_id=f"{tag}-2", first_name="Quentin", last_name=tag + "x", state="WI",
+        address=f"7 {tag} Avenue",
+    )  # fmt: skip
+    upsert_voters(driver, [voter_row(r, secret=SECRET) for r in (quinta, quentin)], batch_size=10)
+    sent: list[BlockingKeys] = []
+
+    def find(keys: BlockingKeys) -> list[dict[str, Any]]:
+        sent.append(keys)
+        return find_candidates(driver, keys)
+
+    def one(**fields: Any) -> list[str]:
+        record = ContactRecord(line=2, display_name="a friend", **fields)
+        return ids(candidate_voters(find, [keyed(record, secret=SECRET)], secret=SECRET))
+
+    assert one(first_name="Quinta", birth_date="1911-11-11") == [f"{tag}-1"]
+    assert sent[0].births == {f"1911-11-11|{fold('quinta')[:1]}"}
+    assert one(first_name="Quentin", last_name="Smtih", address=f"7 {tag} Ave") == [f"{tag}-2"]
+    assert one(first_name=tag, last_name="Quinta", state="WI") == [f"{tag}-1"]
+    assert one(first_name="Quinta", birth_date="1911-11-12") == []  # a date is looked up exactly
+    found = find_candidates(driver, BlockingKeys(births={f"1911-11-11|{fold('quinta')[:1]}"}))
+    assert found[0]["birth_date"] == "1911-11-11"
+    assert found[0]["address"] == f"12 {tag} Street Apt 3"  # the street line, for comparing
