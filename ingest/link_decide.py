@@ -40,12 +40,7 @@ def decide(
     """The decision for one contact from its scored candidate pairs."""
     if not pairs:
         return LinkDecision(voter_id=None, probability=0.0, method="none")
-    weights = [weight for _, weight, _, _ in pairs]
-    if any(gamma > FIRST_NAMES_DISAGREE for _, _, gamma, _ in pairs):
-        weights = [
-            weight - max(household, 0.0) if gamma == FIRST_NAMES_DISAGREE else weight
-            for _, weight, gamma, household in pairs
-        ]
+    weights = household_adjusted(pairs)
     odds = [2.0 ** min(weight, 500.0) for weight in weights]
     total = 1.0 + math.fsum(odds)
     chances = [(vid, o / total, gamma) for (vid, _, gamma, _), o in zip(pairs, odds, strict=True)]
@@ -55,6 +50,18 @@ def decide(
         return LinkDecision(voter_id=best_id, probability=best_p, method=method)
     review = [(vid, p) for vid, p, _ in ranked[:REVIEW_LIMIT] if p >= review_floor]
     return LinkDecision(voter_id=None, probability=best_p, method=method, candidates=review)
+
+
+def household_adjusted(pairs: Sequence[ScoredPair]) -> list[float]:
+    """The pairs' match weights, in order, the household's share taken off a candidate
+    whose first name disagrees when another's agrees (see above)."""
+    weights = [weight for _, weight, _, _ in pairs]
+    if any(gamma > FIRST_NAMES_DISAGREE for _, _, gamma, _ in pairs):
+        weights = [
+            weight - max(household, 0.0) if gamma == FIRST_NAMES_DISAGREE else weight
+            for _, weight, gamma, household in pairs
+        ]
+    return weights
 
 
 def one_contact_per_voter(decisions: Sequence[LinkDecision]) -> list[LinkDecision]:

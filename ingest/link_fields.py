@@ -13,7 +13,7 @@ a veto (:func:`comparisons`):
   a level that weighs nothing, since the swap is weighed once, as a first name),
   Damerau-Levenshtein 1, Jaro-Winkler 0.88;
 - birth date: exact, day and month transposed, one of year, month and day off, the same
-  year (also when one side gives only a year), a year apart;
+  year where one side gives the year alone, the same year, a year apart;
 - street address (``ingest.address``: number, street, unit): all exact, number and
   street exact, street exact, number exact and street Jaro-Winkler 0.88, street 0.9;
 - place: postcode exact, city exact within the same state, postcode one edit off, city
@@ -371,9 +371,19 @@ _BIRTH_LEVELS = (
     # Two of the three parts agree. Written as CASE, which splink's check of each level
     # for an exact match reads at once; the OR of ANDs it expands, at some cost.
     (f"CASE WHEN {_Y} THEN {_M} OR {_D} ELSE {_M} AND {_D} END", "one of year, month, day off"),
+    (f"(birth_month_l IS NULL OR birth_month_r IS NULL) AND {_Y}", "same birth year, a year alone"),
     (_Y, "same birth year"),
     ("abs(birth_year_l - birth_year_r) = 1", "birth years one apart"),
 )
+# A level that only coarser data reaches, and the finer levels it stands for: a year
+# given alone agrees where the full dates would have agreed or been one of these. When
+# training never saw it (contacts with full dates only), its m and u are their sums.
+COARSER_LEVELS = {
+    "same birth year, a year alone": (
+        "same birth date", "day and month transposed", "one of year, month, day off",
+        "same birth year",
+    ),
+}  # fmt: skip
 _NO_PLACE = (
     "CASE "
     + " ".join(

@@ -24,11 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-from splink import Linker, SettingsCreator, block_on
-
 from ingest.encoding import decode_bytes
 from ingest.keys import email_key, name_key, phone_key
+from ingest.link_people import Tables, train
 from ingest.linking import KeyedContact, keyed
 from ingest.mapping import VoterMapping, load_mapping
 from ingest.names import canonical_first_name
@@ -36,18 +34,9 @@ from ingest.readers import read_contacts
 from ingest.readers.base import ids_by_line
 from ingest.readers.voters import iter_voter_chunks
 from ingest.records import ContactRecord, VoterRecord
-from ingest.splink_model import (
-    SCHEMA,
-    blocking_rules,
-    comparisons,
-    contact_rows,
-    duckdb_api,
-    save_model,
-    voter_rows,
-)
+from ingest.splink_model import contact_rows, save_model, voter_rows
 from outreach.core.errors import RowError
 
-_UNOBSERVED_M = 0.001  # m of a level never seen in training: rare among matches
 _ID_HEADERS = ("contactid", "id")
 
 
@@ -84,9 +73,7 @@ def train_from_files(
     secret = secrets.token_hex(16)
     report = LinkReport(out_csv=Path(out_json))
     ids, contacts = read_left(Path(contacts_csv), contacts_mapping, secret=secret, report=report)
-    voters = read_voters(
-        Path(voters_csv), voter_mapping, secret=secret, report=report, keep_phone=True
-    )
+    voters = read_voters(Path(voters_csv), voter_mapping, secret=secret, report=report)
     labels = _labels(ids, Path(truth_csv)) if truth_csv else []
     model = train_model(
         contact_rows(contacts, secret=secret), voter_rows(voters), seed=seed, labels=labels
@@ -136,18 +123,18 @@ def read_voters(
     secret: str,
     report: LinkReport,
     region: str = "US",
-    keep_phone: bool = False,
 ) -> list[dict[str, Any]]:
     """Every voter in a voter file as a candidate row, shaped like the graph's voter rows."""
     column_map = load_mapping(mapping)
     return [
-        voter_candidate(voter, secret=secret, keep_phone=keep_phone)
+        voter_candidate(voter, secret=secret)
         for voter in _voters(path, column_map, report=report, side="right", region=region)
     ]
 
 
-def voter_candidate(voter: VoterRecord, *, secret: str, keep_phone: bool = False) -> dict[str, Any]:
-    """A voter record as a candidate row: public fields plus keyed hashes (and raw phone)."""
+def voter_candidate(voter: VoterRecord, *, secret: str) -> dict[str, Any]:
+    """A voter record as a candidate row, as the graph returns it: public fields plus keyed
+    hashes."""
     canonical = canonical_first_name(voter.first_name) if voter.first_name else ""
     row = {
         "voter_id": voter.voter_id,
@@ -155,6 +142,8 @@ def voter_candidate(voter: VoterRecord, *, secret: str, keep_phone: bool = False
         "middle_name": voter.middle_name,
         "last_name": voter.last_name,
         "birth_year": voter.birth_year,
+        "birth_date": voter.birth_date,
+        "address": voter.address,
         "city": voter.city,
         "zip": voter.zip,
         "state": voter.state,
@@ -163,8 +152,6 @@ def voter_candidate(voter: VoterRecord, *, secret: str, keep_phone: bool = False
         "household_id": voter.household_id,
         "name_key": name_key(canonical, voter.last_name),
     }
-    if keep_phone:
-        row["phone"] = voter.phone  # for training only: the graph keeps no raw phone
     return row
 
 
@@ -210,96 +197,25 @@ def train_model(
     *,
     seed: int = 1,
     u_max_pairs: float = 1e7,
-    recall: float = 0.6,
     labels: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
-    """Estimate the model's parameters from contact rows and voter rows.
+    """Estimate the upload model's parameters from contact rows and voter rows.
 
-    u comes from random contact-voter pairs, and from random voter pairs for levels the
-    contacts never reach (birth year, when they give none). Given ``labels`` (contact
-    row id, voter id) for the contacts known to be voters, m is counted on those pairs
-    and the prior is their share of all contact-voter pairs; without labels, m comes
-    from expectation maximisation and the prior from deterministic rules whose
-    ``recall`` is assumed.
+    ``ingest.link_people.train`` on every field, names without term frequencies and no
+    place areas (see ``ingest/splink_model.py``): u from random contact-voter pairs;
+    given ``labels`` (contact row id, voter id) for the contacts known to be voters, m is
+    counted on those pairs and the prior is their share of all pairs, else m comes from
+    expectation maximisation.
     """
-    tables = {"contacts": contacts, "voters": voters}
-    db = duckdb_api()
-    frames = {
-        name: db.register(pa.Table.from_pylist(rows, schema=SCHEMA), table_name=name)
-        for name, rows in tables.items()
-    }
-    creator = SettingsCreator(
-        link_type="link_only",
-        comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=blocking_rules(),
-        linker_uid="outreach",
-    )
-    linker = Linker([frames["contacts"], frames["voters"]], creator, log_level=None)
-    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
-    voters_only = Linker(
-        frames["voters"],
-        SettingsCreator(link_type="dedupe_only", comparisons=comparisons(), linker_uid="outreach"),
-        log_level=None,
-    )
-    voters_only.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
-    fallback_u = _u_values(voters_only.misc.save_model_to_json())
-    if labels:
-        pairs = [
-            {"source_dataset_l": "contacts", "unique_id_l": contact,
-             "source_dataset_r": "voters", "unique_id_r": voter}
-            for contact, voter in labels
-        ]  # fmt: skip
-        labelled = db.register(pa.Table.from_pylist(pairs), table_name="labels")
-        linker.training.estimate_m_from_pairwise_labels(labelled)  # type: ignore[no-untyped-call]
-    else:
-        linker.training.estimate_probability_two_random_records_match(
-            [block_on("first_canonical", "last_name", "zip"), "l.email_keys[1] = r.email_keys[1]"],
-            recall=recall,
-        )
-        for rule in (
-            "l.email_keys[1] = r.email_keys[1]",
-            block_on("name_key"),
-            block_on("first_canonical", "zip"),
-        ):
-            linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    model: dict[str, Any] = linker.misc.save_model_to_json()
-    if labels:
-        prior = len(labels) / max(len(contacts) * len(voters), 1)
-        model["probability_two_random_records_match"] = float(f"{prior:.10g}")
-    _fill_unobserved(model, fallback_u, voters=max(len(voters), 2))
+    tables = Tables(contacts, voters, place_areas=False)
+    model = train(
+        contacts, voters, labels=labels, seed=seed, u_max_pairs=u_max_pairs,
+        name_frequencies=False, tables=tables,
+    )  # fmt: skip
+    model.pop("outreach_present_fields", None)
+    model.pop("outreach_households", None)
     logging.getLogger(__name__).info(
         "trained a linkage model on %d contacts (%d labelled) and %d voters",
         len(contacts), len(labels), len(voters),
     )  # fmt: skip
     return model
-
-
-def _u_values(model: dict[str, Any]) -> dict[tuple[str, str], float]:
-    """(comparison, level condition) -> trained u, for the levels that have one."""
-    return {
-        (comparison["output_column_name"], level["sql_condition"]): level["u_probability"]
-        for comparison in model["comparisons"]
-        for level in comparison["comparison_levels"]
-        if isinstance(level.get("u_probability"), float | int)
-    }
-
-
-def _fill_unobserved(
-    model: dict[str, Any], fallback_u: dict[tuple[str, str], float], *, voters: int
-) -> None:
-    """Levels never seen in training get a rare m, and u from voter pairs, else one in the file.
-
-    Every probability is rounded to 10 significant digits, below the noise of DuckDB's
-    parallel sums, so that training twice writes the same file.
-    """
-    for comparison in model["comparisons"]:
-        for level in comparison["comparison_levels"]:
-            if level.get("is_null_level"):
-                continue
-            if not isinstance(level.get("m_probability"), float | int):
-                level["m_probability"] = _UNOBSERVED_M
-            if not isinstance(level.get("u_probability"), float | int):
-                key = (comparison["output_column_name"], level["sql_condition"])
-                level["u_probability"] = fallback_u.get(key, 1.0 / voters)
-            for name in ("m_probability", "u_probability"):
-                level[name] = float(f"{level[name]:.10g}")  # the same file on every run

@@ -30,6 +30,7 @@ from splink.internals.exceptions import SplinkException
 
 from ingest.link_decide import REVIEW_LIMIT
 from ingest.link_fields import (
+    COARSER_LEVELS,
     arrow_table,
     blocking_rules,
     comparisons,
@@ -85,12 +86,20 @@ class Tables:
     Building the Arrow tables and splink's term-frequency table costs about as much as
     scoring itself; a run that trains and then scores on the same rows makes them once.
     The rows' ``place_areas`` are filled first (:func:`learn_place_areas`): they depend on
-    both sides together, so they are learnt where the two sides meet.
+    both sides together, so they are learnt where the two sides meet. ``place_areas``
+    False leaves them out, for a model whose rows will never have them (uploads').
     """
 
-    def __init__(self, left: list[dict[str, Any]], right: list[dict[str, Any]] | None) -> None:
+    def __init__(
+        self,
+        left: list[dict[str, Any]],
+        right: list[dict[str, Any]] | None,
+        *,
+        place_areas: bool = True,
+    ) -> None:
         self.left, self.right = left, right
-        learn_place_areas(left, *([right] if right is not None else []))
+        if place_areas:
+            learn_place_areas(left, *([right] if right is not None else []))
         self.db = duckdb_api()
         self.arrow = [arrow_table(left)] + ([arrow_table(right)] if right is not None else [])
         self.frames = [
@@ -258,12 +267,19 @@ def _fill_unobserved(model: dict[str, Any], *, pairs_sampled: float) -> None:
     training step could estimate at all (a file with phones alone, where the only block
     is the phone) gets the ladder of :data:`_DEFAULT_M` instead: agreement likely among
     matches, each looser level less so. A u unseen among the random pairs sampled is below one in
-    their number, and gets that.
+    their number, and gets that. A level seen in no pair at all, matching or random,
+    weighs nothing (m = u): a rare m over a u below one in the sample would have made it
+    strong evidence for a match (13 bits for a place area no row had). A coarser level
+    training never saw is worked out from the finer ones first (:func:`_fill_coarser`).
     """
     for comparison in model["comparisons"]:
         levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        _fill_coarser(levels)
         estimated = any(isinstance(lvl.get("m_probability"), float | int) for lvl in levels)
         for rank, level in enumerate(levels):
+            if estimated and not (_known(level, "m_probability") or _known(level, "u_probability")):
+                # Seen in no pair at all, matching or random: no evidence either way.
+                level["m_probability"] = level["u_probability"] = _UNOBSERVED_M
             if not isinstance(level.get("m_probability"), float | int):
                 level["m_probability"] = (
                     _UNOBSERVED_M if estimated else _default_m(rank, len(levels))
@@ -279,6 +295,26 @@ def _fill_unobserved(model: dict[str, Any], *, pairs_sampled: float) -> None:
     prior = model.get("probability_two_random_records_match")
     if isinstance(prior, float | int):
         model["probability_two_random_records_match"] = _round(min(max(prior, 1e-12), 0.5))
+
+
+def _known(level: dict[str, Any], name: str) -> bool:
+    """True when training gave the level's ``name`` probability."""
+    return isinstance(level.get(name), float | int)
+
+
+def _fill_coarser(levels: Sequence[dict[str, Any]]) -> None:
+    """A level of ``COARSER_LEVELS`` that training never saw gets the sums of the m and
+    of the u of the finer levels it stands for, where training estimated them all."""
+    by_label = {level.get("label_for_charts"): level for level in levels}
+    for label, finer in COARSER_LEVELS.items():
+        level = by_label.get(label)
+        parts = [by_label.get(name) for name in finer]
+        if level is None or _known(level, "m_probability") or _known(level, "u_probability"):
+            continue
+        if all(p is not None and _known(p, "m_probability") and _known(p, "u_probability")
+               for p in parts):  # fmt: skip
+            for name in ("m_probability", "u_probability"):
+                level[name] = min(math.fsum(p[name] for p in parts if p is not None), 1.0)
 
 
 _DEFAULT_M = 0.9  # m of the closest level of a comparison training could not estimate

@@ -16,7 +16,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ingest.link_decide import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD, ScoredPair, decide
+from ingest.link_decide import (
+    DEFAULT_REVIEW_FLOOR,
+    DEFAULT_THRESHOLD,
+    ScoredPair,
+    decide,
+    household_adjusted,
+)
+from ingest.link_people import ScoredPair as PeoplePair
+from ingest.link_people import decide_links
 from ingest.linking import KeyedContact, LinkDecision
 from ingest.splink_model import MODEL_PATH, SCHEMA, contact_rows, load_model, voter_rows
 from ingest.splink_sql import CompiledPrediction
@@ -33,6 +41,13 @@ class SplinkLinker:
     Build it once per process and reuse it: it holds its own DuckDB connection and the
     compiled prediction SQL, and serialises calls. Given the keyed-hash ``secret``,
     contacts' phones are also compared one adjacent-digit swap away.
+
+    ``one_to_one`` (on for uploads): within one call a voter links to at most one
+    contact, and a contact to at most one voter. The surest link is made first and its
+    voter struck from the other contacts' candidates, whose chances are worked out again
+    without it (``ingest.link_people.decide_links``). Two entries of one address book are
+    two people: a contact whose near namesake (one letter of the surname, one swap of
+    the phone) is also in the book, and surely linked, is not held back by that voter.
     """
 
     def __init__(
@@ -42,6 +57,7 @@ class SplinkLinker:
         threshold: float = DEFAULT_THRESHOLD,
         review_floor: float = DEFAULT_REVIEW_FLOOR,
         secret: str | None = None,
+        one_to_one: bool = True,
     ) -> None:
         if not 0.0 <= review_floor <= threshold <= 1.0:
             raise InvalidInput(
@@ -50,6 +66,7 @@ class SplinkLinker:
         self.threshold = threshold
         self.review_floor = review_floor
         self._secret = secret
+        self.one_to_one = one_to_one
         settings = model if isinstance(model, dict) else load_model(model or MODEL_PATH)
         self._lock = threading.Lock()
         self._prediction = CompiledPrediction(
@@ -67,7 +84,18 @@ class SplinkLinker:
     ) -> list[LinkDecision]:
         """One decision per contact, in order."""
         pairs = self.pairs_by_contact(contacts, voters)
-        return [self.decide(pairs.get(str(i), [])) for i in range(len(contacts))]
+        ids = [str(i) for i in range(len(contacts))]
+        if not self.one_to_one:
+            return [self.decide(pairs.get(i, [])) for i in ids]
+        weighed = [
+            PeoplePair(contact, voter_id, weight)
+            for contact, scored in pairs.items()
+            for (voter_id, *_), weight in zip(scored, household_adjusted(scored), strict=True)
+        ]
+        return decide_links(
+            ids, weighed, threshold=self.threshold, review_floor=self.review_floor,
+            one_to_one=True,
+        )  # fmt: skip
 
     def pairs_by_contact(
         self, contacts: Sequence[KeyedContact], voters: Sequence[dict[str, Any]]

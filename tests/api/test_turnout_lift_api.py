@@ -63,13 +63,15 @@ def campaign(
 
 def build_campaign(driver: Driver, settings: Settings, api_url: str, tmp: Path) -> dict[str, Any]:
     rng = random.Random(15)
-    start = rng.randrange(2_000_000, 9_000_000)
+    # Numbers drawn at random, as real ones are: consecutive numbers would put friends one
+    # swap of two digits apart, whom the linker rightly weighs as possibly one person.
+    numbers = rng.sample(range(2_000_000, 10_000_000), 600)
     people = []
-    for i in range(600):
+    for i, number in enumerate(numbers):
         state, area = ("WI", "414") if i % 2 == 0 else ("PA", "215")
         first, last = FIRST[i % len(FIRST)], LAST[i // len(FIRST)]
         people.append({"first_name": first, "last_name": last, "state": state,
-                       "phone": f"{area}{start + i}"})  # fmt: skip
+                       "phone": f"{area}{number}"})  # fmt: skip
     rows = [
         voter(
             first_name=p["first_name"],

@@ -19,7 +19,8 @@ from ingest.link_eval import (
 )
 from ingest.link_files import LinkReport, read_left, read_voters
 from ingest.link_splink import SplinkLinker
-from ingest.linking import KeyedContact, LinkDecision
+from ingest.linking import KeyedContact, LinkDecision, keyed
+from ingest.records import ContactRecord
 from ingest.splink_model import swapped_phone_keys
 from outreach.demo.linkage import generate_linkage_eval
 from tests.ingest.factories import demo_voter, generic_csv, write_demo_voters
@@ -224,8 +225,15 @@ def test_quality_on_a_small_generated_set(tmp_path: Path) -> None:
     assert default.precision >= 0.98 and default.recall >= 0.78
     (exact,) = sweep_exact(evalset, [0.8])
     assert default.precision > exact.precision and default.recall > exact.recall
-    decisions = linker.link(evalset.contacts, evalset.voters)
+    each = SplinkLinker(secret=evalset.secret, one_to_one=False)
+    decisions = each.link(evalset.contacts, evalset.voters)
     assert score_decisions(evalset, decisions, threshold=linker.threshold) == default
+    # One-to-one, as uploads run: each voter once, no less precise, about as many links
+    decisions = linker.link(evalset.contacts, evalset.voters)
+    linked = [d.voter_id for d in decisions if d.voter_id]
+    assert len(linked) == len(set(linked))
+    paired = score_decisions(evalset, decisions, threshold=linker.threshold)
+    assert paired.precision >= default.precision and paired.recall >= default.recall - 0.005
 
 
 def test_a_first_name_that_disagrees_is_evidence_not_a_veto(linker: SplinkLinker) -> None:
@@ -285,3 +293,56 @@ def test_shipped_area_code_states_match_libphonenumber() -> None:
 
     assert _area_states() == area_states_from_libphonenumber()
     assert _area_states()["608"] == "WI"
+
+
+def test_a_full_birth_date_or_a_street_tells_namesakes_apart(linker: SplinkLinker) -> None:
+    """Two Robert Lees of one city and one birth year: the day of birth or the street says
+    which one a friend means, also with day and month transposed or the suffix spelt out;
+    the name alone says neither."""
+    same = {"first_name": "Robert", "last_name": "Lee", "state": "GA", "city": "Atlanta",
+            "zip": "30310", "birth_year": 1970}  # fmt: skip
+    voters = [
+        {**same, "voter_id": "GA-1", "birth_date": "1970-03-04", "address": "12 Oak St"},
+        {**same, "voter_id": "GA-2", "birth_date": "1970-08-21", "address": "900 Elm Ave Apt 2"},
+    ]
+
+    def bob(**fields: Any) -> KeyedContact:
+        record = ContactRecord(line=2, display_name="Bob Lee", first_name="Bob", last_name="Lee",
+                               state="GA", **fields)  # fmt: skip
+        return keyed(record, secret=SECRET)
+
+    contacts = [
+        bob(birth_date="1970-08-21"),
+        bob(birth_date="1970-04-03"),  # day and month transposed
+        bob(address="12 Oak Street"),
+        bob(address="900 Elm Avenue #2", birth_year=1970),
+        bob(),
+    ]
+    decisions = [link_one(linker, contact, voters) for contact in contacts]  # one book each
+    assert [d.voter_id for d in decisions] == ["GA-2", "GA-1", "GA-1", "GA-2", None]
+    assert decisions[-1].probability < 0.5  # shared between the two
+
+
+def test_one_to_one_strikes_a_surely_linked_voter_from_the_others(linker: SplinkLinker) -> None:
+    """Two Ann Turners of Madison on file. The book's Ann with a number is the one who
+    has it; once she is linked, the book's other Ann can only be the other voter."""
+    same = {"first_name": "Ann", "last_name": "Turner", "state": "WI", "city": "Madison"}
+    voters = [
+        {**same, "voter_id": "WI-A", "phone_hash": phone_key(SECRET, "+16085550177")},
+        {**same, "voter_id": "WI-B"},
+    ]
+
+    def ann(line: int, phones: list[str]) -> KeyedContact:
+        record = ContactRecord(
+            line=line, display_name="Ann Turner", first_name="Ann", last_name="Turner",
+            city="Madison", state="WI", phones=phones,
+        )  # fmt: skip
+        return keyed(record, secret=SECRET)
+
+    contacts = [ann(2, []), ann(3, ["+16085550177"])]
+    alone = SplinkLinker(secret=SECRET, one_to_one=False).link(contacts, voters)
+    assert [d.voter_id for d in alone] == [None, "WI-A"]  # two namesakes share the first
+    assert alone[0].probability < 0.6
+    paired = linker.link(contacts, voters)
+    assert [d.voter_id for d in paired] == ["WI-B", "WI-A"]
+    assert paired[0].probability >= linker.threshold
