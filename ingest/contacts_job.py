@@ -18,7 +18,7 @@ from neo4j import Driver
 
 from graph.contacts import record_upload, write_friends
 from graph.outcomes import blocked_keys
-from graph.voters import find_candidates
+from graph.voters import count_voters, find_candidates
 from ingest.area_codes import placement
 from ingest.blocking import candidate_voters
 from ingest.dedupe import merge_duplicates
@@ -85,12 +85,15 @@ def link_in_chunks(
 
     The work per chunk (candidates, scored pairs) stays bounded however big the upload,
     and so does the worker's memory. A voter links to at most one contact of the upload
-    (``ingest.link_decide.one_contact_per_voter``).
+    (``ingest.link_decide.one_contact_per_voter``). The linker is told how many voters
+    the graph holds, which sets how likely a chance agreement is.
     """
     decisions: list[LinkDecision] = []
+    on_file = count_voters(driver) if contacts else 0
     for start in range(0, len(contacts), chunk_size):
         chunk = contacts[start : start + chunk_size]
-        decisions.extend(linker.link(chunk, fetch_voters(driver, chunk, secret=secret)))
+        voters = fetch_voters(driver, chunk, secret=secret)
+        decisions.extend(linker.link(chunk, voters, voters_on_file=on_file))
     return one_contact_per_voter(decisions)
 
 

@@ -191,7 +191,9 @@ def sweep_splink(
     linker: SplinkLinker, evalset: EvalSet, thresholds: Sequence[float]
 ) -> list[Scores]:
     """The splink linker's scores at each threshold, from one scoring run."""
-    pairs = linker.pairs_by_contact(evalset.contacts, evalset.voters)
+    pairs = linker.pairs_by_contact(
+        evalset.contacts, evalset.voters, voters_on_file=len(evalset.voters)
+    )
     return [
         score_decisions(
             evalset,

@@ -30,9 +30,14 @@ class ExactLinker:
         self.threshold = threshold
 
     def link(
-        self, contacts: Sequence[KeyedContact], voters: Sequence[dict[str, Any]]
+        self,
+        contacts: Sequence[KeyedContact],
+        voters: Sequence[dict[str, Any]],
+        *,
+        voters_on_file: int | None = None,
     ) -> list[LinkDecision]:
-        """One decision per contact, in order."""
+        """One decision per contact, in order (exact keys weigh nothing: the size of the
+        file does not change them)."""
         by_phone: dict[str, list[dict[str, Any]]] = defaultdict(list)
         by_email: dict[str, list[dict[str, Any]]] = defaultdict(list)
         by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)

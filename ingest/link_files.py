@@ -214,6 +214,7 @@ def train_model(
     )  # fmt: skip
     model.pop("outreach_present_fields", None)
     model.pop("outreach_households", None)
+    model["outreach_prior_voters"] = len(voters)  # the file the prior was counted on
     logging.getLogger(__name__).info(
         "trained a linkage model on %d contacts (%d labelled) and %d voters",
         len(contacts), len(labels), len(voters),

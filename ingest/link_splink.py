@@ -48,6 +48,13 @@ class SplinkLinker:
     without it (``ingest.link_people.decide_links``). Two entries of one address book are
     two people: a contact whose near namesake (one letter of the surname, one swap of
     the phone) is also in the book, and surely linked, is not held back by that voter.
+
+    The model's prior (the chance that a contact and a voter drawn at random are one
+    person) was counted on a voter file of ``outreach_prior_voters`` voters. Given the
+    number of voters on file, each pair's weight is moved to that file's prior
+    (:func:`prior_shift`): among a million voters a namesake in the same city is fifty
+    times as likely as among twenty thousand, and a name that linked on the smaller
+    file does not on the larger. (It is never raised for a smaller file.)
     """
 
     def __init__(
@@ -68,6 +75,8 @@ class SplinkLinker:
         self._secret = secret
         self.one_to_one = one_to_one
         settings = model if isinstance(model, dict) else load_model(model or MODEL_PATH)
+        self._prior = float(settings["probability_two_random_records_match"])
+        self._prior_voters = settings.get("outreach_prior_voters")
         self._lock = threading.Lock()
         self._prediction = CompiledPrediction(
             settings,
@@ -80,10 +89,14 @@ class SplinkLinker:
         self._household = household_weights(settings)
 
     def link(
-        self, contacts: Sequence[KeyedContact], voters: Sequence[dict[str, Any]]
+        self,
+        contacts: Sequence[KeyedContact],
+        voters: Sequence[dict[str, Any]],
+        *,
+        voters_on_file: int | None = None,
     ) -> list[LinkDecision]:
         """One decision per contact, in order."""
-        pairs = self.pairs_by_contact(contacts, voters)
+        pairs = self.pairs_by_contact(contacts, voters, voters_on_file=voters_on_file)
         ids = [str(i) for i in range(len(contacts))]
         if not self.one_to_one:
             return [self.decide(pairs.get(i, [])) for i in ids]
@@ -98,18 +111,38 @@ class SplinkLinker:
         )  # fmt: skip
 
     def pairs_by_contact(
-        self, contacts: Sequence[KeyedContact], voters: Sequence[dict[str, Any]]
+        self,
+        contacts: Sequence[KeyedContact],
+        voters: Sequence[dict[str, Any]],
+        *,
+        voters_on_file: int | None = None,
     ) -> dict[str, list[ScoredPair]]:
         """Contact position -> its scored candidates (voter id, match weight, first-name level,
-        household weight)."""
+        household weight), weights at the prior of a file of ``voters_on_file`` voters."""
         by_contact: dict[str, list[ScoredPair]] = defaultdict(list)
+        shift = self.prior_shift(voters_on_file)
         left = contact_rows(contacts, secret=self._secret)
         for contact, voter, weight, first_level, phone_level in self.score(
             left, voter_rows(voters)
         ):
             household = self._household.get(phone_level, 0.0)
-            by_contact[contact].append((voter, weight, first_level, household))
+            by_contact[contact].append((voter, weight + shift, first_level, household))
         return by_contact
+
+    def prior_shift(self, voters_on_file: int | None) -> float:
+        """What to add to a match weight for a file of ``voters_on_file`` voters: the log2
+        of that file's prior odds over the model's; nothing when either count is unknown.
+
+        The share of contacts who are on the file stays; the chance that a given voter is
+        the one falls as the file grows: prior = model prior * trained voters / voters.
+        It is never raised for a smaller file: a small file (a county, a test) covers
+        fewer of a supporter's friends, which the share counted on the training file, where
+        three in four contacts were voters, would overstate.
+        """
+        if not voters_on_file or not self._prior_voters or voters_on_file <= self._prior_voters:
+            return 0.0
+        prior = self._prior * float(self._prior_voters) / voters_on_file
+        return math.log2(prior / (1.0 - prior)) - math.log2(self._prior / (1.0 - self._prior))
 
     def score(
         self, left: list[dict[str, Any]], right: list[dict[str, Any]]

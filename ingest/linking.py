@@ -46,10 +46,19 @@ class LinkDecision:
 
 
 class Linker(Protocol):
-    """Anything that links keyed contacts to candidate voters."""
+    """Anything that links keyed contacts to candidate voters.
+
+    ``voters_on_file`` is how many voters the graph holds, of whom ``voters`` are the
+    candidates: the more voters, the likelier that some of them agree with a contact by
+    chance, and a linker that weighs evidence takes it into account.
+    """
 
     def link(
-        self, contacts: Sequence[KeyedContact], voters: Sequence[dict[str, Any]]
+        self,
+        contacts: Sequence[KeyedContact],
+        voters: Sequence[dict[str, Any]],
+        *,
+        voters_on_file: int | None = None,
     ) -> list[LinkDecision]:
         """One decision per contact, in order."""
         ...

@@ -151,6 +151,12 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
     return model
 
 
+def splink_settings(model: dict[str, Any]) -> dict[str, Any]:
+    """A saved model's splink settings: without the keys of our own (``outreach_*``, such as
+    ``outreach_prior_voters``, the size of the voter file the prior was counted on)."""
+    return {key: value for key, value in model.items() if not key.startswith("outreach_")}
+
+
 def save_model(model: dict[str, Any], path: Path) -> None:
     """Write a trained model's settings as JSON."""
     Path(path).write_text(json.dumps(model, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -24,6 +24,8 @@ from typing import Any
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
 
+from ingest.splink_model import splink_settings
+
 _CREATE = re.compile(r"\s*CREATE TABLE (?P<name>\S+) AS\b(?P<body>.*)\Z", re.DOTALL)
 TABLES = ("contacts", "voters")
 
@@ -71,7 +73,7 @@ class CompiledPrediction:
         self._columns = columns
         empty = pa.Table.from_pylist([], schema=schema)
         frames = [self._db.register(empty, table_name=name) for name in TABLES]
-        linker = Linker(frames, settings, log_level=None)
+        linker = Linker(frames, splink_settings(settings), log_level=None)
         self._db.recording = []
         predictions = linker.inference.predict_between(
             frames[0], frames[1], threshold_match_weight=threshold_match_weight,

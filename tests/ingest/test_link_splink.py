@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from ingest.link_files import LinkReport, read_left, read_voters
 from ingest.link_splink import SplinkLinker
 from ingest.linking import KeyedContact, LinkDecision, keyed
 from ingest.records import ContactRecord
-from ingest.splink_model import swapped_phone_keys
+from ingest.splink_model import MODEL_PATH, load_model, swapped_phone_keys
 from outreach.demo.linkage import generate_linkage_eval
 from tests.ingest.factories import demo_voter, generic_csv, write_demo_voters
 
@@ -346,3 +347,33 @@ def test_one_to_one_strikes_a_surely_linked_voter_from_the_others(linker: Splink
     paired = linker.link(contacts, voters)
     assert [d.voter_id for d in paired] == ["WI-B", "WI-A"]
     assert paired[0].probability >= linker.threshold
+
+
+def test_a_bigger_voter_file_makes_a_chance_agreement_likelier(linker: SplinkLinker) -> None:
+    """The model's prior was counted on a file of 20,000 voters. Among fifty times as many
+    voters a namesake of the same city is fifty times as likely: a name and a city that
+    link on the smaller file do not on the larger, and a phone still links."""
+    trained = load_model(MODEL_PATH)["outreach_prior_voters"]
+    assert trained == 20_000
+    assert linker.prior_shift(None) == 0.0 and linker.prior_shift(trained) == 0.0
+    assert linker.prior_shift(trained // 5) == 0.0  # never raised for a smaller file
+    assert linker.prior_shift(50 * trained) == pytest.approx(math.log2(1 / 50), abs=0.01)
+    voters = [
+        {"voter_id": "GA-9", "first_name": "Robert", "last_name": "Lee", "state": "GA",
+         "city": "Atlanta", "phone_hash": phone_key(SECRET, "+14045550199")},
+    ]  # fmt: skip
+    by_name = keyed(
+        ContactRecord(line=2, display_name="Bob Lee", first_name="Bob", last_name="Lee",
+                      city="Atlanta", state="GA"),
+        secret=SECRET,
+    )  # fmt: skip
+    by_phone = keyed(
+        ContactRecord(line=3, display_name="Bob Lee", first_name="Bob", last_name="Lee",
+                      phones=["+14045550199"]),
+        secret=SECRET,
+    )  # fmt: skip
+    small = [linker.link([c], voters, voters_on_file=trained)[0] for c in (by_name, by_phone)]
+    large = [linker.link([c], voters, voters_on_file=50 * trained)[0] for c in (by_name, by_phone)]
+    assert [d.voter_id for d in small] == ["GA-9", "GA-9"]
+    assert [d.voter_id for d in large] == [None, "GA-9"]
+    assert large[0].probability < 0.5 < linker.threshold <= small[0].probability

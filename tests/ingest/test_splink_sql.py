@@ -10,7 +10,14 @@ import pytest
 from splink import Linker
 
 from ingest.link_eval import EvalSet, candidates_for, load_eval
-from ingest.splink_model import SCHEMA, contact_rows, duckdb_api, load_model, voter_rows
+from ingest.splink_model import (
+    SCHEMA,
+    contact_rows,
+    duckdb_api,
+    load_model,
+    splink_settings,
+    voter_rows,
+)
 from ingest.splink_sql import CompiledPrediction
 from outreach.demo.linkage import generate_linkage_eval
 
@@ -40,7 +47,7 @@ def splink_itself(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> li
         db.register(pa.Table.from_pylist(rows, schema=SCHEMA), table_name=name)
         for rows, name in ((left, "contacts"), (right, "voters"))
     ]
-    linker = Linker(frames, load_model(), log_level=None)
+    linker = Linker(frames, splink_settings(load_model()), log_level=None)
     predictions = linker.inference.predict_between(
         frames[0], frames[1], threshold_match_weight=MIN_WEIGHT, warning_mode="never"
     )
