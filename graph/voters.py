@@ -35,6 +35,7 @@ v.phone_hash AS phone_hash, v.email_hash AS email_hash, v.name_key AS name_key
 #   namesake elsewhere cannot link on the name alone;
 # - ``names``: ``first|last`` anywhere, for a contact that gives no state;
 # - ``surnames``: ``last|STATE|initial`` (see ``ingest.keys.surname_key``);
+# - ``sounds``: ``METAPHONE|STATE|initial`` (``ingest.keys.sound_key``);
 # - ``births``: ``YYYY-MM-DD|initial`` (``ingest.keys.birth_key``);
 # - ``streets``: ``number|street`` (``ingest.keys.street_key``).
 FIND_CANDIDATES: LiteralString = (
@@ -48,6 +49,8 @@ FIND_CANDIDATES: LiteralString = (
     "UNWIND $names AS key MATCH (v:Voter {name_key: key}) RETURN " + _VOTER_FIELDS
     + " UNION "
     "UNWIND $surnames AS key MATCH (v:Voter {last_key: key}) RETURN " + _VOTER_FIELDS
+    + " UNION "
+    "UNWIND $sounds AS key MATCH (v:Voter {sound_key: key}) RETURN " + _VOTER_FIELDS
     + " UNION "
     "UNWIND $births AS key MATCH (v:Voter {birth_key: key}) RETURN " + _VOTER_FIELDS
     + " UNION "
@@ -64,13 +67,14 @@ class BlockingKeys:
     names_in_state: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
     surnames: set[str] = field(default_factory=set)
+    sounds: set[str] = field(default_factory=set)
     births: set[str] = field(default_factory=set)
     streets: set[str] = field(default_factory=set)
 
     def __len__(self) -> int:
         kinds = (
             self.phones, self.emails, self.names_in_state, self.names, self.surnames,
-            self.births, self.streets,
+            self.sounds, self.births, self.streets,
         )  # fmt: skip
         return sum(len(keys) for keys in kinds)
 
@@ -106,6 +110,7 @@ def find_candidates(driver: Driver, keys: BlockingKeys) -> list[Row]:
         names_in_state=sorted(keys.names_in_state),
         names=sorted(keys.names),
         surnames=sorted(keys.surnames),
+        sounds=sorted(keys.sounds),
         births=sorted(keys.births),
         streets=sorted(keys.streets),
     )

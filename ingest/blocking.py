@@ -9,7 +9,9 @@ The graph is asked in up to three rounds per chunk of contacts
    it gives one, only for contacts whose phones and emails found no voter of that name
    (:func:`name_keys`);
 3. surname within the state, narrowed by first initial (``ingest.keys.surname_key``),
-   only for contacts whose full name found no voter in the rounds before.
+   and how the surname sounds, likewise (``ingest.keys.sound_key``), only for contacts
+   whose full name found no voter in the rounds before. A contact that gives no state is
+   looked up in the state of its phones' area codes when they agree on one.
 
 A birth date or a street finds the voter whose name the contact wrote with a typo in the
 surname, or left out, and who gave no phone or email the file has: a first name and a
@@ -100,7 +102,11 @@ def candidate_voters(
     if by_name:
         found = found + find(by_name)
     named = {voter.get("name_key") for voter in found}
-    surnames = {c.surname_key for c in contacts if c.surname_key and c.name_key not in named}
-    if surnames:
-        found = found + find(BlockingKeys(surnames=surnames))
+    unnamed = [c for c in contacts if c.name_key not in named]
+    by_surname = BlockingKeys(
+        surnames={c.surname_key for c in unnamed if c.surname_key},
+        sounds={c.sound_key for c in unnamed if c.sound_key},
+    )
+    if by_surname:
+        found = found + find(by_surname)
     return list({str(voter["voter_id"]): voter for voter in found}.values())  # each voter once

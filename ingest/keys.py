@@ -6,6 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import jellyfish
+
 from ingest.address import parse_street
 from outreach.core.hashing import keyed_hash
 
@@ -73,6 +75,16 @@ def surname_key(last: str | None, state: str | None, canonical_first: str | None
     base = last_state_key(last, state)
     initial = fold(canonical_first)[:1]
     return f"{base}|{initial}" if base and initial else None
+
+
+def sound_key(last: str | None, state: str | None, canonical_first: str | None) -> str | None:
+    """``METAPHONE|STATE|i``: how the surname sounds, within a state, narrowed by the
+    canonical first initial, as :func:`surname_key` is. A surname with a typo that keeps
+    its sound (Mercad, Mercado: ``MRKT``) is found by it."""
+    last_f = fold(last)
+    sound = jellyfish.metaphone(last_f) if last_f else ""
+    initial = fold(canonical_first)[:1]
+    return f"{sound}|{state.upper()}|{initial}" if sound and state and initial else None
 
 
 def birth_key(birth_date: str | None, canonical_first: str | None) -> str | None:

@@ -30,7 +30,7 @@ from typing import Any
 
 from graph.voters import BlockingKeys
 from ingest.blocking import candidate_voters
-from ingest.keys import birth_key, name_state_key, street_key, surname_key
+from ingest.keys import birth_key, name_state_key, sound_key, street_key, surname_key
 from ingest.link_exact import ExactLinker
 from ingest.link_files import LinkReport, read_left, read_voters
 from ingest.link_splink import SplinkLinker
@@ -125,6 +125,7 @@ def candidates_for(
             ("name", voter.get("name_key")),
             ("name_state", _name_state(voter.get("name_key"), voter.get("state"))),
             ("surname", surname_key(voter.get("last_name"), voter.get("state"), canonical)),
+            ("sound", sound_key(voter.get("last_name"), voter.get("state"), canonical)),
             ("birth", birth_key(voter.get("birth_date"), canonical)),
             ("street", street_key(voter.get("address"))),
         ):
@@ -136,7 +137,7 @@ def candidates_for(
         wanted = [("phone", k) for k in keys.phones] + [("email", k) for k in keys.emails]
         wanted += [("name_state", k) for k in keys.names_in_state]
         wanted += [("name", k) for k in keys.names]
-        wanted += [("surname", k) for k in keys.surnames]
+        wanted += [("surname", k) for k in keys.surnames] + [("sound", k) for k in keys.sounds]
         wanted += [("birth", k) for k in keys.births] + [("street", k) for k in keys.streets]
         for kind, key in wanted:
             for voter in index.get((kind, key), []):

@@ -11,7 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ingest.keys import birth_key, email_key, name_key, phone_key, street_key, surname_key
+from ingest.area_codes import state_of_phone
+from ingest.keys import (
+    birth_key,
+    email_key,
+    name_key,
+    phone_key,
+    sound_key,
+    street_key,
+    surname_key,
+)
 from ingest.names import canonical_first_name
 from ingest.records import ContactRecord
 
@@ -26,6 +35,7 @@ class KeyedContact:
     email_keys: list[str] = field(default_factory=list)
     name_key: str | None = None
     surname_key: str | None = None  # ``last|STATE|initial``, the voters' ``last_key``
+    sound_key: str | None = None  # ``METAPHONE|STATE|initial``, the voters' ``sound_key``
     swapped_name_key: str | None = None  # the name key with first and last name swapped
     birth_key: str | None = None  # ``YYYY-MM-DD|initial``, the voters' ``birth_key``
     street_key: str | None = None  # ``number|street``, the voters' ``street_key``
@@ -65,17 +75,29 @@ class Linker(Protocol):
 
 
 def keyed(record: ContactRecord, *, secret: str) -> KeyedContact:
-    """A contact with its blocking keys: hashed phones and emails, name, birth and street keys."""
+    """A contact with its blocking keys: hashed phones and emails, name, birth and street keys.
+
+    The surname keys are within the contact's state or, when it gives none, the state of
+    its phones' area codes when they agree on one.
+    """
     canonical = canonical_first_name(record.first_name) if record.first_name else None
     swapped = canonical_first_name(record.last_name) if record.last_name else None
+    state = record.state or _phones_state(record.phones)
     return KeyedContact(
         record=record,
         canonical_first=canonical,
         phone_keys=[phone_key(secret, p) for p in record.phones],
         email_keys=[email_key(secret, e) for e in record.emails],
         name_key=name_key(canonical, record.last_name) if canonical else None,
-        surname_key=surname_key(record.last_name, record.state, canonical),
+        surname_key=surname_key(record.last_name, state, canonical),
+        sound_key=sound_key(record.last_name, state, canonical),
         swapped_name_key=name_key(swapped, record.first_name) if swapped else None,
         birth_key=birth_key(record.birth_date, canonical),
         street_key=street_key(record.address),
     )
+
+
+def _phones_state(phones: list[str]) -> str | None:
+    """The one state all these phones' area codes are in, or None."""
+    states = {state_of_phone(phone) for phone in phones}
+    return states.pop() if len(states) == 1 else None

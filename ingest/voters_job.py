@@ -17,6 +17,7 @@ from ingest.keys import (
     name_key,
     name_state_key,
     phone_key,
+    sound_key,
     street_key,
     surname_key,
 )
@@ -57,6 +58,7 @@ def voter_row(record: VoterRecord, *, secret: str, keep_turnout: bool = False) -
         else None
     )
     props["last_key"] = surname_key(record.last_name, record.state, canonical)
+    props["sound_key"] = sound_key(record.last_name, record.state, canonical)
     props["birth_key"] = birth_key(record.birth_date, canonical)
     props["street_key"] = street_key(record.address)
     return {"voter_id": record.voter_id, "props": props}

@@ -39,6 +39,7 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX voter_name IF NOT EXISTS FOR (v:Voter) ON (v.name_key)",
     "CREATE INDEX voter_name_state IF NOT EXISTS FOR (v:Voter) ON (v.name_state_key)",
     "CREATE INDEX voter_last_state IF NOT EXISTS FOR (v:Voter) ON (v.last_key)",
+    "CREATE INDEX voter_sound_state IF NOT EXISTS FOR (v:Voter) ON (v.sound_key)",
     "CREATE INDEX voter_birth IF NOT EXISTS FOR (v:Voter) ON (v.birth_key)",
     "CREATE INDEX voter_street IF NOT EXISTS FOR (v:Voter) ON (v.street_key)",
     "CREATE INDEX voter_household IF NOT EXISTS FOR (v:Voter) ON (v.household_id)",

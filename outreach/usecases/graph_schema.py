@@ -77,6 +77,7 @@ PROPERTIES: dict[str, str] = {
     "Voter.name_key": "Look-up key: canonical first name and last name.",
     "Voter.name_state_key": "Look-up key: name key and state.",
     "Voter.last_key": "Look-up key: surname, state and first initial.",
+    "Voter.sound_key": "Look-up key: surname metaphone, state and first initial.",
     "Voter.birth_key": "Look-up key: full birth date and first initial.",
     "Voter.street_key": "Look-up key: house number and street.",
     "Voter.address": "Street line as in the voter file (linkage compares it).",

@@ -160,3 +160,24 @@ def test_a_birth_date_a_street_or_a_swapped_name_finds_what_the_name_does_not(
     found = find_candidates(driver, BlockingKeys(births={f"1911-11-11|{fold('quinta')[:1]}"}))
     assert found[0]["birth_date"] == "1911-11-11"
     assert found[0]["address"] == f"12 {tag} Street Apt 3"  # the street line, for comparing
+
+
+def test_a_surname_that_sounds_the_same_is_found_in_the_state_of_the_phone(
+    driver: Driver, tag: str
+) -> None:
+    """A surname mistyped with its sound kept (-son, -sen) is found within the state and
+    first initial; a contact that gives no state is looked up in its phone's state."""
+    record = VoterRecord(voter_id=f"{tag}-1", first_name="Quentin", last_name=f"{tag}son",
+                         state="WI", city="Madison")  # fmt: skip
+    upsert_voters(driver, [voter_row(record, secret=SECRET)], batch_size=10)
+
+    def found(**fields: Any) -> list[str]:
+        contact = ContactRecord(line=2, display_name="a friend", first_name="Quentin", **fields)
+        keyed_contact = keyed(contact, secret=SECRET)
+        return ids(candidate_voters(lambda k: find_candidates(driver, k), [keyed_contact],
+                                    secret=SECRET))  # fmt: skip
+
+    assert found(last_name=f"{tag}sen", state="WI") == [f"{tag}-1"]
+    assert found(last_name=f"{tag}sen", phones=["+16085550123"]) == [f"{tag}-1"]  # a WI number
+    assert found(last_name=f"{tag}sen", state="MN") == []
+    assert found(last_name=f"{tag}sen", phones=["+16125550123"]) == []  # a MN number
