@@ -304,17 +304,20 @@ def _known(level: dict[str, Any], name: str) -> bool:
 
 def _fill_coarser(levels: Sequence[dict[str, Any]]) -> None:
     """A level of ``COARSER_LEVELS`` that training never saw gets the sums of the m and
-    of the u of the finer levels it stands for, where training estimated them all."""
+    of the u of the finer levels it stands for (those training estimated both of)."""
     by_label = {level.get("label_for_charts"): level for level in levels}
     for label, finer in COARSER_LEVELS.items():
         level = by_label.get(label)
-        parts = [by_label.get(name) for name in finer]
         if level is None or _known(level, "m_probability") or _known(level, "u_probability"):
             continue
-        if all(p is not None and _known(p, "m_probability") and _known(p, "u_probability")
-               for p in parts):  # fmt: skip
+        parts = [
+            part
+            for part in (by_label.get(name) for name in finer)
+            if part is not None and _known(part, "m_probability") and _known(part, "u_probability")
+        ]
+        if parts:
             for name in ("m_probability", "u_probability"):
-                level[name] = min(math.fsum(p[name] for p in parts if p is not None), 1.0)
+                level[name] = min(math.fsum(part[name] for part in parts), 1.0)
 
 
 _DEFAULT_M = 0.9  # m of the closest level of a comparison training could not estimate

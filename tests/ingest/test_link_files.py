@@ -48,3 +48,29 @@ def test_training_with_the_truth_counts_m_on_the_labelled_pairs(tmp_path: Path) 
     # swapped (7 in 65), or another number when the file's is stale (12 in 77).
     assert same > 0.6 and 0.02 < swapped < 0.2 and 0.05 < other < 0.3
     assert same + swapped + other == pytest.approx(1.0)
+
+
+def test_a_level_no_pair_reached_weighs_nothing_and_a_year_alone_counts(
+    tmp_path: Path,
+) -> None:
+    """Trained without place areas (the graph keeps no raw phone), the place level of a
+    phone's area code is seen in no pair, matching or random: it weighs nothing, where a
+    rare m over a u below one in the sample made it 13 bits of evidence. A birth year
+    given alone that agrees speaks for the pair."""
+    voters, contacts, truth = generate_linkage_eval(
+        tmp_path / "t", seed=3, voters=3000, contacts=800
+    )
+    model = load_model(
+        train_from_files(voters, "demo", contacts, tmp_path / "model.json", truth_csv=truth)
+    )
+    levels = {
+        (c["output_column_name"], lvl["label_for_charts"]): lvl
+        for c in model["comparisons"]
+        for lvl in c["comparison_levels"]
+        if not lvl.get("is_null_level")
+    }
+    area = levels[("place", "a phone's area code is one used where the other lives")]
+    assert area["m_probability"] == area["u_probability"]
+    alone = levels[("birth", "same birth year, a year alone")]
+    assert alone["m_probability"] > 2 * alone["u_probability"]
+    assert model["outreach_prior_voters"] == 3000

@@ -377,3 +377,19 @@ def test_a_bigger_voter_file_makes_a_chance_agreement_likelier(linker: SplinkLin
     assert [d.voter_id for d in small] == ["GA-9", "GA-9"]
     assert [d.voter_id for d in large] == [None, "GA-9"]
     assert large[0].probability < 0.5 < linker.threshold <= small[0].probability
+
+
+def test_a_birth_year_given_alone_speaks_for_the_voter_born_that_year(
+    linker: SplinkLinker,
+) -> None:
+    """A contact with a year alone against a voter's full date: the same year is evidence
+    for the pair, another year against it (it was weighed as a slip of a full date)."""
+    voters = [{"voter_id": "GA-1", "first_name": "Robert", "last_name": "Lee", "state": "GA",
+               "city": "Atlanta", "birth_year": 1970, "birth_date": "1970-03-04"}]  # fmt: skip
+
+    def bob(year: int | None) -> float:
+        record = ContactRecord(line=2, display_name="Bob Lee", first_name="Bob",
+                               last_name="Lee", state="GA", birth_year=year)  # fmt: skip
+        return float(link_one(linker, keyed(record, secret=SECRET), voters).probability)
+
+    assert bob(1970) > bob(None) > bob(1990)
