@@ -267,9 +267,11 @@ def febrl_training(linker: Linker) -> None:
         )
 
 
-def generator(directory: Path, seed: int) -> dict[str, Any]:
-    """The project's generated voter file and contacts (nicknames, typos, namesakes ...)."""
-    voters, contacts, truth_csv = generate_linkage_eval(directory, seed=seed)
+def generator(directory: Path, seed: int, size: tuple[int, int] | None = None) -> dict[str, Any]:
+    """The project's generated voter file and contacts (nicknames, typos, namesakes ...);
+    ``size`` (voters, contacts) when not the generator's default."""
+    counts = {"voters": size[0], "contacts": size[1]} if size else {}
+    voters, contacts, truth_csv = generate_linkage_eval(directory, seed=seed, **counts)
     truth_rows = pd.read_csv(truth_csv, dtype=str, keep_default_na=False)
     truth = {(r.contact_id, r.voter_id) for r in truth_rows.itertuples() if r.voter_id}
     return {"files": [contacts, voters], "truth": truth, "tags": truth_rows}
@@ -498,9 +500,11 @@ def run_febrl(number: int, directory: Path, runs: int) -> None:
     print("\n".join(table(f"febrl{number} ({kind}, {len(truth):,} true pairs)", [ours, plain])))
 
 
-def run_generator(directory: Path, seed: int, runs: int) -> None:
+def run_generator(
+    directory: Path, seed: int, runs: int, size: tuple[int, int] | None = None
+) -> None:
     """The generator: both linkers, one table, and the evidence classes."""
-    gen = generator(directory / "generator", seed)
+    gen = generator(directory / "generator", seed, size)
     ours, detail = run_ours(gen["files"], gen["truth"], mapping="demo", id_column="contact_id")
     plain = run_splink(
         generator_frames(gen["files"]),
@@ -535,14 +539,21 @@ def main() -> None:
     parser.add_argument("--sets", default="febrl4,febrl1,febrl2,febrl3,generator")
     parser.add_argument("--seed", type=int, default=11, help="the generator's seed")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each linker")
+    parser.add_argument(
+        "--size", help="the generator's voters,contacts (default: its own, 20000,5000)"
+    )
     args = parser.parse_args()
+    size: tuple[int, int] | None = None
+    if args.size:
+        voters, contacts = (int(n) for n in args.size.split(","))
+        size = (voters, contacts)
     logging.getLogger("splink").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.sets.split(","):
             if name in ("febrl1", "febrl2", "febrl3", "febrl4"):
                 run_febrl(int(name[-1]), Path(tmp), args.runs)
             elif name == "generator":
-                run_generator(Path(tmp), args.seed, args.runs)
+                run_generator(Path(tmp), args.seed, args.runs, size)
             else:
                 raise SystemExit(f"unknown set {name!r}")
 

@@ -18,7 +18,7 @@ from neo4j import Driver
 
 from graph.contacts import record_upload, write_friends
 from graph.outcomes import blocked_keys
-from graph.voters import count_voters, find_candidates
+from graph.voters import count_voters_cached, find_candidates
 from ingest.area_codes import placement
 from ingest.blocking import candidate_voters
 from ingest.dedupe import merge_duplicates
@@ -89,7 +89,7 @@ def link_in_chunks(
     the graph holds, which sets how likely a chance agreement is.
     """
     decisions: list[LinkDecision] = []
-    on_file = count_voters(driver) if contacts else 0
+    on_file = count_voters_cached(driver) if contacts else 0
     for start in range(0, len(contacts), chunk_size):
         chunk = contacts[start : start + chunk_size]
         voters = fetch_voters(driver, chunk, secret=secret)
