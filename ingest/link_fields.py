@@ -28,12 +28,14 @@ A null on either side is splink's null level: it contributes nothing.
 
 Blocking (:func:`blocking_rules`) is the union of rules over present fields, as splink
 recommends: phone, swapped phone, email, full name, swapped first and last name (the
-other name's first two letters alike), surname
-or first name with postcode or city, birth date, both names' metaphones (also swapped),
-a full name and the first two letters of the other name, surname metaphone with state
-and first initial, street number and street (spaces ignored), street or street number
-with postcode or city. ``bench/linkage_outside.py`` measures the share of true
-pairs these rules keep (blocking recall) and the pairs per record.
+other name's first two letters alike), surname or first name with postcode, first name
+with city (the surname close or missing), surname with city, birth date, both names'
+metaphones (also swapped; within a state), a name and the first two letters of the
+other (the other close), surname metaphone with state and first initial, street number
+and street (spaces ignored), street or street number with postcode or city (a street
+with either name close). Rules whose blocks grow with the files carry a condition that keeps
+only pairs the comparisons could still count. ``bench/linkage_outside.py`` measures the
+share of true pairs these rules keep (blocking recall) and the pairs per record.
 """
 
 from __future__ import annotations
@@ -537,9 +539,32 @@ def blocking_rules(present: Iterable[str]) -> list[BlockingRuleCreator | dict[st
                 "l.first_metaphone = r.last_metaphone AND l.last_metaphone = r.first_metaphone"
             )
         )
-        rules.append(block_on("first_metaphone", "last_metaphone"))
-        rules.append(block_on("first_canonical", "substr(last_name, 1, 2)"))
-        rules.append(block_on("last_name", "substr(first_name, 1, 2)"))
+        # Name blocks that grow with the file (a common name's sound, a name and two
+        # letters of the other) are kept to pairs whose other name could still count:
+        # within a state (or where one gives none), or close enough for the name
+        # comparison's loosest level. On the generator at 100,000 voters and 25,000
+        # contacts, pairs per contact fell from 20.9 to 9.3 with the rules below, blocking
+        # recall from 0.9907 to 0.9900; FEBRL's is unchanged.
+        rules.append(
+            CustomRule(
+                "l.first_metaphone = r.first_metaphone AND l.last_metaphone = r.last_metaphone"
+                f" AND {_SAME_STATE}"
+            )
+        )
+        rules.append(
+            CustomRule(
+                "l.first_canonical = r.first_canonical"
+                " AND substr(l.last_name, 1, 2) = substr(r.last_name, 1, 2)"
+                " AND jaro_winkler_similarity(l.last_name, r.last_name) >= 0.88"
+            )
+        )
+        rules.append(
+            CustomRule(
+                "l.last_name = r.last_name"
+                " AND substr(l.first_name, 1, 2) = substr(r.first_name, 1, 2)"
+                " AND jaro_winkler_similarity(l.first_name, r.first_name) >= 0.8"
+            )
+        )
     if "place" in fields:
         if "last_name" in fields:
             rules.append(block_on("last_name", "zip"))
@@ -547,20 +572,37 @@ def blocking_rules(present: Iterable[str]) -> list[BlockingRuleCreator | dict[st
             rules.append(block_on("first_canonical", "zip"))
         if names:
             rules.append(block_on("last_metaphone", "state", "substr(first_name, 1, 1)"))
-        if "last_name" in fields:
-            rules.append(block_on("last_name", "city"))
-        if "first_name" in fields:
+            rules.append(
+                CustomRule(
+                    "l.first_canonical = r.first_canonical AND l.city = r.city AND (l.last_name"
+                    " IS NULL OR r.last_name IS NULL"
+                    " OR jaro_winkler_similarity(l.last_name, r.last_name) >= 0.7)"
+                )
+            )
+        elif "first_name" in fields:
             rules.append(block_on("first_canonical", "city"))
+    if "last_name" in fields and "place" in fields:
+        rules.append(block_on("last_name", "city"))
     if "birth" in fields:
         rules.append(block_on("birth_date"))
     if "address" in fields:
         rules.append(block_on("street_number", "street_key"))
         if "place" in fields:
             rules.append(block_on("street_key", "zip"))
-            rules.append(block_on("street_key", "city"))
             rules.append(block_on("street_number", "zip"))
+            # A street within a city is many households in a big one: either name close.
+            rules.append(
+                CustomRule(
+                    "l.street_key = r.street_key AND l.city = r.city"
+                    " AND (jaro_winkler_similarity(l.first_name, r.first_name) >= 0.7"
+                    " OR jaro_winkler_similarity(l.last_name, r.last_name) >= 0.7)"
+                )
+            )
             rules.append(block_on("street_number", "city"))
     return rules
+
+
+_SAME_STATE = "(l.state = r.state OR l.state IS NULL OR r.state IS NULL)"
 
 
 # Training cannot explode arrays: these blocks compare each record's first phone and email.

@@ -195,8 +195,8 @@ def test_linking_is_deterministic(voters: list[dict[str, Any]], contacts_file: A
 def test_candidates_are_what_the_graph_would_return(
     voters: list[dict[str, Any]], contacts_file: Any
 ) -> None:
-    """Names within the contact's state; surnames by state and initial when the name found
-    no one; phones as given."""
+    """Names within the contact's state; surnames, and how they sound, by state and initial
+    when the name found no one; phones as given."""
     anywhere, in_wi, typo_wi, in_mn, by_phone, swapped = contacts_file(
         {"first_name": "Robert", "last_name": "Smith"},
         {"first_name": "Rob", "last_name": "Smith", "state": "WI"},
@@ -212,7 +212,7 @@ def test_candidates_are_what_the_graph_would_return(
     assert ids(anywhere) == ["WI-1"]
     assert ids(in_wi) == ["WI-1"]  # the full name found him: no surname round
     assert ids(typo_wi) == ["WI-1", "WI-2"]  # Roberta shares the surname, state and initial
-    assert ids(in_mn) == []  # Minnesota's Robert is a Smyth
+    assert ids(in_mn) == ["MN-3"]  # Minnesota's Robert is a Smyth, which sounds the same
     assert ids(by_phone) == ["PA-4", "PA-5"]
     assert ids(swapped) == ["PA-4", "PA-5"]
     assert [v["voter_id"] for v in candidates_for([swapped], voters)] == []
