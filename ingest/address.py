@@ -35,6 +35,7 @@ _UNIT = re.compile(
 )
 _NUMBER = re.compile(r"^(\d+[a-z]?)(?:\s*[-/]\s*(\d+[a-z]?))?\b")
 _NOT_WORD = re.compile(r"[^a-z0-9#/ -]+")
+_SEPARATORS = re.compile(r"[#/-]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,10 @@ def parse_street(line: str | None) -> Street:
     """The number, normalized street name and unit of one address line."""
     if not line:
         return Street(None, None, None)
-    text = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").decode().lower()
+    if line.isascii():  # most lines: decomposing them changes nothing
+        text = line.lower()
+    else:
+        text = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").decode().lower()
     text = " ".join(_NOT_WORD.sub(" ", text).split())
     unit = None
     found = _UNIT.search(text)
@@ -75,7 +79,7 @@ def parse_street(line: str | None) -> Street:
         else:
             number = lead.group(1)
         text = text[lead.end() :].strip()
-    words = re.sub(r"[#/-]", " ", text).split()
+    words = _SEPARATORS.sub(" ", text).split()
     words = [_DIRECTIONS.get(w, w) if i in (0, len(words) - 1) else w for i, w in enumerate(words)]
     if words:
         words[-1] = _SUFFIXES.get(words[-1], words[-1])
