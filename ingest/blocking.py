@@ -11,7 +11,7 @@ The graph is asked in up to three rounds per chunk of contacts
 3. surname within the state, narrowed by first initial (``ingest.keys.surname_key``),
    and how the surname sounds, likewise (``ingest.keys.sound_key``), only for contacts
    whose full name found no voter in the rounds before. A contact that gives no state is
-   looked up in the state of its phones' area codes when they agree on one.
+   looked up in the state of its phone's area code.
 
 A birth date or a street finds the voter whose name the contact wrote with a typo in the
 surname, or left out, and who gave no phone or email the file has: a first name and a

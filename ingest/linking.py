@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ingest.area_codes import state_of_phone
+from ingest.area_codes import placement
 from ingest.keys import (
     birth_key,
     email_key,
@@ -77,12 +77,12 @@ class Linker(Protocol):
 def keyed(record: ContactRecord, *, secret: str) -> KeyedContact:
     """A contact with its blocking keys: hashed phones and emails, name, birth and street keys.
 
-    The surname keys are within the contact's state or, when it gives none, the state of
-    its phones' area codes when they agree on one.
+    The surname keys are within the state the contact is placed in
+    (``ingest.area_codes.placement``): the one it gives, else its phone's area code's.
     """
     canonical = canonical_first_name(record.first_name) if record.first_name else None
     swapped = canonical_first_name(record.last_name) if record.last_name else None
-    state = record.state or _phones_state(record.phones)
+    state, _ = placement(record.state, record.phones)
     return KeyedContact(
         record=record,
         canonical_first=canonical,
@@ -95,9 +95,3 @@ def keyed(record: ContactRecord, *, secret: str) -> KeyedContact:
         birth_key=birth_key(record.birth_date, canonical),
         street_key=street_key(record.address),
     )
-
-
-def _phones_state(phones: list[str]) -> str | None:
-    """The one state all these phones' area codes are in, or None."""
-    states = {state_of_phone(phone) for phone in phones}
-    return states.pop() if len(states) == 1 else None
