@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
-from cachetools import TTLCache
+from cachetools import TTLCache, cached
 from neo4j import Driver
 
 from graph.db.run import Row, batches, read, read_values, write
@@ -102,20 +102,10 @@ def count_voters(driver: Driver) -> int:
 
 # Voter files are loaded seldom and uploads linked often: a worker counts the voters at
 # most once a minute (a count may read every voter node on a server without a count store).
-_counted: TTLCache[int, int] = TTLCache(maxsize=8, ttl=60.0)
-_counted_lock = threading.Lock()
-
-
+@cached(TTLCache(maxsize=8, ttl=60.0), key=id, lock=threading.Lock())
 def count_voters_cached(driver: Driver) -> int:
     """:func:`count_voters`, read again at most once a minute per driver."""
-    with _counted_lock:
-        known = _counted.get(id(driver))
-    if known is not None:
-        return known
-    n = count_voters(driver)
-    with _counted_lock:
-        _counted[id(driver)] = n
-    return n
+    return count_voters(driver)
 
 
 def find_candidates(driver: Driver, keys: BlockingKeys) -> list[Row]:
