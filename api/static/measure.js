@@ -15,6 +15,9 @@
   let readOnly = false;
   let variants = 0;
   let shown = null;
+  // Each read of the experiments takes a ticket; an answer that arrives after a later read
+  // began is dropped, so a slow first load cannot paint over the experiment just started.
+  let ticket = 0;
 
   async function main(me) {
     if (!["organizer", "admin", "analyst"].includes(me.role)) return;
@@ -79,7 +82,9 @@
   }
 
   async function loadExperiments(selected) {
+    const mine = ++ticket;
     const list = await api("/organizer/experiments");
+    if (mine !== ticket) return;
     const select = document.getElementById("experiment-select");
     select.replaceChildren(...list.map((x) => el("option", `${x.name} (${x.status})`, { value: x.id })));
     if (selected) select.value = selected;
@@ -88,12 +93,13 @@
       document.getElementById("experiment-report").hidden = true;
       return;
     }
-    await showExperiment(select.value);
+    await showExperiment(select.value, mine);
   }
 
-  async function showExperiment(id) {
+  async function showExperiment(id, mine = ++ticket) {
     if (!id) return;
     const report = await api(`/organizer/experiments/${encodeURIComponent(id)}`);
+    if (mine !== ticket) return;
     shown = report;
     const names = Object.fromEntries(report.experiment.variants.map((v) => [v.id, v.name]));
     document.querySelector("#experiment-variants tbody").replaceChildren(...report.variants.map((v) => {

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from neo4j import Driver
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from outreach.core.settings import Settings
 from tests.factories import api_client, contacts_csv, load_voter_rows, unique, voter
@@ -116,6 +116,57 @@ def test_an_organizer_starts_an_experiment_makes_a_team_and_reads_coverage_and_l
         desktop.get_by_role("button", name="Stop", exact=True).click()
         expect(desktop.locator("#experiment-summary")).to_contain_text("Status: stopped")
     finally:
+        with api_client(api_url, settings, organizer, role="organizer") as staff:
+            for experiment in staff.get("/organizer/experiments").json():
+                if experiment["status"] != "stopped":
+                    staff.post(f"/organizer/experiments/{experiment['id']}/stop")
+
+
+def test_a_slow_first_report_does_not_paint_over_the_experiment_just_started(
+    settings: Settings, api_url: str, desktop: Page
+) -> None:
+    """The page's first read of an old experiment answers late; the new one stays shown."""
+    organizer = unique("org")
+    tag = unique("s")[-6:]
+    body = {
+        "name": f"Old {tag}",
+        "variants": [{"name": "A", "template": "Hi {first_name}!"},
+                     {"name": "B", "template": "Hello {first_name}!"}],
+        "share": 1.0,
+        "success": ["will_vote"],
+    }  # fmt: skip
+    with api_client(api_url, settings, organizer, role="organizer") as staff:
+        made = staff.post("/organizer/experiments", json=body)
+        assert made.status_code == 201, made.text
+        old = made.json()["id"]
+        assert staff.post(f"/organizer/experiments/{old}/stop").status_code == 200
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    desktop.route(f"**/organizer/experiments/{old}", hold)
+    with desktop.expect_request(f"**/organizer/experiments/{old}"):
+        desktop.goto(signin(settings, api_url, organizer, role="organizer"))
+    try:
+        for _ in range(100):  # the held request reaches its handler on a later turn
+            if held:
+                break
+            desktop.wait_for_timeout(50)
+        assert len(held) == 1  # the page asked for the old experiment's report, and waits
+        expect(desktop.locator("#variant-fields fieldset")).to_have_count(2)
+        desktop.fill("#experiment-name", f"New {tag}")
+        desktop.get_by_role("button", name="Start the experiment", exact=True).click()
+        expect(desktop.locator("#experiment-summary")).to_contain_text("Status: running")
+
+        with desktop.expect_response(f"**/organizer/experiments/{old}") as late:
+            held[0].continue_()
+        late.value.finished()
+        desktop.wait_for_timeout(300)  # time for the page to handle the late answer
+        expect(desktop.locator("#experiment-summary")).to_contain_text("Status: running")
+        expect(desktop.locator("#experiment-select option:checked")).to_contain_text(f"New {tag}")
+    finally:
+        desktop.unroute(f"**/organizer/experiments/{old}")
         with api_client(api_url, settings, organizer, role="organizer") as staff:
             for experiment in staff.get("/organizer/experiments").json():
                 if experiment["status"] != "stopped":
