@@ -13,7 +13,9 @@ Every draw comes from the seed. The rates, per contact who is a voter unless sai
   have one), first-name typo 3%, last-name typo 6%, last name missing 5%, first and last
   name swapped 3%, all upper case 4%;
 - phone: see the tags below (about 58% the file's number, 7% two digits swapped, 12%
-  stale, the rest missing, of voters who list one);
+  stale, the rest missing, of voters who list one); a number the voter file lacks is
+  of the city's area codes, but 15% of the time one kept from another place (two in
+  three in the same state);
 - email: 50% as filed, 7% messy case or spaces, 3% one typing slip, 8% another address;
 - place: 10% moved (another city, three times in ten another state), 30% no place at
   all; a shown city has a typing slip 3% of the time;
@@ -69,6 +71,7 @@ from outreach.demo.voterfile import street_address, write_voters
 LINKAGE_CONTACT_HEADER: tuple[str, ...] = ("contact_id", *CONTACT_HEADER, "birthday", "address")
 LINKAGE_TRUTH_HEADER: tuple[str, ...] = ("contact_id", "voter_id", "corruptions")
 NON_VOTER_SHARE = 0.25
+KEPT_ELSEWHERE = 0.15  # of the numbers a voter file lacks: kept from another place
 
 
 def generate_linkage_eval(
@@ -193,7 +196,7 @@ def _voter_contact(bed: _Bed, v: int) -> tuple[list[str], list[str]]:
             phone = format_phone(transpose_digits(number, rnd), rnd)
             tags.append("phone_transposed")
         elif u < 0.77:
-            phone = format_phone(maker.new_phone(city), rnd)  # the file's number is stale
+            phone = format_phone(_own_number(maker, city), rnd)  # the file's number is stale
             tags.append("phone_changed")
         else:
             tags.append("phone_missing")
@@ -201,7 +204,7 @@ def _voter_contact(bed: _Bed, v: int) -> tuple[list[str], list[str]]:
         phone = format_phone(landline, rnd)  # listed by a housemate, not by this voter
         tags.append("phone_household")
     elif rnd.random() < 0.4:
-        phone = format_phone(maker.new_phone(city), rnd)
+        phone = format_phone(_own_number(maker, city), rnd)
         tags.append("phone_new")
 
     email = ""
@@ -341,7 +344,7 @@ def _non_voter_contact(bed: _Bed, state: int) -> tuple[list[str], list[str]]:
         twin = maker.voter_in_state(state) if rnd.random() < 0.5 else rnd.randrange(pop.size)
         first, last = pop.names.first[pop.first[twin]], pop.names.last[pop.last[twin]]
         tags.append("namesake")
-    phone = format_phone(maker.new_phone(person.city), rnd) if rnd.random() < 0.7 else ""
+    phone = format_phone(_own_number(maker, person.city), rnd) if rnd.random() < 0.7 else ""
     email = maker.new_email(first, last) if rnd.random() < 0.45 else ""
     zip_code = f"{CITIES[person.city].zip3}{rnd.randrange(1, 60):02d}"
     location = (
@@ -350,6 +353,19 @@ def _non_voter_contact(bed: _Bed, state: int) -> tuple[list[str], list[str]]:
     birthday = _random_birthday(rnd) if rnd.random() < 0.2 else ""
     address = _new_address(rnd) if rnd.random() < 0.15 else ""
     return [first, last, phone, email, *location, birthday, address], tags
+
+
+def _own_number(maker: ContactMaker, city: int) -> int:
+    """A number the voter file does not have, of someone who lives in ``city``: one of the
+    city's area codes, except :data:`KEPT_ELSEWHERE` of the time one from another place
+    (two times in three in the same state), as people keep their numbers when they move."""
+    rnd = maker.rnd
+    if rnd.random() < KEPT_ELSEWHERE:
+        state = int(CITY_STATE[city])
+        if rnd.random() >= 2 / 3:
+            state = rnd.choice([s for s in range(len(STATES)) if s != state])
+        city = maker.city_in_state(state)
+    return maker.new_phone(city)
 
 
 def _household_member(bed: _Bed, first: str, v: int) -> tuple[list[str], list[str]]:
@@ -362,7 +378,7 @@ def _household_member(bed: _Bed, first: str, v: int) -> tuple[list[str], list[st
     if landline and rnd.random() < 0.5:
         phone = format_phone(landline, rnd)
     elif rnd.random() < 0.7:
-        phone = format_phone(maker.new_phone(city), rnd)
+        phone = format_phone(_own_number(maker, city), rnd)
     else:
         phone = ""
     email = maker.new_email(first, last) if rnd.random() < 0.45 else ""
