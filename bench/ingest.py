@@ -194,9 +194,9 @@ class _TimedLinker:
         self._inner = inner
         self._stages = stages
 
-    def link(self, contacts: Any, voters: Any, *, voters_on_file: int | None = None) -> Any:
+    def link(self, contacts: Any, voters: Any, **options: Any) -> Any:
         with self._stages.time("link: decide"):
-            return self._inner.link(contacts, voters, voters_on_file=voters_on_file)
+            return self._inner.link(contacts, voters, **options)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

@@ -126,7 +126,12 @@ def uploads(splink: SplinkLinker, evalset: EvalSet) -> None:
             batch = evalset.contacts[start : start + UPLOAD]
             candidates = candidates_for(batch, evalset.voters, secret=evalset.secret)
             began = time.perf_counter()
-            decisions.extend(linker.link(batch, candidates, voters_on_file=len(evalset.voters)))
+            decisions.extend(
+                linker.link(
+                    batch, candidates, voters_on_file=len(evalset.voters),
+                    place_areas=evalset.place_areas,
+                )
+            )  # fmt: skip
             times.append(time.perf_counter() - began)
         results[name] = (decisions, times)
     thresholds = {"splink": DEFAULT_THRESHOLD, "exact": EXACT_DEFAULT}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
@@ -21,12 +22,40 @@ RECORD_STATES: LiteralString = "UNWIND $states AS st MERGE (:VoterState {code: s
 
 COUNT_VOTERS: LiteralString = "MATCH (v:Voter) RETURN count(v) AS n"
 
+# A place's phones by area code: ``place_key`` and ``phone_area`` are set on each voter
+# as the file loads (``ingest/voters_job.py``); the area code, never the number.
+COUNT_PLACE_AREAS: LiteralString = """
+UNWIND $keys AS key
+MATCH (v:Voter {place_key: key})
+WHERE v.phone_area IS NOT NULL
+RETURN key, v.phone_area AS area, count(v) AS phones
+"""
+
+STORE_PLACE_AREAS: LiteralString = """
+UNWIND $rows AS row
+MERGE (p:VoterPlace {key: row.key})
+SET p.areas = row.areas
+"""
+
+FORGET_PLACE_AREAS: LiteralString = """
+UNWIND $keys AS key
+MATCH (p:VoterPlace {key: key})
+DELETE p
+"""
+
+READ_PLACE_AREAS: LiteralString = """
+UNWIND $keys AS key
+MATCH (p:VoterPlace {key: key})
+RETURN p.key AS key, p.areas AS areas
+"""
+
 # What a linker compares: no suffix, district or household, which it does not use.
 _VOTER_FIELDS: LiteralString = """
 v.voter_id AS voter_id, v.first_name AS first_name, v.middle_name AS middle_name,
 v.last_name AS last_name, v.birth_year AS birth_year, v.birth_date AS birth_date,
 v.address AS address, v.city AS city, v.zip AS zip, v.state AS state,
-v.phone_hash AS phone_hash, v.email_hash AS email_hash, v.name_key AS name_key
+v.phone_hash AS phone_hash, v.email_hash AS email_hash, v.name_key AS name_key,
+v.phone_area AS phone_area
 """
 
 # Candidate voters for an upload's blocking keys, each voter once (UNION drops repeats),
@@ -106,6 +135,43 @@ def count_voters(driver: Driver) -> int:
 def count_voters_cached(driver: Driver) -> int:
     """:func:`count_voters`, read again at most once a minute per driver."""
     return count_voters(driver)
+
+
+def count_place_areas(
+    driver: Driver, keys: Iterable[str], *, batch_size: int
+) -> dict[str, dict[str, int]]:
+    """Place key -> area code -> how many of the place's voters have a phone with it."""
+    counts: dict[str, dict[str, int]] = {}
+    for chunk in batches(sorted(set(keys)), batch_size):
+        for row in read(driver, COUNT_PLACE_AREAS, keys=chunk):
+            counts.setdefault(str(row["key"]), {})[str(row["area"])] = int(row["phones"])
+    return counts
+
+
+def store_place_areas(
+    driver: Driver, areas: Mapping[str, Sequence[str] | None], *, batch_size: int
+) -> int:
+    """Set each place's area codes (``:VoterPlace``); a place given None has none known and
+    its node goes. Returns how many places have codes."""
+    known = [{"key": key, "areas": list(codes)} for key, codes in sorted(areas.items()) if codes]
+    unknown = sorted(key for key, codes in areas.items() if not codes)
+    for chunk in batches(known, batch_size):
+        write(driver, STORE_PLACE_AREAS, rows=chunk)
+    for keys in batches(unknown, batch_size):
+        write(driver, FORGET_PLACE_AREAS, keys=keys)
+    return len(known)
+
+
+def place_areas(driver: Driver, keys: Iterable[str]) -> dict[str, list[str]]:
+    """Place key -> the area codes its voters' phones use, for the places that have them."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    return {
+        str(row["key"]): [str(a) for a in row["areas"]]
+        for row in read(driver, READ_PLACE_AREAS, keys=wanted)
+        if row["areas"]
+    }
 
 
 def find_candidates(driver: Driver, keys: BlockingKeys) -> list[Row]:

@@ -18,7 +18,7 @@ from neo4j import Driver
 
 from graph.contacts import record_upload, write_friends
 from graph.outcomes import blocked_keys
-from graph.voters import count_voters_cached, find_candidates
+from graph.voters import count_voters_cached, find_candidates, place_areas
 from ingest.area_codes import placement
 from ingest.blocking import candidate_voters
 from ingest.dedupe import merge_duplicates
@@ -26,6 +26,7 @@ from ingest.keys import friend_id, voter_key
 from ingest.link_decide import one_contact_per_voter
 from ingest.link_splink import default_linker
 from ingest.linking import KeyedContact, LinkDecision, Linker, keyed
+from ingest.place_areas import place_key, row_place_key
 from ingest.readers import read_contacts
 from ingest.readers.base import nothing_usable
 from outreach.core.errors import FileRejected, RowError
@@ -86,14 +87,18 @@ def link_in_chunks(
     The work per chunk (candidates, scored pairs) stays bounded however big the upload,
     and so does the worker's memory. A voter links to at most one contact of the upload
     (``ingest.link_decide.one_contact_per_voter``). The linker is told how many voters
-    the graph holds, which sets how likely a chance agreement is.
+    the graph holds, which sets how likely a chance agreement is, and the area codes the
+    voter file's phones use where the chunk's contacts and candidates live.
     """
     decisions: list[LinkDecision] = []
     on_file = count_voters_cached(driver) if contacts else 0
     for start in range(0, len(contacts), chunk_size):
         chunk = contacts[start : start + chunk_size]
         voters = fetch_voters(driver, chunk, secret=secret)
-        decisions.extend(linker.link(chunk, voters, voters_on_file=on_file))
+        places = {place_key(c.record.state, c.record.city, c.record.zip) for c in chunk}
+        places.update(row_place_key(voter) for voter in voters)
+        areas = place_areas(driver, (p for p in places if p is not None))
+        decisions.extend(linker.link(chunk, voters, voters_on_file=on_file, place_areas=areas))
     return one_contact_per_voter(decisions)
 
 

@@ -36,6 +36,7 @@ from ingest.link_files import LinkReport, read_left, read_voters
 from ingest.link_splink import SplinkLinker
 from ingest.linking import KeyedContact, LinkDecision
 from ingest.names import canonical_first_name
+from ingest.place_areas import voter_file_place_areas
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class EvalSet:
     contacts: list[KeyedContact]
     voters: list[dict[str, Any]]
     truth: dict[str, str]  # contact id -> voter id, "" for someone in no voter file
+    place_areas: dict[str, list[str]]  # what the graph would hold for these voters
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,10 @@ def load_eval(voters_csv: Path, contacts_csv: Path, truth_csv: Path) -> EvalSet:
     voters = read_voters(Path(voters_csv), "demo", secret=secret, report=report)
     with Path(truth_csv).open(newline="", encoding="utf-8") as f:
         truth = {row["contact_id"]: row["voter_id"] for row in csv.DictReader(f)}
-    return EvalSet(secret=secret, ids=ids, contacts=contacts, voters=voters, truth=truth)
+    return EvalSet(
+        secret=secret, ids=ids, contacts=contacts, voters=voters, truth=truth,
+        place_areas=voter_file_place_areas(voters),
+    )  # fmt: skip
 
 
 def score_decisions(
@@ -193,8 +198,9 @@ def sweep_splink(
 ) -> list[Scores]:
     """The splink linker's scores at each threshold, from one scoring run."""
     pairs = linker.pairs_by_contact(
-        evalset.contacts, evalset.voters, voters_on_file=len(evalset.voters)
-    )
+        evalset.contacts, evalset.voters, voters_on_file=len(evalset.voters),
+        place_areas=evalset.place_areas,
+    )  # fmt: skip
     return [
         score_decisions(
             evalset,

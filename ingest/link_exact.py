@@ -16,7 +16,7 @@ A household phone shared by several voters links only through the first name.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ingest.keys import fold
@@ -35,9 +35,10 @@ class ExactLinker:
         voters: Sequence[dict[str, Any]],
         *,
         voters_on_file: int | None = None,
+        place_areas: Mapping[str, Sequence[str]] | None = None,
     ) -> list[LinkDecision]:
-        """One decision per contact, in order (exact keys weigh nothing: the size of the
-        file does not change them)."""
+        """One decision per contact, in order (exact keys weigh nothing: neither the size
+        of the file nor where its phones are used changes them)."""
         by_phone: dict[str, list[dict[str, Any]]] = defaultdict(list)
         by_email: dict[str, list[dict[str, Any]]] = defaultdict(list)
         by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)

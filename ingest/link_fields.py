@@ -18,7 +18,8 @@ a veto (:func:`comparisons`):
   street exact, street exact, number exact and street Jaro-Winkler 0.88, street 0.9;
 - place: postcode exact, city exact within the same state, postcode one edit off, city
   Jaro-Winkler 0.9, a phone's area code among those the phones of the other's place use
-  (:func:`learn_place_areas`), state exact, the state of the phone's area code. City,
+  (``ingest.place_areas``), the same state with a phone's area code not among them,
+  state exact, the state of the phone's area code. City,
   postcode and state say the same thing, so they are one comparison of ordered levels
   and not three that would count it three times;
 - phone: a shared number, the same but for two adjacent digits swapped;
@@ -41,7 +42,6 @@ share of true pairs these rules keep (blocking recall) and the pairs per record.
 from __future__ import annotations
 
 import functools
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -59,6 +59,7 @@ from ingest.area_codes import state_of_phone as phone_state
 from ingest.keys import fold
 from ingest.names import canonical_first_name, name_variants
 from ingest.names import fold as fold_words
+from ingest.place_areas import phone_area
 from ingest.records import ContactRecord, VoterRecord
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def person_row(
     if phones is None:
         phones = record_phones(record)
     states = sorted({s for s in map(phone_state, phones) if s}) if phones else None
-    areas = sorted({p[2:5] for p in phones if p.startswith("+1") and len(p) == 12})
+    areas = sorted({a for a in map(phone_area, phones) if a})
     return {
         "unique_id": unique_id,
         "first_name": first,
@@ -224,47 +225,6 @@ def record_emails(record: ContactRecord | VoterRecord) -> list[str]:
     if isinstance(record, ContactRecord):
         return record.emails
     return [record.email] if record.email else []
-
-
-AREA_SHARE = 0.05  # an area code is "used in" a place by at least this share of its phones
-AREA_PHONES = 5  # and a place's area codes are known from at least this many phones
-
-
-def learn_place_areas(*sides: Sequence[dict[str, Any]]) -> None:
-    """Fill each row's ``place_areas``: the area codes that the phones of the records living
-    where it lives (its city, or its postcode without a city, in its state) use.
-
-    Learnt from the files themselves (both sides), so from whatever country and numbering
-    plan the files come: a place's codes are those of at least :data:`AREA_SHARE` of its
-    phones, and a place with fewer than :data:`AREA_PHONES` phones gets none. A US area
-    code covers part of a state, so a contact whose only place is a phone number (a new
-    one, or one the voter file lacks) is placed nearer than the state: the place
-    comparison's level "a phone's area code is one used where the other lives".
-    """
-    used: dict[tuple[str | None, str], Counter[str]] = defaultdict(Counter)
-    for rows in sides:
-        for row in rows:
-            place = _place_key(row)
-            if place is not None and row.get("phone_areas"):
-                used[place].update(row["phone_areas"])
-    known: dict[tuple[str | None, str], list[str]] = {}
-    for place, counts in used.items():
-        total = counts.total()
-        if total >= AREA_PHONES:
-            known[place] = sorted(a for a, n in counts.items() if n >= AREA_SHARE * total)
-    for rows in sides:
-        for row in rows:
-            place = _place_key(row)
-            row["place_areas"] = known.get(place) if place is not None else None
-
-
-def _place_key(row: dict[str, Any]) -> tuple[str | None, str] | None:
-    """Where a row lives, as precisely as it says: (state, city), or (state, postcode)."""
-    if row.get("city"):
-        return row.get("state"), row["city"]
-    if row.get("zip"):
-        return row.get("state"), "#" + row["zip"]
-    return None
 
 
 @lru_cache(maxsize=65536)
@@ -395,6 +355,18 @@ _NO_PLACE = (
     )
     + " ELSE false END"
 )
+_PHONE_IN_STATE = (
+    "(state_l IS NULL AND list_contains(phone_states_l, state_r)) "
+    "OR (state_r IS NULL AND list_contains(phone_states_r, state_l))"
+)
+# A phone on one side, and the area codes of where the other lives known: the area-code
+# levels can say something. Where the codes are unknown (a voter file without phones, a
+# place with too few), the pair falls to the levels of states alone, which weigh what
+# they weighed before the codes were known.
+_AREAS_KNOWN = (
+    "((phone_areas_l IS NOT NULL AND place_areas_r IS NOT NULL) "
+    "OR (phone_areas_r IS NOT NULL AND place_areas_l IS NOT NULL))"
+)
 _PLACE_LEVELS = (
     ("zip_l = zip_r", "same postcode"),
     ("city_l = city_r AND (state_l = state_r OR state_l IS NULL OR state_r IS NULL)", "same city"),
@@ -405,12 +377,12 @@ _PLACE_LEVELS = (
         " AND (state_l = state_r OR state_l IS NULL OR state_r IS NULL)",
         "a phone's area code is one used where the other lives",
     ),
-    ("state_l = state_r", "same state"),
     (
-        "(state_l IS NULL AND list_contains(phone_states_l, state_r)) "
-        "OR (state_r IS NULL AND list_contains(phone_states_r, state_l))",
-        "no state given, a phone's area code in the other's state",
+        f"{_AREAS_KNOWN} AND (state_l = state_r OR {_PHONE_IN_STATE})",
+        "same state, a phone's area code not one used where the other lives",
     ),
+    ("state_l = state_r", "same state"),
+    (_PHONE_IN_STATE, "no state given, a phone's area code in the other's state"),
 )
 _ADDRESS_LEVELS = (
     ("address_l = address_r", "same address"),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import random
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from ingest.link_people import Tables, train
 from ingest.linking import KeyedContact, keyed
 from ingest.mapping import VoterMapping, load_mapping
 from ingest.names import canonical_first_name
+from ingest.place_areas import fill_place_areas, known_place_areas, phone_area
 from ingest.readers import read_contacts
 from ingest.readers.base import ids_by_line
 from ingest.readers.voters import iter_voter_chunks
@@ -151,6 +153,7 @@ def voter_candidate(voter: VoterRecord, *, secret: str) -> dict[str, Any]:
         "email_hash": email_key(secret, voter.email) if voter.email else None,
         "household_id": voter.household_id,
         "name_key": name_key(canonical, voter.last_name),
+        "phone_area": phone_area(voter.phone),
     }
     return row
 
@@ -191,6 +194,10 @@ def _ids_by_line(data: bytes, id_column: str | None) -> dict[int, str]:
     return ids_by_line(decode_bytes(data), id_column, default_headers=_ID_HEADERS, required=False)
 
 
+# The share of places whose area codes training pretends not to know (see train_model).
+UNKNOWN_PLACES = 0.5
+
+
 def train_model(
     contacts: list[dict[str, Any]],
     voters: list[dict[str, Any]],
@@ -201,12 +208,20 @@ def train_model(
 ) -> dict[str, Any]:
     """Estimate the upload model's parameters from contact rows and voter rows.
 
-    ``ingest.link_people.train`` on every field, names without term frequencies and no
-    place areas (see ``ingest/splink_model.py``): u from random contact-voter pairs;
+    ``ingest.link_people.train`` on every field, names without term frequencies, place
+    areas learnt from the voters' phones alone, as the graph learns them (see
+    ``ingest/splink_model.py``), and forgotten for a random :data:`UNKNOWN_PLACES` of the
+    places, so that the levels of places whose codes are unknown (a voter file without
+    phones) are learnt too: u from random contact-voter pairs;
     given ``labels`` (contact row id, voter id) for the contacts known to be voters, m is
     counted on those pairs and the prior is their share of all pairs, else m comes from
     expectation maximisation.
     """
+    known = known_place_areas(voters)
+    hidden = set(random.Random(seed).sample(sorted(known), k=round(UNKNOWN_PLACES * len(known))))
+    known = {place: areas for place, areas in known.items() if place not in hidden}
+    fill_place_areas(contacts, known)
+    fill_place_areas(voters, known)
     tables = Tables(contacts, voters, place_areas=False)
     model = train(
         contacts, voters, labels=labels, seed=seed, u_max_pairs=u_max_pairs,

@@ -35,11 +35,11 @@ from ingest.link_fields import (
     blocking_rules,
     comparisons,
     deterministic_rules,
-    learn_place_areas,
     present_fields,
     training_rules,
 )
 from ingest.linking import LinkDecision
+from ingest.place_areas import learn_place_areas
 from ingest.splink_model import duckdb_api
 
 log = logging.getLogger(__name__)
@@ -85,9 +85,10 @@ class Tables:
 
     Building the Arrow tables and splink's term-frequency table costs about as much as
     scoring itself; a run that trains and then scores on the same rows makes them once.
-    The rows' ``place_areas`` are filled first (:func:`learn_place_areas`): they depend on
-    both sides together, so they are learnt where the two sides meet. ``place_areas``
-    False leaves them out, for a model whose rows will never have them (uploads').
+    The rows' ``place_areas`` are filled first (``ingest.place_areas.learn_place_areas``):
+    they depend on both sides together, so they are learnt where the two sides meet.
+    ``place_areas`` False leaves the rows' own, for a caller that filled them already
+    (uploads' training, from the voter side alone).
     """
 
     def __init__(

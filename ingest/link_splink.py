@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from ingest.link_decide import (
 from ingest.link_people import ScoredPair as PeoplePair
 from ingest.link_people import decide_links
 from ingest.linking import KeyedContact, LinkDecision
+from ingest.place_areas import fill_place_areas
 from ingest.splink_model import MODEL_PATH, SCHEMA, contact_rows, load_model, voter_rows
 from ingest.splink_sql import CompiledPrediction
 from outreach.core.errors import InvalidInput
@@ -94,9 +95,12 @@ class SplinkLinker:
         voters: Sequence[dict[str, Any]],
         *,
         voters_on_file: int | None = None,
+        place_areas: Mapping[str, Sequence[str]] | None = None,
     ) -> list[LinkDecision]:
         """One decision per contact, in order."""
-        pairs = self.pairs_by_contact(contacts, voters, voters_on_file=voters_on_file)
+        pairs = self.pairs_by_contact(
+            contacts, voters, voters_on_file=voters_on_file, place_areas=place_areas
+        )
         ids = [str(i) for i in range(len(contacts))]
         if not self.one_to_one:
             return [self.decide(pairs.get(i, [])) for i in ids]
@@ -116,15 +120,17 @@ class SplinkLinker:
         voters: Sequence[dict[str, Any]],
         *,
         voters_on_file: int | None = None,
+        place_areas: Mapping[str, Sequence[str]] | None = None,
     ) -> dict[str, list[ScoredPair]]:
         """Contact position -> its scored candidates (voter id, match weight, first-name level,
-        household weight), weights at the prior of a file of ``voters_on_file`` voters."""
+        household weight), weights at the prior of a file of ``voters_on_file`` voters;
+        phones compared with where each side lives by ``place_areas``."""
         by_contact: dict[str, list[ScoredPair]] = defaultdict(list)
         shift = self.prior_shift(voters_on_file)
-        left = contact_rows(contacts, secret=self._secret)
-        for contact, voter, weight, first_level, phone_level in self.score(
-            left, voter_rows(voters)
-        ):
+        left, right = contact_rows(contacts, secret=self._secret), voter_rows(voters)
+        fill_place_areas(left, place_areas)
+        fill_place_areas(right, place_areas)
+        for contact, voter, weight, first_level, phone_level in self.score(left, right):
             household = self._household.get(phone_level, 0.0)
             by_contact[contact].append((voter, weight + shift, first_level, household))
         return by_contact

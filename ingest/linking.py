@@ -7,7 +7,7 @@ them to whichever linker is configured.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -60,7 +60,10 @@ class Linker(Protocol):
 
     ``voters_on_file`` is how many voters the graph holds, of whom ``voters`` are the
     candidates: the more voters, the likelier that some of them agree with a contact by
-    chance, and a linker that weighs evidence takes it into account.
+    chance, and a linker that weighs evidence takes it into account. ``place_areas``
+    (place key -> area codes, ``ingest.place_areas``) are the codes the voter file's
+    phones use where the contacts and the candidates live, for a linker that compares a
+    contact's phone with where a voter lives.
     """
 
     def link(
@@ -69,6 +72,7 @@ class Linker(Protocol):
         voters: Sequence[dict[str, Any]],
         *,
         voters_on_file: int | None = None,
+        place_areas: Mapping[str, Sequence[str]] | None = None,
     ) -> list[LinkDecision]:
         """One decision per contact, in order."""
         ...

@@ -16,8 +16,11 @@ What differs from ``outreach link``:
   a voter's exact name without being that voter (namesakes) carry rare names as often as
   the voters themselves do: with frequencies from the training voter file, an exact rare
   name became a near-certain link and recall at 98% precision fell (0.81 to 0.77);
-- no place areas (the area codes a place's phones use): the graph keeps no raw phone,
-  so a voter's place has none. The state of a phone's area code still counts.
+- place areas (the area codes a place's phones use, ``ingest/place_areas.py``) are
+  learnt from the voter file alone: the graph keeps each voter's area code, never the
+  number, and each place's codes (``:VoterPlace``); a supporter's contacts never add to
+  them. A voter file loaded before they were kept has none: that level then weighs
+  nothing, and the state of a phone's area code still counts.
 
 :func:`contact_rows` and :func:`voter_rows` turn keyed contacts and graph voter rows into
 rows of :data:`SCHEMA`.
@@ -26,9 +29,9 @@ The parameters ship in ``link_model.json``, trained by ``ingest.link_files.train
 on a generated voter file and contacts with their truth (seed 7, 20,000 of each;
 ``python -m bench.linkage_quality --train-model ingest/link_model.json``): m counted on
 the labelled contact-voter pairs, u from random pairs, the prior from the labelled
-pairs' share of all pairs. The generated contacts include stale voter-file phones and
-emails, so a phone that disagrees is learned as weak evidence against a match, not as a
-veto.
+pairs' share of all pairs, place areas from the voters' phones alone. The generated
+contacts include stale voter-file phones and emails, so a phone that disagrees is
+learned as weak evidence against a match, not as a veto.
 """
 
 from __future__ import annotations
@@ -85,7 +88,8 @@ def contact_rows(
 
 def voter_rows(voters: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Model rows for candidate voters (graph rows: ``graph.voters`` ``_VOTER_FIELDS``), each
-    voter once. Graph rows carry keyed hashes of the phone and email, never the raw ones."""
+    voter once. Graph rows carry keyed hashes of the phone and email, never the raw ones,
+    and the phone's area code."""
     rows, seen = [], set()
     for voter in voters:
         voter_id = str(voter["voter_id"])
@@ -105,15 +109,15 @@ def voter_rows(voters: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             zip=voter.get("zip"),
         )
         phone, email = voter.get("phone_hash"), voter.get("email_hash")
-        rows.append(
-            person_row(
-                voter_id,
-                record,
-                phone_keys=[phone] if phone else (),
-                email_keys=[email] if email else (),
-                phones=(),
-            )
+        row = person_row(
+            voter_id,
+            record,
+            phone_keys=[phone] if phone else (),
+            email_keys=[email] if email else (),
+            phones=(),
         )
+        row["phone_areas"] = [voter["phone_area"]] if voter.get("phone_area") else None
+        rows.append(row)
     return rows
 
 

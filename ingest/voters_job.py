@@ -10,7 +10,7 @@ from typing import Any
 
 from neo4j import Driver
 
-from graph.voters import upsert_voters
+from graph.voters import count_place_areas, store_place_areas, upsert_voters
 from ingest.keys import (
     birth_key,
     email_key,
@@ -23,6 +23,7 @@ from ingest.keys import (
 )
 from ingest.mapping import load_mapping
 from ingest.names import canonical_first_name
+from ingest.place_areas import areas_from_counts, phone_area, place_key
 from ingest.readers.base import nothing_usable
 from ingest.readers.voters import iter_voter_chunks
 from ingest.records import VoterRecord
@@ -61,6 +62,8 @@ def voter_row(record: VoterRecord, *, secret: str, keep_turnout: bool = False) -
     props["sound_key"] = sound_key(record.last_name, record.state, canonical)
     props["birth_key"] = birth_key(record.birth_date, canonical)
     props["street_key"] = street_key(record.address)
+    props["phone_area"] = phone_area(record.phone)
+    props["place_key"] = place_key(record.state, record.city, record.zip)
     return {"voter_id": record.voter_id, "props": props}
 
 
@@ -78,12 +81,15 @@ def ingest_voters(
     Reading and writing overlap: while one chunk is written (the graph server's work,
     during which this process mostly waits on the socket), the next is read and
     normalized. One write is in flight at a time, so memory holds two chunks at most.
+    Then the area codes of the places the file touched are counted again from their
+    voters (:func:`refresh_place_areas`); ``counts["places"]`` is how many have some.
     """
     column_map = load_mapping(mapping)
     secret = settings.secret_key.get_secret_value()
     counts = {"read": 0, "rejected": 0, "skipped": 0, "normalized": 0, "written": 0}
     keep_turnout = column_map.vote_history is None and "turnout_score" not in column_map.columns
     rejected: list[RowError] = []
+    places: set[str] = set()
 
     def finish(pending: Future[int] | None) -> None:
         if pending is not None:
@@ -105,6 +111,7 @@ def ingest_voters(
                 for record in chunk.records
             ]
             counts["normalized"] += len(rows)
+            places.update(p for r in rows if (p := r["props"]["place_key"]))
             finish(pending)
             pending = writer.submit(
                 upsert_voters, driver, rows, batch_size=settings.graph_write_batch
@@ -112,4 +119,15 @@ def ingest_voters(
         finish(pending)
     if not counts["normalized"] and not counts["skipped"]:
         raise nothing_usable("a voter", counts["read"], rejected)
+    counts["places"] = refresh_place_areas(driver, places, batch_size=settings.graph_write_batch)
     return counts
+
+
+def refresh_place_areas(driver: Driver, places: set[str], *, batch_size: int) -> int:
+    """Count again the area codes of these places' voters' phones and store each place's
+    (``ingest.place_areas``): what uploads compare a contact's phone with. Counted from
+    the voters in the graph, so loading a file twice, or two files of one state, gives
+    the same codes. Returns how many of the places have codes."""
+    counts = count_place_areas(driver, places, batch_size=batch_size)
+    areas = {place: areas_from_counts(counts.get(place, {})) for place in places}
+    return store_place_areas(driver, areas, batch_size=batch_size)

@@ -22,6 +22,7 @@ CONSTRAINTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE",
     "CREATE CONSTRAINT lock_name IF NOT EXISTS FOR (l:Lock) REQUIRE l.name IS UNIQUE",
     "CREATE CONSTRAINT voter_state_code IF NOT EXISTS FOR (s:VoterState) REQUIRE s.code IS UNIQUE",
+    "CREATE CONSTRAINT voter_place_key IF NOT EXISTS FOR (p:VoterPlace) REQUIRE p.key IS UNIQUE",
     "CREATE CONSTRAINT token_version_key IF NOT EXISTS "
     "FOR (t:TokenVersion) REQUIRE t.key IS UNIQUE",
     "CREATE CONSTRAINT webhook_id IF NOT EXISTS FOR (w:Webhook) REQUIRE w.id IS UNIQUE",
@@ -43,6 +44,7 @@ INDEXES: tuple[LiteralString, ...] = (
     "CREATE INDEX voter_birth IF NOT EXISTS FOR (v:Voter) ON (v.birth_key)",
     "CREATE INDEX voter_street IF NOT EXISTS FOR (v:Voter) ON (v.street_key)",
     "CREATE INDEX voter_household IF NOT EXISTS FOR (v:Voter) ON (v.household_id)",
+    "CREATE INDEX voter_place IF NOT EXISTS FOR (v:Voter) ON (v.place_key)",
     "CREATE INDEX supporter_partition IF NOT EXISTS FOR (s:Supporter) ON (s.partition)",
     "CREATE INDEX person_held_out IF NOT EXISTS FOR (p:Person) ON (p.held_out)",
     "CREATE INDEX person_holdout_pool IF NOT EXISTS FOR (p:Person) ON (p.holdout_pool)",

@@ -35,6 +35,8 @@ LABELS: dict[str, str] = {
     "Upload": "One contact file a supporter uploaded (the file itself is deleted after loading).",
     "Lock": "A lock held across processes (the rankings lock): owner and expiry.",
     "VoterState": "A state with voters on file (its code): whose voter file is loaded.",
+    "VoterPlace": "A place's telephone area codes, counted from its voters' phones as the "
+    "voter file loads; uploads compare a contact's area code with them.",
     "Job": "A long piece of work (voter file, upload, re-rank): status, counts, rejected rows.",
     "MatcherConfig": "One stored version of the organizer's matcher settings (JSON body).",
     "DoNotContact": "A friend's key on the do-not-contact list (opt-out link or a refusal).",
@@ -65,6 +67,9 @@ RELATIONSHIPS: dict[str, str] = {
 PROPERTIES: dict[str, str] = {
     "Voter.voter_id": "The voter file's id (unique).",
     "VoterState.code": "USPS state code (unique).",
+    "VoterPlace.key": "The place: STATE|city, or STATE|#zip without a city (unique).",
+    "VoterPlace.areas": "Area codes used by at least one in twenty of its voters' phones "
+    "(five phones or more).",
     "Voter.state": "USPS state code (WI).",
     "Voter.district": "Congressional district as ST-N (WI-3, NE-2).",
     "Voter.vote_history": "One boolean per election column of the file, most recent first.",
@@ -78,6 +83,8 @@ PROPERTIES: dict[str, str] = {
     "Voter.name_state_key": "Look-up key: name key and state.",
     "Voter.last_key": "Look-up key: surname, state and first initial.",
     "Voter.sound_key": "Look-up key: surname metaphone, state and first initial.",
+    "Voter.phone_area": "Area code of the phone (the number itself is not stored).",
+    "Voter.place_key": "Where the voter lives as linkage places it: STATE|city.",
     "Voter.birth_key": "Look-up key: full birth date and first initial.",
     "Voter.street_key": "Look-up key: house number and street.",
     "Voter.address": "Street line as in the voter file (linkage compares it).",

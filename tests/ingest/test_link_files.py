@@ -53,15 +53,21 @@ def test_training_with_the_truth_counts_m_on_the_labelled_pairs(tmp_path: Path) 
 def test_a_level_no_pair_reached_weighs_nothing_and_a_year_alone_counts(
     tmp_path: Path,
 ) -> None:
-    """Trained without place areas (the graph keeps no raw phone), the place level of a
-    phone's area code is seen in no pair, matching or random: it weighs nothing, where a
-    rare m over a u below one in the sample made it 13 bits of evidence. A birth year
-    given alone that agrees speaks for the pair."""
+    """Trained on a voter file without phones, no place's area codes are known: the place
+    levels of a phone's area code are seen in no pair, matching or random, and weigh
+    nothing, where a rare m over a u below one in the sample made such a level 13 bits
+    of evidence. A birth year given alone that agrees speaks for the pair."""
     voters, contacts, truth = generate_linkage_eval(
         tmp_path / "t", seed=3, voters=3000, contacts=800
     )
+    phoneless = tmp_path / "phoneless.csv"
+    with voters.open(newline="", encoding="utf-8") as f, phoneless.open("w", newline="") as out:
+        reader = csv.DictReader(f)
+        writer = csv.DictWriter(out, fieldnames=list(reader.fieldnames or []))
+        writer.writeheader()
+        writer.writerows({**row, "phone": ""} for row in reader)
     model = load_model(
-        train_from_files(voters, "demo", contacts, tmp_path / "model.json", truth_csv=truth)
+        train_from_files(phoneless, "demo", contacts, tmp_path / "model.json", truth_csv=truth)
     )
     levels = {
         (c["output_column_name"], lvl["label_for_charts"]): lvl
@@ -69,8 +75,36 @@ def test_a_level_no_pair_reached_weighs_nothing_and_a_year_alone_counts(
         for lvl in c["comparison_levels"]
         if not lvl.get("is_null_level")
     }
-    area = levels[("place", "a phone's area code is one used where the other lives")]
-    assert area["m_probability"] == area["u_probability"]
+    for label in (
+        "a phone's area code is one used where the other lives",
+        "same state, a phone's area code not one used where the other lives",
+    ):
+        area = levels[("place", label)]
+        assert area["m_probability"] == area["u_probability"], label
     alone = levels[("birth", "same birth year, a year alone")]
     assert alone["m_probability"] > 2 * alone["u_probability"]
     assert model["outreach_prior_voters"] == 3000
+
+
+def test_training_learns_the_area_code_levels_and_keeps_those_of_states_alone(
+    tmp_path: Path,
+) -> None:
+    """With the voters' phones, a contact's area code used where the voter lives is
+    evidence for the pair, one from elsewhere in the state against it; half the places'
+    codes are hidden in training, so the levels of states alone, which contacts of a
+    voter file without phones fall to, are learnt too and still speak for the pair."""
+    voters, contacts, truth = generate_linkage_eval(
+        tmp_path / "t", seed=3, voters=3000, contacts=800
+    )
+    model = load_model(
+        train_from_files(voters, "demo", contacts, tmp_path / "model.json", truth_csv=truth)
+    )
+    place = next(c for c in model["comparisons"] if c["output_column_name"] == "place")
+    weight = {
+        lvl["label_for_charts"]: lvl["m_probability"] / lvl["u_probability"]
+        for lvl in place["comparison_levels"]
+        if not lvl.get("is_null_level")
+    }
+    assert weight["a phone's area code is one used where the other lives"] > 8
+    assert weight["same state, a phone's area code not one used where the other lives"] < 1
+    assert weight["no state given, a phone's area code in the other's state"] > 2

@@ -227,10 +227,10 @@ def test_quality_on_a_small_generated_set(tmp_path: Path) -> None:
     (exact,) = sweep_exact(evalset, [0.8])
     assert default.precision > exact.precision and default.recall > exact.recall
     each = SplinkLinker(secret=evalset.secret, one_to_one=False)
-    decisions = each.link(evalset.contacts, evalset.voters)
+    decisions = each.link(evalset.contacts, evalset.voters, place_areas=evalset.place_areas)
     assert score_decisions(evalset, decisions, threshold=linker.threshold) == default
     # One-to-one, as uploads run: each voter once, no less precise, about as many links
-    decisions = linker.link(evalset.contacts, evalset.voters)
+    decisions = linker.link(evalset.contacts, evalset.voters, place_areas=evalset.place_areas)
     linked = [d.voter_id for d in decisions if d.voter_id]
     assert len(linked) == len(set(linked))
     paired = score_decisions(evalset, decisions, threshold=linker.threshold)
