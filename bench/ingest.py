@@ -9,7 +9,8 @@ supporter in the four upload formats in turn (CSV, Google CSV, vCard, JSON).
   Then the place area codes are counted again (``refresh_place_areas``), after the writes.
 * **Contacts**: ``ingest.contacts_job.ingest_upload`` for each upload in turn. Stages:
   read and normalize (decode, parse, normalize, merge duplicates, keyed hashes), link
-  (candidate look-ups in the graph by each blocking key; the job's default linker scoring
+  (candidate look-ups in the graph by each blocking key, and the area codes of the
+  places of the chunk's contacts and candidates; the job's default linker scoring
   and deciding; the friend rows built from its decisions), write
   (``graph.contacts.write_friends``) and bookkeeping (consent check, the ``Upload`` node).
 * **Roster**: ``graph.supporters.upsert_supporters`` for a few new supporters with a
@@ -319,6 +320,7 @@ def worker_main(job: dict[str, Any]) -> dict[str, Any]:
             "merge_duplicates": "read+normalize",
             "keyed": "read+normalize",
             "fetch_voters": "link: look-ups",
+            "place_areas": "link: look-ups",
             "record_upload": "bookkeeping",
             "consent_version": "bookkeeping",
         },
