@@ -121,6 +121,11 @@ def person_row(
 ) -> dict[str, Any]:
     """One row of :data:`SCHEMA` for a record; blanks become nulls, which count as no evidence.
 
+    ``phone_near_keys`` are the keys of the record's phones each one swap of adjacent digits
+    away, where the caller can make them; the row's own ``phone_keys`` are added to them.
+    The swapped-phone blocking rule explodes both lists on both sides, and a side whose
+    near keys were empty would take no part in it (a voter's, say, whose number is known
+    only by its key): with its own keys there, each phone's row takes part.
     ``phones``: the record's phones when the caller has them already (``record_phones``).
     Names, streets and cities repeat from row to row, so their columns are worked out once
     per value (:func:`_first_columns`, :func:`_last_columns`, :func:`_street_columns`).
@@ -160,7 +165,7 @@ def person_row(
         "phone_states": states or None,
         "phone_areas": areas or None,
         "phone_keys": list(phone_keys) or None,
-        "phone_near_keys": list(phone_near_keys) or None,
+        "phone_near_keys": sorted({*phone_near_keys, *phone_keys}) or None,
         "email_keys": list(email_keys) or None,
     }
 
