@@ -19,8 +19,9 @@ What differs from ``outreach link``:
 - place areas (the area codes a place's phones use, ``ingest/place_areas.py``) are
   learnt from the voter file alone: the graph keeps each voter's area code, never the
   number, and each place's codes (``:VoterPlace``); a supporter's contacts never add to
-  them. A voter file loaded before they were kept has none: that level then weighs
-  nothing, and the state of a phone's area code still counts.
+  them. Where a place's codes are unknown (a voter file without phones, or one loaded
+  before they were kept), its pairs fall to the levels of states alone, trained on the
+  places whose codes training hid (``ingest.link_files.train_model``).
 
 :func:`contact_rows` and :func:`voter_rows` turn keyed contacts and graph voter rows into
 rows of :data:`SCHEMA`.
