@@ -78,13 +78,10 @@ def known_place_areas(*sides: Iterable[Mapping[str, Any]]) -> dict[str, list[str
 def voter_file_place_areas(voters: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
     """Place key -> its area codes, from voter rows shaped as the graph returns them (one
     ``phone_area`` each): what loading those voters into the graph stores."""
-    used: dict[str, Counter[str]] = defaultdict(Counter)
-    for voter in voters:
-        place = row_place_key(voter)
-        if place is not None and voter.get("phone_area"):
-            used[place][str(voter["phone_area"])] += 1
-    known = {place: areas_from_counts(counts) for place, counts in used.items()}
-    return {place: areas for place, areas in known.items() if areas}
+    return known_place_areas(
+        {**voter, "phone_areas": [voter["phone_area"]] if voter.get("phone_area") else None}
+        for voter in voters
+    )
 
 
 def fill_place_areas(
