@@ -10,12 +10,17 @@ from typing import Any, LiteralString
 from cachetools import TTLCache, cached
 from neo4j import Driver
 
-from graph.db.run import Row, batches, read, read_values, write
+from graph.db.run import Row, batches, read, read_values, write, write_rows
 
+# Returns the places voters moved away from: their phones no longer count there.
 UPSERT_VOTERS: LiteralString = """
 UNWIND $rows AS row
 MERGE (v:Voter {voter_id: row.voter_id})
+WITH v, row, v.place_key AS before
 SET v += row.props
+WITH before, row
+WHERE before IS NOT NULL AND before <> coalesce(row.props.place_key, '')
+RETURN DISTINCT before AS key
 """
 
 RECORD_STATES: LiteralString = "UNWIND $states AS st MERGE (:VoterState {code: st})"
@@ -110,18 +115,27 @@ class BlockingKeys:
         return sum(len(keys) for keys in kinds)
 
 
-def upsert_voters(driver: Driver, rows: list[dict[str, Any]], *, batch_size: int) -> int:
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    """What an upsert wrote, and the places (``place_key``) that some of its voters left."""
+
+    written: int
+    places_left: frozenset[str]
+
+
+def upsert_voters(driver: Driver, rows: list[dict[str, Any]], *, batch_size: int) -> Upserted:
     """Create or update voters by ``voter_id``; rows are ``{voter_id, props}``.
 
     The states they are in are recorded as ``VoterState`` nodes, so that asking which
     states' files are loaded reads a handful of nodes rather than the voters.
     """
+    left: set[str] = set()
     for chunk in batches(rows, batch_size):
-        write(driver, UPSERT_VOTERS, rows=chunk)
+        left.update(str(r["key"]) for r in write_rows(driver, UPSERT_VOTERS, rows=chunk))
     states = sorted({str(r["props"]["state"]) for r in rows if r["props"].get("state")})
     if states:
         write(driver, RECORD_STATES, states=states)
-    return len(rows)
+    return Upserted(written=len(rows), places_left=frozenset(left))
 
 
 def count_voters(driver: Driver) -> int:

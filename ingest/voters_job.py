@@ -10,7 +10,7 @@ from typing import Any
 
 from neo4j import Driver
 
-from graph.voters import count_place_areas, store_place_areas, upsert_voters
+from graph.voters import Upserted, count_place_areas, store_place_areas, upsert_voters
 from ingest.keys import (
     birth_key,
     email_key,
@@ -81,8 +81,9 @@ def ingest_voters(
     Reading and writing overlap: while one chunk is written (the graph server's work,
     during which this process mostly waits on the socket), the next is read and
     normalized. One write is in flight at a time, so memory holds two chunks at most.
-    Then the area codes of the places the file touched are counted again from their
-    voters (:func:`refresh_place_areas`); ``counts["places"]`` is how many have some.
+    Then the area codes of the places the file touched (where its voters live, and where
+    any of them lived before this load) are counted again from their voters
+    (:func:`refresh_place_areas`); ``counts["places"]`` is how many have some.
     """
     column_map = load_mapping(mapping)
     secret = settings.secret_key.get_secret_value()
@@ -91,13 +92,15 @@ def ingest_voters(
     rejected: list[RowError] = []
     places: set[str] = set()
 
-    def finish(pending: Future[int] | None) -> None:
+    def finish(pending: Future[Upserted] | None) -> None:
         if pending is not None:
-            counts["written"] += pending.result()
+            done = pending.result()
+            counts["written"] += done.written
+            places.update(done.places_left)  # a voter who moved no longer counts there
             if report:
                 report(dict(counts), rejected)
 
-    pending: Future[int] | None = None
+    pending: Future[Upserted] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="voter-writer") as writer:
         for chunk in iter_voter_chunks(
             path, column_map, chunk_size=chunk_size, region=settings.default_region

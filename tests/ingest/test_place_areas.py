@@ -114,6 +114,25 @@ def test_loading_a_voter_file_keeps_each_places_area_codes_and_again_the_same(
     assert place_areas(driver, [k for k in keys if k]) == {keys[0]: ["608"]}
 
 
+def test_voters_who_move_away_no_longer_count_where_they_lived(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    tag = unique("mv")
+    town, city = _town(tag), _town(tag) + " City"
+    locals_ = [voter(voter_id=askable_voter_id(), city=town, phone=p)
+               for p in _numbers(tag, 20, "608")]  # fmt: skip
+    movers = [voter(voter_id=askable_voter_id(), city=town, phone=p)
+              for p in _numbers(tag, 3, "414", first=100)]  # fmt: skip
+    _load(driver, settings, tmp_path / "voters.csv", locals_ + movers)
+    key = place_key("WI", town, None)
+    assert key is not None and place_areas(driver, [key]) == {key: ["414", "608"]}
+
+    # A file of the movers alone, now living in the city: the town is counted again too.
+    gone = _load(driver, settings, tmp_path / "moved.csv", [dict(r, city=city) for r in movers])
+    assert gone["places"] == 1  # the town; the city's three phones are too few to say
+    assert place_areas(driver, [key]) == {key: ["608"]}
+
+
 def _decision(driver: Driver, settings: Settings, contact: ContactRecord) -> tuple[Any, float]:
     """The voter a contact links to, or its likeliest candidate, and the probability."""
     secret = settings.secret_key.get_secret_value()
