@@ -14,7 +14,10 @@ outright looks like that member's housemate: the weight of what members of a hou
 share (the phone's agreement, each pair's ``household`` weight) says "this household",
 not "this person", and is taken off that candidate's weight. A housemate with more
 evidence than the household's (an email, a birth year) can still win.
-Otherwise candidates from ``review_floor`` up are kept for review, ``REVIEW_LIMIT`` at most.
+Otherwise the candidates that would reach ``review_floor`` on their own are kept for
+review, the likeliest ``REVIEW_LIMIT`` at most: two voters who are equally good (a parent
+and a child of one name at one address) share the chance, each below one half, and the
+contact is doubtful between them, not without a candidate.
 """
 
 from __future__ import annotations
@@ -43,13 +46,21 @@ def decide(
     weights = household_adjusted(pairs)
     odds = [2.0 ** min(weight, 500.0) for weight in weights]
     total = 1.0 + math.fsum(odds)
-    chances = [(vid, o / total, gamma) for (vid, _, gamma, _), o in zip(pairs, odds, strict=True)]
+    chances = [(vid, o / total, w) for (vid, *_), o, w in zip(pairs, odds, weights, strict=True)]
     ranked = sorted(chances, key=lambda item: (-item[1], item[0]))
     best_id, best_p, _ = ranked[0]
     if best_p >= threshold:
         return LinkDecision(voter_id=best_id, probability=best_p, method=method)
-    review = [(vid, p) for vid, p, _ in ranked[:REVIEW_LIMIT] if p >= review_floor]
-    return LinkDecision(voter_id=None, probability=best_p, method=method, candidates=review)
+    review = [(vid, p) for vid, p, w in ranked if on_its_own(w) >= review_floor]
+    return LinkDecision(
+        voter_id=None, probability=best_p, method=method, candidates=review[:REVIEW_LIMIT]
+    )
+
+
+def on_its_own(match_weight: float) -> float:
+    """A pair's match probability were its voter the contact's only candidate."""
+    odds = 2.0 ** min(match_weight, 500.0)
+    return odds / (1.0 + odds)
 
 
 def household_adjusted(pairs: Sequence[ScoredPair]) -> list[float]:

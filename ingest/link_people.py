@@ -28,7 +28,7 @@ import pyarrow as pa
 from splink import Linker, SettingsCreator
 from splink.internals.exceptions import SplinkException
 
-from ingest.link_decide import REVIEW_LIMIT
+from ingest.link_decide import REVIEW_LIMIT, on_its_own
 from ingest.link_fields import (
     COARSER_LEVELS,
     arrow_table,
@@ -600,6 +600,8 @@ def decide_links(
     equally good candidates share it and neither links. One-to-one, the surest link is
     made first, its right record is struck from the others' candidates (whose chances
     are then worked out again without it), and so on while a link clears the threshold.
+    A left record that does not link keeps for review the candidates that would reach
+    ``review_floor`` on their own (``ingest.link_decide.on_its_own``), the likeliest first.
     """
     by_left: dict[str, dict[str, float]] = defaultdict(dict)
     for pair in pairs:
@@ -620,9 +622,12 @@ def decide_links(
         if best_p >= threshold and (not one_to_one or left in taken):
             decisions.append(LinkDecision(voter_id=best, probability=best_p, method="splink"))
             continue
-        review = [(right, p) for right, p in ranked[:REVIEW_LIMIT] if p >= review_floor]
+        weights = by_left[left]
+        review = [(r, p) for r, p in ranked if on_its_own(weights[r]) >= review_floor]
         decisions.append(
-            LinkDecision(voter_id=None, probability=best_p, method="splink", candidates=review)
+            LinkDecision(
+                voter_id=None, probability=best_p, method="splink", candidates=review[:REVIEW_LIMIT]
+            )
         )
     return decisions
 

@@ -43,8 +43,8 @@ def link(
     review_floor: Annotated[
         float | None,
         typer.Option(
-            help="Keep candidates for review from here up (0.5 unless the threshold is "
-            "lower, then the threshold)"
+            help="Keep for review the candidates that would reach this on their own (0.5 "
+            "unless the threshold is lower, then the threshold)"
         ),
     ] = None,
     one_to_one: Annotated[

@@ -178,8 +178,28 @@ def test_doubtful_candidates_are_kept_for_review_not_linked(
     decision = link_one(linker, name_only, voters)
     assert decision.voter_id is None
     assert decision.candidates and decision.candidates[0][0] == "WI-1"
-    assert all(linker.review_floor <= p < linker.threshold for _, p in decision.candidates)
+    assert all(p < linker.threshold for _, p in decision.candidates)
     assert len(decision.candidates) <= 3
+
+
+def test_a_contact_torn_between_two_equal_voters_is_asked_about_both(
+    linker: SplinkLinker, contacts_file: Any, tmp_path: Path
+) -> None:
+    """A father and son of one name, address and landline: neither links, and both are
+    kept for review though each has only half the chance."""
+    household = {"first_name": "James", "last_name": "Okafor", "address": "40 Elm St",
+                 "phone": "(608) 262-7310", "email": "", "household_id": "H9"}  # fmt: skip
+    rows = [demo_voter(voter_id="WI-SR", suffix="SR", birth_year="1958", **household),
+            demo_voter(voter_id="WI-JR", suffix="JR", birth_year="1990", **household)]  # fmt: skip
+    path = write_demo_voters(tmp_path / "household.csv", rows)
+    voters = read_voters(path, "demo", secret=SECRET, report=LinkReport(out_csv=path))
+    (james,) = contacts_file(
+        {"first_name": "James", "last_name": "Okafor", "phone": "608-262-7310", "state": "WI"}
+    )
+    decision = link_one(linker, james, voters)
+    assert decision.voter_id is None
+    assert sorted(vid for vid, _ in decision.candidates) == ["WI-JR", "WI-SR"]
+    assert all(p < linker.review_floor for _, p in decision.candidates)  # half each, at most
 
 
 def test_linking_is_deterministic(voters: list[dict[str, Any]], contacts_file: Any) -> None:
