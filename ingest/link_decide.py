@@ -13,7 +13,10 @@ phone. When some candidate's first name agrees, a candidate whose first name dis
 outright looks like that member's housemate: the weight of what members of a household
 share (the phone's agreement, each pair's ``household`` weight) says "this household",
 not "this person", and is taken off that candidate's weight. A housemate with more
-evidence than the household's (an email, a birth year) can still win.
+evidence than the household's (an email, a birth year) can still win. When no first name
+agrees, a link that the household's evidence alone carries over the threshold is not made
+but kept for review (:func:`housemates_to_review`): the contact is as likely a housemate
+the voter file lacks, or an entry such as "Mom", as the voter, and the supporter knows.
 Otherwise the candidates that would reach ``review_floor`` on their own are kept for
 review, the likeliest ``REVIEW_LIMIT`` at most: two voters who are equally good (a parent
 and a child of one name at one address) share the chance, each below one half, and the
@@ -33,7 +36,8 @@ REVIEW_LIMIT = 3
 FIRST_NAMES_DISAGREE = 0  # the comparison vector value of the first-name ElseLevel
 
 # (voter id, match weight, first-name comparison level, household weight: the part of the
-# match weight that members of one household share, such as a landline's agreement)
+# match weight that members of one household share, such as a landline's or the address's
+# agreement)
 ScoredPair = tuple[str, float, int, float]
 
 
@@ -73,6 +77,33 @@ def household_adjusted(pairs: Sequence[ScoredPair]) -> list[float]:
             for _, weight, gamma, household in pairs
         ]
     return weights
+
+
+def housemates_to_review(
+    decisions: Sequence[LinkDecision], pairs: Sequence[Sequence[ScoredPair]], *, threshold: float
+) -> list[LinkDecision]:
+    """Each decision, a link kept for review instead where the linked voter's first name
+    disagrees outright and the pair clears ``threshold`` only with what a household shares
+    (``pairs`` holds each decision's scored candidates)."""
+    resolved = []
+    for decision, scored in zip(decisions, pairs, strict=True):
+        linked = [p for p in scored if p[0] == decision.voter_id]
+        if decision.voter_id is None or not linked:
+            resolved.append(decision)
+            continue
+        _, weight, gamma, household = linked[0]
+        carried = household > 0 and on_its_own(weight - household) < threshold
+        if gamma != FIRST_NAMES_DISAGREE or not carried:
+            resolved.append(decision)
+            continue
+        doubtful = [(decision.voter_id, decision.probability), *decision.candidates]
+        resolved.append(
+            LinkDecision(
+                voter_id=None, probability=decision.probability, method=decision.method,
+                candidates=doubtful[:REVIEW_LIMIT],
+            )
+        )  # fmt: skip
+    return resolved
 
 
 def one_contact_per_voter(decisions: Sequence[LinkDecision]) -> list[LinkDecision]:

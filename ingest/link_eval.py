@@ -201,12 +201,9 @@ def sweep_splink(
         evalset.contacts, evalset.voters, voters_on_file=len(evalset.voters),
         place_areas=evalset.place_areas,
     )  # fmt: skip
+    each = [pairs.get(str(i), []) for i in range(len(evalset.ids))]
     return [
-        score_decisions(
-            evalset,
-            [linker.decide(pairs.get(str(i), []), threshold=t) for i in range(len(evalset.ids))],
-            threshold=t,
-        )
+        score_decisions(evalset, linker.decide_each(each, threshold=t), threshold=t)
         for t in thresholds
     ]
 

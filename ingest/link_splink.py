@@ -22,6 +22,7 @@ from ingest.link_decide import (
     ScoredPair,
     decide,
     household_adjusted,
+    housemates_to_review,
 )
 from ingest.link_people import ScoredPair as PeoplePair
 from ingest.link_people import decide_links
@@ -84,10 +85,12 @@ class SplinkLinker:
             SCHEMA,
             threshold_match_weight=_MIN_MATCH_WEIGHT,
             columns=(
-                "unique_id_l", "unique_id_r", "match_weight", "gamma_first_name", "gamma_phone"
+                "unique_id_l", "unique_id_r", "match_weight", "gamma_first_name", "gamma_phone",
+                "gamma_address",
             ),
         )  # fmt: skip
         self._household = household_weights(settings)
+        self._household_address = household_weights(settings, "address")
 
     def link(
         self,
@@ -102,17 +105,27 @@ class SplinkLinker:
             contacts, voters, voters_on_file=voters_on_file, place_areas=place_areas
         )
         ids = [str(i) for i in range(len(contacts))]
+        each = [pairs.get(i, []) for i in ids]
         if not self.one_to_one:
-            return [self.decide(pairs.get(i, [])) for i in ids]
+            return self.decide_each(each)
         weighed = [
             PeoplePair(contact, voter_id, weight)
             for contact, scored in pairs.items()
             for (voter_id, *_), weight in zip(scored, household_adjusted(scored), strict=True)
         ]
-        return decide_links(
+        decisions = decide_links(
             ids, weighed, threshold=self.threshold, review_floor=self.review_floor,
             one_to_one=True,
         )  # fmt: skip
+        return housemates_to_review(decisions, each, threshold=self.threshold)
+
+    def decide_each(
+        self, each: Sequence[Sequence[ScoredPair]], *, threshold: float | None = None
+    ) -> list[LinkDecision]:
+        """Each contact's decision from its own scored candidates, not one-to-one."""
+        at = self.threshold if threshold is None else threshold
+        decisions = [self.decide(scored, threshold=at) for scored in each]
+        return housemates_to_review(decisions, each, threshold=at)
 
     def pairs_by_contact(
         self,
@@ -123,15 +136,20 @@ class SplinkLinker:
         place_areas: Mapping[str, Sequence[str]] | None = None,
     ) -> dict[str, list[ScoredPair]]:
         """Contact position -> its scored candidates (voter id, match weight, first-name level,
-        household weight), weights at the prior of a file of ``voters_on_file`` voters;
+        household weight: the phone's and the address's agreement, which housemates share),
+        weights at the prior of a file of ``voters_on_file`` voters;
         phones compared with where each side lives by ``place_areas``."""
         by_contact: dict[str, list[ScoredPair]] = defaultdict(list)
         shift = self.prior_shift(voters_on_file)
         left, right = contact_rows(contacts, secret=self._secret), voter_rows(voters)
         fill_place_areas(left, place_areas)
         fill_place_areas(right, place_areas)
-        for contact, voter, weight, first_level, phone_level in self.score(left, right):
-            household = self._household.get(phone_level, 0.0)
+        for contact, voter, weight, first_level, phone_level, address_level in self.score(
+            left, right
+        ):
+            household = self._household.get(phone_level, 0.0) + self._household_address.get(
+                address_level, 0.0
+            )
             by_contact[contact].append((voter, weight + shift, first_level, household))
         return by_contact
 
@@ -152,11 +170,12 @@ class SplinkLinker:
 
     def score(
         self, left: list[dict[str, Any]], right: list[dict[str, Any]]
-    ) -> list[tuple[str, str, float, int, int]]:
-        """Blocked pairs with their match weight, first-name and phone levels, in a stable order."""
+    ) -> list[tuple[str, str, float, int, int, int]]:
+        """Blocked pairs with their match weight, first-name, phone and address levels, in a
+        stable order."""
         with self._lock:
             rows = self._prediction.score(left, right)
-        return [(str(a), str(b), float(w), int(g), int(p)) for a, b, w, g, p in rows]
+        return [(str(a), str(b), float(w), int(g), int(p), int(d)) for a, b, w, g, p, d in rows]
 
     def decide(
         self, pairs: Sequence[ScoredPair], *, threshold: float | None = None
@@ -170,14 +189,15 @@ class SplinkLinker:
         )
 
 
-def household_weights(settings: dict[str, Any]) -> dict[int, float]:
-    """Phone comparison level -> its match weight where positive: what a shared landline adds.
+def household_weights(settings: dict[str, Any], name: str = "phone") -> dict[int, float]:
+    """A comparison's level -> its match weight where positive: for the phone, what a shared
+    landline adds; for the address, what living at one address adds.
 
     splink numbers a comparison's levels from the last (0, "anything else") up, the null
     level being -1; the weight of a level is log2(m / u).
     """
     for comparison in settings.get("comparisons", []):
-        if comparison.get("output_column_name") != "phone":
+        if comparison.get("output_column_name") != name:
             continue
         levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
         weights = {}

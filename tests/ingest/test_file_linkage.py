@@ -304,6 +304,25 @@ def test_a_contact_without_a_state_is_in_its_phones_state() -> None:
     assert [d.voter_id for d in resolved] == ["v1", None, None]
 
 
+def test_a_name_alone_in_a_file_without_states_is_unique_when_one_record_has_it() -> None:
+    """A right record that gives no state counts once, anywhere, and in every state."""
+    from ingest.link_people import unique_names_only
+    from ingest.linking import LinkDecision
+
+    def row(uid: str, first: str, state: str | None = None) -> dict[str, object]:
+        record = ContactRecord(line=0, display_name="", first_name=first, last_name="Lee",
+                               state=state)  # fmt: skip
+        return person_row(uid, record)
+
+    right = [row("v1", "Ann"), row("v2", "Bo"), row("v3", "Bo", "WI")]
+    left = [row("c1", "Ann"), row("c2", "Ann", "WI"), row("c3", "Bo", "MN"), row("c4", "Bo")]
+    decisions = [LinkDecision(voter_id=v, probability=0.95, method="splink")
+                 for v in ("v1", "v1", "v2", "v2")]  # fmt: skip
+    resolved = unique_names_only(decisions, left, right)
+    # Bo Lee of Minnesota can only be v2; a Bo Lee who gives no state could be either.
+    assert [d.voter_id for d in resolved] == ["v1", "v1", "v2", None]
+
+
 def test_a_pair_is_corroborated_by_a_level_that_speaks_for_it() -> None:
     from ingest.link_people import corroborating_sql
 

@@ -290,6 +290,31 @@ def test_a_housemate_is_evidence_with_a_weight_not_a_veto(linker: SplinkLinker) 
     assert alone.voter_id == "PA-5"
 
 
+def test_a_link_only_the_household_carries_is_kept_for_review(
+    linker: SplinkLinker, contacts_file: Any, tmp_path: Path
+) -> None:
+    """Elena gives the landline and address of Michelle, the one voter of her household:
+    she may be Michelle's housemate, whom the voter file lacks, so the supporter is asked.
+    Michelle herself, or Elena with an email Michelle lists, links."""
+    home = {"last_name": "Villalpando", "address": "4903 Woodland St", "city": "Houston",
+            "state": "TX", "zip": "77053", "phone": "(713) 365-1892",
+            "email": "mv2000@example.com", "household_id": "H8"}  # fmt: skip
+    path = write_demo_voters(tmp_path / "home.csv", [demo_voter(voter_id="TX-8",
+                             first_name="Michelle", **home)])  # fmt: skip
+    voters = read_voters(path, "demo", secret=SECRET, report=LinkReport(out_csv=path))
+    given = {"last_name": "Villalpando", "phone": "7133651892", "address": "4903 Woodland St",
+             "city": "Houston", "state": "TX"}  # fmt: skip
+    elena, michelle, emailed = contacts_file(
+        {"first_name": "Elena", **given},
+        {"first_name": "Michelle", **given},
+        {"first_name": "Elena", "email": "MV2000@example.com", **given},
+    )
+    alone = link_one(linker, elena, voters)
+    assert alone.voter_id is None and [vid for vid, _ in alone.candidates] == ["TX-8"]
+    assert link_one(linker, michelle, voters).voter_id == "TX-8"
+    assert link_one(linker, emailed, voters).voter_id == "TX-8"
+
+
 def test_household_weights_come_from_the_phone_comparison() -> None:
     from ingest.link_splink import household_weights
     from ingest.splink_model import MODEL_PATH, load_model
