@@ -392,6 +392,13 @@ class FullNames:
     exactly, the two weights' frequency parts (the first name's u and the surname's
     term frequency) are replaced by the share of records with that full name, counted
     on both files as splink counts term frequencies.
+
+    That share is never allowed to make an exact full name weigh less than the same
+    surname with first names that agree only at the next level down (``first_canonical``,
+    Bob and Robert): exact agreement is never weaker evidence than near agreement. On
+    small files it would: a name that each file holds once has a share of one in half
+    the records, the count including the pair itself, and an identical name scored below
+    a misspelt one.
     """
 
     def __init__(
@@ -416,6 +423,8 @@ class FullNames:
         (self._first_gamma, u_first, _), (self._last_gamma, _, frequencies) = first, last
         if not frequencies:
             return
+        weights = _level_weights(model, "first_name")
+        floor = weights[1] - weights[0] if len(weights) > 1 else -math.inf
         self.columns = "gamma_first_name, gamma_last_name"
         self._sides = {LEFT: {r["unique_id"]: r for r in left}}
         if right is not None:
@@ -431,10 +440,11 @@ class FullNames:
         total_last, total_full = sum(surnames.values()), sum(full.values())
         log_u_first = math.log2(u_first)
         for (name, surname), count in full.items():
-            self._delta[(name, surname)] = (
+            self._delta[(name, surname)] = max(
                 log_u_first
                 + math.log2(surnames[surname] / total_last)
-                - math.log2(count / total_full)
+                - math.log2(count / total_full),
+                floor,
             )
 
     def adjustment(self, source: str, uid: Any, first: Any, last: Any) -> float:
@@ -443,6 +453,24 @@ class FullNames:
             return 0.0
         row = self._sides[source][uid]
         return self._delta.get((row["first_name"], row["last_name"]), 0.0)
+
+
+def _level_weights(model: dict[str, Any], name: str) -> list[float]:
+    """The match weights (log2 m / u) of a comparison's levels, exact agreement first, up
+    to the first level without both; empty when the model lacks the comparison."""
+    for comparison in model.get("comparisons", []):
+        if comparison.get("output_column_name") != name:
+            continue
+        weights = []
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if not (isinstance(m, float | int) and isinstance(u, float | int) and m > 0 < u):
+                break
+            weights.append(math.log2(m / u))
+        return weights
+    return []
 
 
 def _exact_level(model: dict[str, Any], name: str) -> tuple[int, float, bool] | None:
@@ -690,19 +718,26 @@ def unique_names_only(
     Such a link is kept only when no other right record has its full name (canonical
     first name and surname) in its state: the one it gives, or else the one its phones'
     area codes are in, or anywhere when it has neither; otherwise it becomes a review
-    candidate.
+    candidate. A right record that gives no state may live in any.
     """
-    counts: Counter[tuple[str | None, str | None, str | None]] = Counter()
+    anywhere: Counter[tuple[str | None, str | None]] = Counter()
+    stateless: Counter[tuple[str | None, str | None]] = Counter()
+    in_state: Counter[tuple[str | None, str | None, str]] = Counter()
     for row in right:
-        counts[(row["first_canonical"], row["last_name"], row["state"])] += 1
-        counts[(row["first_canonical"], row["last_name"], None)] += 1
+        name = (row["first_canonical"], row["last_name"])
+        anywhere[name] += 1
+        if row["state"]:
+            in_state[(*name, str(row["state"]))] += 1
+        else:
+            stateless[name] += 1
     bare = {(p.left, p.right) for p in pairs if not p.corroborated}
     resolved = []
     for decision, row in zip(decisions, left, strict=True):
         name_alone = not any(row.get(k) for k in _STRONG)
         uncorroborated = (row["unique_id"], decision.voter_id) in bare
-        key = (row["first_canonical"], row["last_name"], _state_of(row))
-        if decision.voter_id is None or not (name_alone or uncorroborated) or counts[key] <= 1:
+        name, state = (row["first_canonical"], row["last_name"]), _state_of(row)
+        namesakes = anywhere[name] if state is None else in_state[(*name, state)] + stateless[name]
+        if decision.voter_id is None or not (name_alone or uncorroborated) or namesakes <= 1:
             resolved.append(decision)
             continue
         resolved.append(
