@@ -155,6 +155,28 @@ def read_side(
     ``near_phones`` adds the keys of each phone with two adjacent digits swapped; linking
     two files, one side having them is enough (the right side skips them).
     """
+    try:
+        return _read_side(
+            path, mapping, secret=secret, rejected=rejected, id_column=id_column,
+            region=region, near_phones=near_phones,
+        )  # fmt: skip
+    except InvalidInput as exc:
+        if exc.detail.startswith(f"{path.name}:"):
+            raise
+        raise FileRejected(f"{path.name}: {exc.detail}", **exc.extra) from exc
+
+
+def _read_side(
+    path: Path,
+    mapping: str | Path | None,
+    *,
+    secret: str,
+    rejected: list[RowError],
+    id_column: str | None,
+    region: str,
+    near_phones: bool,
+) -> tuple[Side, int]:
+    """:func:`read_side`, its errors not yet naming the file."""
     records: list[ContactRecord | VoterRecord] = []
     if mapping is not None:
         ids: list[str] = []
@@ -186,7 +208,8 @@ def read_side(
         )
         raise FileRejected(
             f"{path.name}: no row of the file could be read, so there is nothing to link"
-            + (f"; {shown}" if shown else "")
+            + (f"; {shown}" if shown else ""),
+            errors=list(rejected),
         )
     duplicates = len(ids) - len(set(ids))
     if duplicates:

@@ -63,7 +63,7 @@ def decide(
 
 def on_its_own(match_weight: float) -> float:
     """A pair's match probability were its voter the contact's only candidate."""
-    odds = 2.0 ** min(match_weight, 500.0)
+    odds: float = 2.0 ** min(match_weight, 500.0)
     return odds / (1.0 + odds)
 
 

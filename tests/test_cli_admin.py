@@ -123,6 +123,48 @@ def test_link_says_what_it_cannot_write_or_learn_before_any_work(tmp_path: Path)
     assert not (tmp_path / "o.csv").exists()
 
 
+def test_link_never_overwrites_what_it_reads_nor_ignores_an_option(tmp_path: Path) -> None:
+    left, right = tmp_path / "a.csv", tmp_path / "b.csv"
+    left.write_text("id,first_name,last_name\n1,Ann,Lee\n", encoding="utf-8")
+    right.write_text("id,first_name,last_name\n10,Ann,Lee\n", encoding="utf-8")
+    files = ("link", str(left), str(right), "--left-id", "id", "--right-id", "id")
+    cases = (
+        (outreach(*files, "--out", str(left)), "is one of the files to read"),
+        (outreach(*files, "--out", str(tmp_path / "o.csv"), "--train", str(right)),
+         "is one of the files to read"),
+        (outreach(*files, "--out", str(tmp_path / "o.csv"), "--train", str(tmp_path / "o.csv")),
+         "are both"),
+        (outreach(*files, "--out", str(left / "o.csv")), "is a file, not a folder"),
+        (outreach("link", str(left), "--dedupe", "--one-to-one"), "drop them with --dedupe"),
+        (outreach(*files, "--right-mapping", "demo"), "drop --right-id"),
+    )  # fmt: skip
+    for result, says in cases:
+        output = " ".join(re.sub("[│╭╮╰╯─]", " ", result.stdout + result.stderr).split())
+        assert result.returncode != 0 and says in output, output
+        assert "Traceback" not in output
+    assert left.read_text(encoding="utf-8").startswith("id,first_name")  # untouched
+    assert right.read_text(encoding="utf-8").startswith("id,first_name")
+
+
+def test_link_lists_every_rejected_row_and_leaves_no_stale_list(tmp_path: Path) -> None:
+    right = tmp_path / "b.csv"
+    right.write_text("id,first_name,last_name\n10,Ann,Lee\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,first_name,phone\n" + "".join(f"{i},,x\n" for i in range(8)), "utf-8")
+    out, listed = tmp_path / "out.csv", tmp_path / "out.rejected.csv"
+    refused = outreach("link", str(bad), str(right), "--out", str(out), "--right-id", "id")
+    assert refused.returncode == 1 and "bad.csv: no row" in refused.stdout
+    rows = listed.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "side,line,column,reason" and len(rows) == 9  # all eight, not three
+    assert all(row.startswith("left,") for row in rows[1:])
+    good = tmp_path / "good.csv"
+    good.write_text("id,first_name,last_name\n1,Ann,Lee\n", encoding="utf-8")
+    clean = outreach("link", str(good), str(right), "--out", str(out), "--left-id", "id",
+                     "--right-id", "id")  # fmt: skip
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert not listed.exists()  # the earlier run's list is gone with its rows
+
+
 def test_link_threshold_alone_and_clear_answers(tmp_path: Path) -> None:
     from outreach.demo import generate_linkage_eval
 
@@ -142,7 +184,7 @@ def test_link_threshold_alone_and_clear_answers(tmp_path: Path) -> None:
     assert floor.returncode != 0 and "--review-floor 0.3 or lower" in floor.stdout + floor.stderr
     empty = tmp_path / "empty.csv"
     empty.write_text("first_name,phone\n,not a phone\n", encoding="utf-8")
-    refused = outreach("link", str(empty), str(voters), "--out", "x.csv")
+    refused = outreach("link", str(empty), str(voters), "--out", str(tmp_path / "x.csv"))
     assert refused.returncode == 1
     assert "line 2" in refused.stdout and "nothing to link" in refused.stdout
     assert "Traceback" not in refused.stdout + refused.stderr

@@ -302,13 +302,30 @@ def is_blank(row: list[str]) -> bool:
 
 
 def reject_columns(expected: list[str], found: list[str], detail: str) -> FileRejected:
-    """The FileRejected for a header that lacks what is needed, listing both sides."""
+    """The FileRejected for a header that lacks what is needed, listing both sides.
+
+    A first row that holds a person's details (an email, a phone number, a date) is not
+    a header: it is not repeated, since a rejection is shown and may be kept, and the
+    answer says to add a header row.
+    """
+    if any(_looks_like_data(cell) for cell in found):
+        return FileRejected(
+            f"{detail}: the first row looks like a person's details, not column names (the "
+            f"file seems to have no header row); add one, with columns such as: "
+            f"{', '.join(expected)}",
+            expected=expected,
+        )
     return FileRejected(
         f"{detail}; expected columns such as: {', '.join(expected)}; "
         f"found: {', '.join(found) or '(none)'}",
         expected=expected,
         found=found,
     )
+
+
+def _looks_like_data(cell: str) -> bool:
+    """True for a cell that holds an email or four digits or more: no column name does."""
+    return "@" in cell or sum(c.isdigit() for c in cell) >= 4
 
 
 def data_rows(

@@ -67,6 +67,13 @@ def link(
             exists=True, dir_okay=False, help="Known pairs (left_id,right_id) to train m on"
         ),
     ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            help="Read phone numbers without a country code as this country's (default: "
+            "OUTREACH_DEFAULT_REGION, else US), e.g. AU, GB"
+        ),
+    ] = None,
 ) -> None:
     """Link LEFT to RIGHT (or deduplicate LEFT) probabilistically and write the scored pairs.
 
@@ -77,35 +84,61 @@ def link(
     from ingest.file_linkage import dedupe_file, link_files
 
     floor = _review_floor(threshold, review_floor)
-    _check_writable(out, "--out")
-    _check_writable(train, "--train")
     if model is not None and (train is not None or truth is not None):
         raise typer.BadParameter("--model uses a trained model: drop --train and --truth")
     if dedupe and right is not None:
         raise typer.BadParameter("--dedupe finds duplicates within LEFT: give no RIGHT file")
     if not dedupe and right is None:
         raise typer.BadParameter("give a RIGHT file to link to, or --dedupe for one file")
+    _check_options(
+        dedupe=dedupe, one_to_one=one_to_one, right_mapping=right_mapping, right_id=right_id,
+        left_mapping=left_mapping, left_id=left_id,
+    )  # fmt: skip
+    rejected_csv = out.with_name(out.stem + ".rejected.csv")
+    _check_outputs(
+        {"--out": out, "--train": train, "the rejected rows' file": rejected_csv},
+        [p for p in (left, right, model, truth) if p is not None],
+    )
+    if region is None:
+        from outreach.core.settings import get_settings
+
+        region = get_settings().default_region
     try:
         if dedupe:
             report = dedupe_file(
                 left, left_mapping, out, threshold=threshold, review_floor=floor,
-                model=model, save_model=train, truth=truth, id_column=left_id,
+                model=model, save_model=train, truth=truth, id_column=left_id, region=region,
             )  # fmt: skip
         else:
             assert right is not None
             report = link_files(
                 left, left_mapping, right, right_mapping, out, threshold=threshold,
                 review_floor=floor, one_to_one=one_to_one, model=model, save_model=train,
-                truth=truth, left_id_column=left_id, right_id_column=right_id,
+                truth=truth, left_id_column=left_id, right_id_column=right_id, region=region,
             )  # fmt: skip
     except OutreachError as exc:
         console.print(f"[red]{exc}[/]")
+        errors = [
+            RowError(line=e.get("line"), field=e.get("field"), reason=str(e.get("reason", "")))
+            for e in exc.extra.get("errors", [])
+            if isinstance(e, dict)
+        ]
+        if errors:  # a file none of whose rows could be read: every one of them, listed
+            of_right = right is not None and str(exc).startswith(f"{right.name}:")
+            listed = _write_rejected(
+                rejected_csv, left=None if of_right else errors, right=errors if of_right else None
+            )
+            console.print(f"Every row that could not be read: {listed}")
         raise typer.Exit(1) from exc
     _show_rejected("left", report.left_rejected)
     _show_rejected("right", report.right_rejected)
     if report.left_rejected or report.right_rejected:
-        listed = _write_rejected(out, report.left_rejected, report.right_rejected)
+        listed = _write_rejected(
+            rejected_csv, left=report.left_rejected, right=report.right_rejected
+        )
         console.print(f"Every row that could not be read: {listed}")
+    else:
+        rejected_csv.unlink(missing_ok=True)  # an earlier run's, which no longer holds
     if model is None:
         how = f"from the known pairs in {truth}" if truth else "without labels"
         saved = f", saved to {train} (reuse it with --model)" if train else ""
@@ -124,15 +157,64 @@ def link(
     )
 
 
-def _check_writable(path: Path | None, option: str) -> None:
-    """BadParameter before any work when ``path`` cannot be written: a folder, or a file in
-    a folder that does not exist (the linking would run, then fail to write)."""
-    if path is None:
-        return
+def _check_options(
+    *,
+    dedupe: bool,
+    one_to_one: bool,
+    right_mapping: str | None,
+    right_id: str | None,
+    left_mapping: str | None,
+    left_id: str | None,
+) -> None:
+    """BadParameter for options that would be ignored, rather than ignoring them."""
+    if dedupe and (one_to_one or right_mapping or right_id):
+        raise typer.BadParameter(
+            "--one-to-one, --right-mapping and --right-id are for linking two files: "
+            "drop them with --dedupe"
+        )
+    for side, mapping, id_column in (("left", left_mapping, left_id), ("right", right_mapping,
+                                                                        right_id)):  # fmt: skip
+        if mapping and id_column:
+            raise typer.BadParameter(
+                f"--{side}-mapping {mapping} names the {side} file's id column: drop --{side}-id"
+            )
+
+
+def _check_outputs(outputs: dict[str, Path | None], inputs: list[Path]) -> None:
+    """BadParameter before any work when an output would overwrite an input or another
+    output, or cannot be written (the linking would run, then fail to write)."""
+    given = {name: path for name, path in outputs.items() if path is not None}
+    read = {path.resolve() for path in inputs}
+    seen: dict[Path, str] = {}
+    for name, path in given.items():
+        resolved = path.resolve()
+        if resolved in read:
+            raise typer.BadParameter(f"{name} {path} is one of the files to read: give another")
+        if resolved in seen:
+            raise typer.BadParameter(f"{name} and {seen[resolved]} are both {path}")
+        seen[resolved] = name
+        _check_writable(path, name)
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """BadParameter when ``path`` cannot be written, found by opening it for appending (and
+    removing it again when it did not exist)."""
     if path.is_dir():
         raise typer.BadParameter(f"{option} {path} is a folder: give a file name")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise typer.BadParameter(f"{option} {path}: {path.parent} is a file, not a folder")
     if not path.parent.is_dir():
         raise typer.BadParameter(f"{option} {path}: the folder {path.parent} does not exist")
+    existed = path.exists()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise typer.BadParameter(
+            f"{option} {path} cannot be written: {exc.strerror or exc}"
+        ) from exc
+    if not existed:
+        path.unlink(missing_ok=True)
 
 
 def _review_floor(threshold: float, review_floor: float | None) -> float:
@@ -149,15 +231,16 @@ def _review_floor(threshold: float, review_floor: float | None) -> float:
     return review_floor
 
 
-def _write_rejected(out: Path, left: list[RowError], right: list[RowError]) -> Path:
-    """All rejected rows as ``side,line,column,reason`` next to the output file."""
+def _write_rejected(
+    path: Path, *, left: list[RowError] | None = None, right: list[RowError] | None = None
+) -> Path:
+    """All rejected rows as ``side,line,column,reason`` (next to the output file)."""
     import csv
 
-    path = out.with_name(out.stem + ".rejected.csv")
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(("side", "line", "column", "reason"))
-        for side, errors in (("left", left), ("right", right)):
+        for side, errors in (("left", left or []), ("right", right or [])):
             writer.writerows(
                 (side, e.line, neutralize(e.field or ""), neutralize(e.reason)) for e in errors
             )

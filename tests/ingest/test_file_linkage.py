@@ -238,11 +238,23 @@ def test_other_encodings_and_delimiters_read_the_same(
     assert len(found) > 350 and found <= truth
 
 
-def test_a_file_without_a_header_is_refused_with_what_was_found(tmp_path: Path) -> None:
+def test_a_file_without_a_header_is_refused_without_repeating_its_first_row(
+    tmp_path: Path,
+) -> None:
+    """The first row of a file without a header is a person: the answer names the file and
+    says to add a header, and repeats none of the person's details."""
     left, right = tmp_path / "left.csv", tmp_path / "right.csv"
-    left.write_text("Ann,Lee,1980-01-02\nBo,Ng,1975-03-04\n", encoding="utf-8")
+    left.write_text("Ann,Lee,1980-01-02,ann@example.org\nBo,Ng,1975-03-04,\n", encoding="utf-8")
     right.write_text("first_name,last_name\nAnn,Lee\n", encoding="utf-8")
-    with pytest.raises(FileRejected, match=r"no name, phone or email column.*found: Ann, Lee"):
+    with pytest.raises(FileRejected) as refused:
+        link_files(left, None, right, None, tmp_path / "out.csv")
+    message = str(refused.value)
+    assert message.startswith("left.csv: ") and "no header row" in message
+    assert not any(value in message for value in ("Ann", "Lee", "1980", "ann@"))
+    assert "found" not in refused.value.extra
+    # A header that is one, but names nothing usable, is still shown as found.
+    left.write_text("colour,size\nred,9\n", encoding="utf-8")
+    with pytest.raises(FileRejected, match=r"left.csv: no name.*found: colour, size"):
         link_files(left, None, right, None, tmp_path / "out.csv")
 
 
