@@ -381,6 +381,11 @@ def score(
     return pairs
 
 
+# The first-name levels just below exact (``ingest.link_fields``): the same once nicknames
+# are folded, one a nickname of the other, Jaro-Winkler 0.92 (one typo).
+_NEAR_FIRST_LEVELS = 3
+
+
 class FullNames:
     """The weight of an agreeing full name from how often that full name occurs.
 
@@ -394,8 +399,9 @@ class FullNames:
     on both files as splink counts term frequencies.
 
     That share is never allowed to make an exact full name weigh less than the same
-    surname with first names that agree only at the next level down (``first_canonical``,
-    Bob and Robert): exact agreement is never weaker evidence than near agreement. On
+    surname with first names that agree only nearly (the least of the levels below exact:
+    the same once nicknames are folded, a nickname, one typo): exact agreement is never
+    weaker evidence than near agreement. On
     small files it would: a name that each file holds once has a share of one in half
     the records, the count including the pair itself, and an identical name scored below
     a misspelt one.
@@ -424,7 +430,8 @@ class FullNames:
         if not frequencies:
             return
         weights = _level_weights(model, "first_name")
-        floor = weights[1] - weights[0] if len(weights) > 1 else -math.inf
+        near = weights[1 : _NEAR_FIRST_LEVELS + 1]
+        floor = min(near) - weights[0] if near else -math.inf
         self.columns = "gamma_first_name, gamma_last_name"
         self._sides = {LEFT: {r["unique_id"]: r for r in left}}
         if right is not None:

@@ -619,3 +619,36 @@ def test_a_training_block_without_pairs_leaves_the_model_whole(
     skipped = [r.getMessage() for r in caplog.records if "skipped a training step" in r.message]
     assert skipped and all("resulted in no record pairs" in m for m in skipped)
     assert all("\n" not in m and "This means" not in m for m in skipped)  # one sentence each
+
+
+def test_an_identical_name_weighs_no_less_than_a_misspelt_one(
+    febrl4: tuple[Path, Path, set[tuple[str, str]]], tmp_path: Path
+) -> None:
+    """Small files of names alone: each name a file holds once is half the records' share
+    of the pair itself, and an identical full name used to score below a misspelt one."""
+    import pandas as pd
+
+    a_csv, b_csv, truth = febrl4
+    pairs = sorted(truth)[:150]
+    a = pd.read_csv(a_csv, dtype=str, keep_default_na=False)
+    b = pd.read_csv(b_csv, dtype=str, keep_default_na=False)
+    columns = ["rec_id", "given_name", "surname"]
+    a[a["rec_id"].isin({x for x, _ in pairs})][columns].to_csv(tmp_path / "a.csv", index=False)
+    b[b["rec_id"].isin({y for _, y in pairs})][columns].to_csv(tmp_path / "b.csv", index=False)
+    out = tmp_path / "out.csv"
+    link_files(tmp_path / "a.csv", None, tmp_path / "b.csv", None, out,
+               left_id_column="rec_id", right_id_column="rec_id")  # fmt: skip
+    names = {r: (g, s) for r, g, s in a[columns].itertuples(index=False)}
+    names |= {r: (g, s) for r, g, s in b[columns].itertuples(index=False)}
+    best: dict[str, float] = {}
+    for row in read_output(out):
+        best[row["left_id"]] = max(best.get(row["left_id"], 0.0), float(row["probability"]))
+    same = [best.get(x, 0.0) for x, y in pairs if names[x] == names[y] and all(names[x])]
+    # The same surname, the first name misspelt (or another first name altogether).
+    misspelt = [best.get(x, 0.0) for x, y in pairs
+                if names[x][1] == names[y][1] and names[x][0] != names[y][0]]  # fmt: skip
+    assert len(same) > 50 and misspelt
+    assert min(same) >= 0.5  # each is at least a doubtful candidate, none unmatched
+    assert sorted(same)[len(same) // 2] >= sorted(misspelt)[len(misspelt) // 2]
+    found = links_of(out)
+    assert len(found) >= 10 and len(found & truth) >= 0.95 * len(found)
