@@ -324,8 +324,11 @@ def reject_columns(expected: list[str], found: list[str], detail: str) -> FileRe
 
 
 def _looks_like_data(cell: str) -> bool:
-    """True for a cell that holds an email or four digits or more: no column name does."""
-    return "@" in cell or sum(c.isdigit() for c in cell) >= 4
+    """True for a cell that holds an email, or is mostly digits and seven or more of them (a
+    phone number, a date): no column name does (``vote_2016g`` and ``GENERAL-11/03/2020``
+    are column names)."""
+    digits = sum(c.isdigit() for c in cell)
+    return "@" in cell or (digits >= 7 and digits >= 0.6 * len(cell.strip()))
 
 
 def data_rows(
