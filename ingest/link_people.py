@@ -215,6 +215,7 @@ def _train(
         model["probability_two_random_records_match"] = _round(share)
     pairs_sampled = min(u_max_pairs, _all_pairs(left, right))
     _fill_unobserved(model, pairs_sampled=pairs_sampled)
+    _without_matches(model, pairs_sampled=pairs_sampled)
     model["outreach_present_fields"] = sorted(present)
     model["outreach_households"] = _round(
         max(household_share(side, db.duckdb_con) for side in tables.arrow)
@@ -296,6 +297,30 @@ def _fill_unobserved(model: dict[str, Any], *, pairs_sampled: float) -> None:
     prior = model.get("probability_two_random_records_match")
     if isinstance(prior, float | int):
         model["probability_two_random_records_match"] = _round(min(max(prior, 1e-12), 0.5))
+
+
+def _without_matches(model: dict[str, Any], *, pairs_sampled: float) -> None:
+    """Take the matches out of each level's u.
+
+    splink counts u on pairs drawn at random, and a share of them (the prior, ``p``) are
+    matches: what it counts is ``p * m + (1 - p) * u``. Where most records have their
+    match in the other file, a level that matches share (a full name, a phone) looks
+    that much commoner among non-matches than it is: on files of a few hundred records
+    an identical phone weighed no more than the prior against it. The u of non-matches
+    is solved for, and kept no lower than one pair in the sample (or the u counted, when
+    that is lower), so that a level seen only among matches does not become certainty.
+    """
+    prior = model.get("probability_two_random_records_match")
+    if not isinstance(prior, float | int) or not 0.0 < prior < 1.0:
+        return
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if level.get("is_null_level") or not (_known(level, "m_probability") and
+                                                  _known(level, "u_probability")):  # fmt: skip
+                continue
+            floor = min(float(u), 1.0 / max(pairs_sampled, 2.0))
+            level["u_probability"] = _round(max((u - prior * m) / (1.0 - prior), floor))
 
 
 def _known(level: dict[str, Any], name: str) -> bool:
