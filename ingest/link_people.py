@@ -1,11 +1,11 @@
 """Train and run the field-aware linkage model on two sides of rows, or one side for dedupe.
 
 :func:`train` estimates the model of ``ingest.link_fields`` over the fields both sides
-carry, with splink: u from random pairs; the prior from deterministic rules (or, given
-labelled pairs, from their share); m from those labelled pairs, or else by expectation
-maximisation over several blocks, each one skipped with a warning when the files give it
-no pairs. Levels that training never saw get a rare m, so a saved model always loads;
-training never fails on a file that lacks a field.
+carry, with splink: u from random pairs, less the matches among them; the prior from
+deterministic rules (or, given labelled pairs, from their share); m from those labelled
+pairs, or else by expectation maximisation over several blocks, each one skipped with a
+warning when the files give it no pairs. Levels that training never saw get a rare m, so
+a saved model always loads; training never fails on a file that lacks a field.
 
 :func:`score` runs a trained model (the saved settings, a plain dict) and returns every
 blocked pair with its match weight (an agreeing full name weighed by its own frequency,

@@ -29,10 +29,10 @@ rows of :data:`SCHEMA`.
 The parameters ship in ``link_model.json``, trained by ``ingest.link_files.train_model``
 on a generated voter file and contacts with their truth (seed 7, 20,000 of each;
 ``python -m bench.linkage_quality --train-model ingest/link_model.json``): m counted on
-the labelled contact-voter pairs, u from random pairs, the prior from the labelled
-pairs' share of all pairs, place areas from the voters' phones alone. The generated
-contacts include stale voter-file phones and emails, so a phone that disagrees is
-learned as weak evidence against a match, not as a veto.
+the labelled contact-voter pairs, u from random pairs (less the matches among them), the
+prior from the labelled pairs' share of all pairs, place areas from the voters' phones
+alone. The generated contacts include stale voter-file phones and emails, so a phone
+that disagrees is learned as weak evidence against a match, not as a veto.
 """
 
 from __future__ import annotations
