@@ -48,6 +48,7 @@ from ingest.link_people import (
 from ingest.mapping import load_mapping
 from ingest.readers import read_contacts
 from ingest.readers.base import ids_by_line
+from ingest.readers.compressed import open_data
 from ingest.readers.voters import iter_voter_chunks
 from ingest.records import ContactRecord, VoterRecord
 from ingest.splink_model import swapped_phones
@@ -195,7 +196,8 @@ def _read_side(
                 ids.append(voter.voter_id)
                 records.append(voter)
     else:
-        data = path.read_bytes()
+        with open_data(path) as stream:  # plain, gzip or a zip archive of one file
+            data = stream.read()
         parsed = read_contacts(data, filename=path.name, fmt="csv", region=region, any_country=True)
         read = parsed.rows_read
         rejected.extend(parsed.rejected)

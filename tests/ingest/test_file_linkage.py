@@ -652,3 +652,24 @@ def test_an_identical_name_weighs_no_less_than_a_misspelt_one(
     assert sorted(same)[len(same) // 2] >= sorted(misspelt)[len(misspelt) // 2]
     found = links_of(out)
     assert len(found) >= 10 and len(found & truth) >= 0.95 * len(found)
+
+
+def test_compressed_files_link_as_their_contents(tmp_path: Path) -> None:
+    """A contacts file may come gzip-compressed or in a zip archive, as voter files do."""
+    import gzip
+    import zipfile
+
+    left, right = tmp_path / "a.csv", tmp_path / "b.csv"
+    left.write_text("id,first_name,last_name,phone\n1,Ann,Lee,608-262-1212\n", encoding="utf-8")
+    right.write_text("id,first_name,last_name,phone\n9,Ann,Lee,6082621212\n", encoding="utf-8")
+    packed = tmp_path / "a.csv.gz"
+    packed.write_bytes(gzip.compress(left.read_bytes()))
+    archived = tmp_path / "a.zip"
+    with zipfile.ZipFile(archived, "w") as archive:
+        archive.write(left, "contacts.csv")
+    outputs = []
+    for source in (left, packed, archived):
+        out = tmp_path / f"{source.name}.out.csv"
+        link_files(source, None, right, None, out, left_id_column="id", right_id_column="id")
+        outputs.append(read_output(out))
+    assert outputs[0] == outputs[1] == outputs[2] and outputs[0][0]["right_id"] == "9"
