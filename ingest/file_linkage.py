@@ -24,6 +24,7 @@ import csv
 import gc
 import hashlib
 import json
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -215,7 +216,15 @@ def _read_side(
         )
     duplicates = len(ids) - len(set(ids))
     if duplicates:
-        raise FileRejected(f"{path.name}: {duplicates} rows repeat another row's id")
+        first_line: dict[str, int] = {}
+        for record_id, record in zip(ids, records, strict=True):
+            if record_id in first_line:
+                raise FileRejected(
+                    f"{path.name}: {duplicates} rows repeat another row's id; the first, line "
+                    f"{record.line}, repeats line {first_line[record_id]} (a row without an id "
+                    "takes its line number as its id)"
+                )
+            first_line[record_id] = record.line
     rows = [
         _row(i, record, secret=secret, near_phones=near_phones)
         for i, record in zip(ids, records, strict=True)
@@ -456,8 +465,9 @@ def _model(
 
 
 def _p(probability: float) -> str:
-    """A probability as written to the output file."""
-    return f"{probability:.6f}"
+    """A probability as written to the output file: rounded down, so that a pair kept for
+    review under a threshold of 1 never reads 1.000000."""
+    return f"{math.floor(probability * 1e6) / 1e6:.6f}"
 
 
 __all__ = ["CollectorPaused", "LinkReport", "ScoredPair", "dedupe_file", "link_files", "read_side"]

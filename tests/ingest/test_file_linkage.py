@@ -673,3 +673,13 @@ def test_compressed_files_link_as_their_contents(tmp_path: Path) -> None:
         link_files(source, None, right, None, out, left_id_column="id", right_id_column="id")
         outputs.append(read_output(out))
     assert outputs[0] == outputs[1] == outputs[2] and outputs[0][0]["right_id"] == "9"
+
+
+def test_a_repeated_id_is_named_by_its_lines(tmp_path: Path) -> None:
+    left, right = tmp_path / "a.csv", tmp_path / "b.csv"
+    left.write_text("id,first_name,last_name\n1,Ann,Lee\n,Bo,Ng\n3,Cy,Po\n1,Di,Wu\n", "utf-8")
+    right.write_text("id,first_name,last_name\n9,Ann,Lee\n", encoding="utf-8")
+    # Line 3 has no id and takes its line number, which line 4's id repeats.
+    with pytest.raises(FileRejected, match=r"a.csv: 2 rows .*line 4, repeats line 3 \(a row"):
+        link_files(left, None, right, None, tmp_path / "o.csv", left_id_column="id",
+                   right_id_column="id")  # fmt: skip
