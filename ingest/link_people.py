@@ -252,7 +252,10 @@ def _quietly(what: str, step: Any, linker: Linker) -> bool:
     except (SplinkException, ValueError, ZeroDivisionError) as exc:
         model.comparisons, model.probability_two_random_records_match = comparisons, prior
         reason = str(exc).strip().split("\n", 1)[0].split(".  ", 1)[0]  # its first sentence
-        log.warning("skipped a training step (%s): %s: %s", what, type(exc).__name__, reason)
+        if "resulted in no record pairs" in reason:
+            log.info("skipped a training step (%s): no pair of records meets its block", what)
+        else:
+            log.warning("skipped a training step (%s): %s: %s", what, type(exc).__name__, reason)
         return False
     return True
 
