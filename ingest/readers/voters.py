@@ -323,6 +323,12 @@ class _RowParser:
             birth_year = check_birth_year(values.get(birth_field), today=self.today)
         except ValueError as exc:
             return self._reject(line, birth_field, str(exc))
+        full_date = parse_birth_date(values.get("birth_date"))
+        if birth_field == "birth_year" and full_date:  # a date beside the year: checked too
+            try:
+                check_birth_year(full_date[:4], today=self.today)
+            except ValueError as exc:
+                return self._reject(line, "birth_date", str(exc))
         record = self._identity(line, voter_id, values, state, birth_year)
         if self.identity_only:
             return record

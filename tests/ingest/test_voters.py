@@ -449,3 +449,15 @@ def test_elections_before_a_voter_could_vote_or_registered_do_not_count(tmp_path
     }
     turnout = {r.voter_id: r.turnout_score for r in records}
     assert turnout["2"] == 1.0 and turnout["3"] == 1.0  # not 0.5: they missed no election
+
+
+def test_a_birth_date_beside_a_year_is_checked_too(tmp_path: Path) -> None:
+    """A row with a plausible birth year and a birth date of 1800 is rejected on its date,
+    as a contact's would be, rather than kept with a date no one alive has."""
+    rows = [dict(demo_voter(voter_id="D1"), birth_date="1980-05-06"),
+            dict(demo_voter(voter_id="D2"), birth_date="1800-01-01")]  # fmt: skip
+    path = tmp_path / "voters.csv"
+    path.write_text(csv_text(list(rows[0]), [list(r.values()) for r in rows]), encoding="utf-8")
+    result = read_all(path, "demo", chunk_size=10)
+    assert [r.voter_id for r in result.records] == ["D1"]
+    assert [(e.line, e.field) for e in result.rejected] == [(3, "birth_date")]
