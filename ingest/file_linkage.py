@@ -36,7 +36,7 @@ from typing import Any
 
 from ingest.encoding import decode_bytes
 from ingest.link_decide import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
-from ingest.link_fields import person_row, record_emails, record_phones
+from ingest.link_fields import person_row, present_fields, record_emails, record_phones
 from ingest.link_people import (
     ScoredPair,
     Tables,
@@ -358,7 +358,7 @@ def _link(
     """Train (or load) the model, score, decide and write: :func:`link_files` once read."""
     out_csv = report.out_csv
     settings, tables = _model(left, right, model=model, save_model=save_model, truth=truth)
-    report.fields = list(settings["outreach_present_fields"])
+    report.fields = _compared(settings, tables)
     pairs = score(settings, left.rows, right.rows, tables=tables)
     decisions = unique_names_only(
         decide_links(
@@ -415,7 +415,7 @@ def dedupe_file(
         )  # fmt: skip
         collector.records_read()
         settings, tables = _model(side, None, model=model, save_model=save_model, truth=truth)
-        report.fields = list(settings["outreach_present_fields"])
+        report.fields = _compared(settings, tables)
         scored = score(settings, side.rows, None, tables=tables)
     pairs = sorted(
         (p for p in scored if p.probability >= review_floor),
@@ -445,13 +445,20 @@ def _model(
     model: Path | None,
     save_model: Path | None,
     truth: Path | None,
-) -> tuple[dict[str, Any], Tables | None]:
+) -> tuple[dict[str, Any], Tables]:
     """The loaded model, or one trained on these sides (and saved when asked), and the
-    tables training made, for scoring."""
-    if model is not None:
-        return load_model_file(model), None
-    labels = _labels(truth, left, right) if truth else []
+    sides' tables, for scoring."""
     right_rows = right.rows if right else None
+    if model is not None:
+        loaded, tables = load_model_file(model), Tables(left.rows, right_rows)
+        shared = set(loaded["outreach_present_fields"]) & present_fields(*tables.arrow)
+        if not shared:
+            raise FileRejected(
+                f"the model {model.name} compares {', '.join(loaded['outreach_present_fields'])}"
+                "; these files carry none of them: train a model on them (leave out --model)"
+            )
+        return loaded, tables
+    labels = _labels(truth, left, right) if truth else []
     try:
         tables = Tables(left.rows, right_rows)
         settings = train(left.rows, right_rows, labels=labels, tables=tables)
@@ -462,6 +469,11 @@ def _model(
             json.dumps(settings, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
     return settings, tables
+
+
+def _compared(settings: dict[str, Any], tables: Tables) -> list[str]:
+    """The fields a run compares: those of the model that both files carry."""
+    return sorted(set(settings["outreach_present_fields"]) & present_fields(*tables.arrow))
 
 
 def _p(probability: float) -> str:

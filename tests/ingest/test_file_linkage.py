@@ -686,3 +686,24 @@ def test_a_repeated_id_is_named_by_its_lines(tmp_path: Path) -> None:
     with pytest.raises(FileRejected, match=r"a.csv: 2 rows .*line 4, repeats line 3 \(a row"):
         link_files(left, None, right, None, tmp_path / "o.csv", left_id_column="id",
                    right_id_column="id")  # fmt: skip
+
+
+def test_a_saved_model_compares_only_the_fields_both_files_carry(tmp_path: Path) -> None:
+    people = "id,first_name,last_name,phone\n" + "".join(
+        f"{i},{n},{s},608262{1000 + i}\n"
+        for i, (n, s) in enumerate([("Ann", "Lee"), ("Bo", "Ng"), ("Cy", "Po"), ("Di", "Wu")])
+    )
+    left, right = tmp_path / "a.csv", tmp_path / "b.csv"
+    left.write_text(people, encoding="utf-8")
+    right.write_text(people, encoding="utf-8")
+    model = tmp_path / "model.json"
+    ids = {"left_id_column": "id", "right_id_column": "id"}
+    link_files(left, None, right, None, tmp_path / "o.csv", save_model=model, **ids)
+    names = tmp_path / "names.csv"
+    names.write_text("id,first_name,last_name\n1,Ann,Lee\n", encoding="utf-8")
+    report = link_files(names, None, right, None, tmp_path / "n.csv", model=model, **ids)
+    assert report.fields == ["first_name", "last_name"]  # not the model's phone
+    emails = tmp_path / "emails.csv"
+    emails.write_text("id,email\n1,ann@example.org\n", encoding="utf-8")
+    with pytest.raises(FileRejected, match="carry none of them"):
+        link_files(emails, None, emails, None, tmp_path / "e.csv", model=model, **ids)
