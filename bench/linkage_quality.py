@@ -14,7 +14,8 @@ Everything comes from ``generate_linkage_eval`` (seeded), so a run is repeatable
 2. Quality the way uploads run: contacts in batches of 1,000, each against only the
    voters the graph would return for its blocking keys (``candidates_for``); also by
    what each contact carries (a strong identifier, a name alone), as the linkage goal
-   counts them.
+   counts them, and by what the pair shares (a phone or email the voter file lists, a
+   birth year or street, or only a name and place).
 3. Speed: seconds per 1,000-contact upload for both linkers (median of the batches) and
    the ratio, measured in the same run; with ``--files N``, ``link_files`` on N contacts
    against N voters.
@@ -29,9 +30,12 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from ingest.file_linkage import link_files
+from ingest.keys import street_key
 from ingest.link_decide import DEFAULT_THRESHOLD
 from ingest.link_eval import (
     EvalSet,
@@ -48,6 +52,7 @@ from ingest.link_exact import ExactLinker
 from ingest.link_files import train_from_files
 from ingest.link_splink import SplinkLinker
 from ingest.linking import KeyedContact, LinkDecision, Linker
+from ingest.splink_model import swapped_phone_keys
 from outreach.demo.linkage import generate_linkage_eval
 
 SPLINK_THRESHOLDS = (0.5, 0.7, 0.8, DEFAULT_THRESHOLD, 0.95, 0.98, 0.99)
@@ -143,6 +148,8 @@ def uploads(splink: SplinkLinker, evalset: EvalSet) -> None:
     print(format_table(rows))
     print("\n   splink as uploads run, by what the contact carries (at the default threshold):")
     print(by_evidence(evalset, results["splink"][0]))
+    print("   and by what the pair shares (the true pair for recall, the link for precision):")
+    print(by_shared(evalset, results["splink"][0]))
     medians = {name: statistics.median(times) for name, (_, times) in results.items()}
     print(f"\n3. Speed per upload of {UPLOAD:,} contacts (median of {len(results['exact'][1])})")
     for name, seconds in medians.items():
@@ -181,6 +188,43 @@ def by_evidence(evalset: EvalSet, decisions: list[LinkDecision]) -> str:
         lines.append(
             f"   {cls:<34} {n:>7} {found / n if n else 0:>7.4f} {links:>6} "
             f"{right / links if links else 1:>9.4f}"
+        )
+    return "\n".join(lines)
+
+
+def shared(evalset: EvalSet, contact: KeyedContact, voter: dict[str, Any]) -> str:
+    """What a contact and a voter agree on beyond a name and place, strongest first: a phone
+    (also one swap of two digits away) or email the voter file lists, then a birth year or
+    street; a phone the voter file lacks is no evidence."""
+    record = contact.record
+    phones = set(contact.phone_keys) | set(swapped_phone_keys(evalset.secret, record.phones))
+    if voter.get("phone_hash") in phones or voter.get("email_hash") in set(contact.email_keys):
+        return "a phone or email"
+    birth = record.birth_year and record.birth_year == voter.get("birth_year")
+    street = contact.street_key and contact.street_key == street_key(voter.get("address"))
+    return "birth year or street" if birth or street else "name and place only"
+
+
+def by_shared(evalset: EvalSet, decisions: list[LinkDecision]) -> str:
+    """Recall and precision by what the pair shares (see :func:`shared`)."""
+    voters = {str(v["voter_id"]): v for v in evalset.voters}
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # true, found, links, ok
+    for cid, contact, decision in zip(evalset.ids, evalset.contacts, decisions, strict=True):
+        wanted = evalset.truth.get(cid)
+        if wanted:
+            c = counts[shared(evalset, contact, voters[wanted])]
+            c[0] += 1
+            c[1] += decision.voter_id == wanted
+        if decision.voter_id:
+            c = counts[shared(evalset, contact, voters[decision.voter_id])]
+            c[2] += 1
+            c[3] += decision.voter_id == wanted
+    lines = [f"   {'the pair shares':<34} {'pairs':>7} {'recall':>7} {'links':>6} {'precision':>9}"]
+    for cls in ("a phone or email", "birth year or street", "name and place only"):
+        n, found, links, ok = counts[cls]
+        lines.append(
+            f"   {cls:<34} {n:>7} {found / n if n else 0:>7.4f} {links:>6} "
+            f"{ok / links if links else 1:>9.4f}"
         )
     return "\n".join(lines)
 
