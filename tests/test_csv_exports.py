@@ -70,9 +70,9 @@ def test_dedupe_output_defuses_ids_taken_from_the_file(tmp_path: Path) -> None:
 
 def test_rejected_rows_file_defuses_column_names(tmp_path: Path) -> None:
     path = _write_rejected(
-        tmp_path / "out.csv",
-        [RowError(2, "=cmd|' /C calc'!A0", "row has no name")],
-        [RowError(3, None, "-reason")],
+        tmp_path / "out.rejected.csv",
+        left=[RowError(2, "=cmd|' /C calc'!A0", "row has no name")],
+        right=[RowError(3, None, "-reason")],
     )
     written = cells(path)
     assert written[1] == ["left", "2", "'=cmd|' /C calc'!A0", "row has no name"]
