@@ -442,9 +442,15 @@ def evidence_shared(ours: dict[str, Any], truth: set[Pair]) -> list[str]:
             c = counts[shared_evidence(row, voters[decision.voter_id])]
             c[2] += 1
             c[3] += decision.voter_id == wanted
+    return shares_table(counts)
+
+
+def shares_table(counts: dict[str, list[int]]) -> list[str]:
+    """The lines of the table by what the pair shares, from each class's counts: true
+    pairs, those found, links made, those right."""
     lines = [f"   {'the pair shares':<34} {'pairs':>7} {'recall':>7} {'links':>6} {'precision':>9}"]
     for cls in ("a phone or email", "birth year or street", "name and place only"):
-        n, found, links, ok = counts[cls]
+        n, found, links, ok = counts.get(cls, [0, 0, 0, 0])
         lines.append(
             f"   {cls:<34} {n:>7} {found / n if n else 0:>7.4f} {links:>6} "
             f"{ok / links if links else 1:>9.4f}"

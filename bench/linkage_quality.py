@@ -34,6 +34,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from bench.linkage_outside import shares_table
 from ingest.file_linkage import link_files
 from ingest.keys import street_key
 from ingest.link_decide import DEFAULT_THRESHOLD
@@ -219,14 +220,7 @@ def by_shared(evalset: EvalSet, decisions: list[LinkDecision]) -> str:
             c = counts[shared(evalset, contact, voters[decision.voter_id])]
             c[2] += 1
             c[3] += decision.voter_id == wanted
-    lines = [f"   {'the pair shares':<34} {'pairs':>7} {'recall':>7} {'links':>6} {'precision':>9}"]
-    for cls in ("a phone or email", "birth year or street", "name and place only"):
-        n, found, links, ok = counts[cls]
-        lines.append(
-            f"   {cls:<34} {n:>7} {found / n if n else 0:>7.4f} {links:>6} "
-            f"{ok / links if links else 1:>9.4f}"
-        )
-    return "\n".join(lines)
+    return "\n".join(shares_table(counts))
 
 
 def files(directory: Path, size: int) -> None:
