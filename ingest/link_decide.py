@@ -11,8 +11,8 @@ household's landline agrees on it with every member who lists it, and a housemat
 first name disagrees outright can outscore the member the contact names, who lists no
 phone. When some candidate's first name agrees, a candidate whose first name disagrees
 outright looks like that member's housemate: the weight of what members of a household
-share (the phone's agreement, each pair's ``household`` weight) says "this household",
-not "this person", and is taken off that candidate's weight. A housemate with more
+share (the phone's and the address's agreement, each pair's ``household`` weight) says
+"this household", not "this person", and is taken off that candidate's weight. A housemate with more
 evidence than the household's (an email, a birth year) can still win. When no first name
 agrees, a link that the household's evidence alone carries over the threshold is not made
 but kept for review (:func:`housemates_to_review`): the contact is as likely a housemate
