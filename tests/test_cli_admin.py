@@ -146,6 +146,21 @@ def test_link_never_overwrites_what_it_reads_nor_ignores_an_option(tmp_path: Pat
     assert right.read_text(encoding="utf-8").startswith("id,first_name")
 
 
+def test_link_reads_local_phone_numbers_as_the_region_says(tmp_path: Path) -> None:
+    left, right = tmp_path / "a.csv", tmp_path / "b.csv"
+    left.write_text("id,first_name,last_name,phone\n1,Ann,Lee,02 9343 9709\n", "utf-8")
+    right.write_text("id,first_name,last_name,phone\n9,Ann,Lee,(02) 9343 9709\n", "utf-8")
+    files = ("link", str(left), str(right), "--left-id", "id", "--right-id", "id", "--out",
+             str(tmp_path / "o.csv"))  # fmt: skip
+    as_us = outreach(*files)
+    as_au = outreach(*files, "--region", "AU")
+    assert as_us.returncode == 0 and as_au.returncode == 0, as_us.stdout + as_au.stdout
+    def compared(output: str) -> str:
+        return " ".join(output.split()).split("compared on ")[1].split(" in ")[0]
+
+    assert "phone" not in compared(as_us.stdout) and "phone" in compared(as_au.stdout)
+
+
 def test_link_lists_every_rejected_row_and_leaves_no_stale_list(tmp_path: Path) -> None:
     right = tmp_path / "b.csv"
     right.write_text("id,first_name,last_name\n10,Ann,Lee\n", encoding="utf-8")

@@ -68,12 +68,12 @@ def link(
         ),
     ] = None,
     region: Annotated[
-        str | None,
+        str,
         typer.Option(
-            help="Read phone numbers without a country code as this country's (default: "
-            "OUTREACH_DEFAULT_REGION, else US), e.g. AU, GB"
+            envvar="OUTREACH_DEFAULT_REGION",
+            help="Read phone numbers without a country code as this country's, e.g. AU, GB",
         ),
-    ] = None,
+    ] = "US",
 ) -> None:
     """Link LEFT to RIGHT (or deduplicate LEFT) probabilistically and write the scored pairs.
 
@@ -99,10 +99,6 @@ def link(
         {"--out": out, "--train": train, "the rejected rows' file": rejected_csv},
         [p for p in (left, right, model, truth) if p is not None],
     )
-    if region is None:
-        from outreach.core.settings import get_settings
-
-        region = get_settings().default_region
     try:
         if dedupe:
             report = dedupe_file(
