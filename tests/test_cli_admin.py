@@ -155,6 +155,7 @@ def test_link_reads_local_phone_numbers_as_the_region_says(tmp_path: Path) -> No
     as_us = outreach(*files)
     as_au = outreach(*files, "--region", "AU")
     assert as_us.returncode == 0 and as_au.returncode == 0, as_us.stdout + as_au.stdout
+
     def compared(output: str) -> str:
         return " ".join(output.split()).split("compared on ")[1].split(" in ")[0]
 
