@@ -13,6 +13,9 @@ A reader's only job is to find the raw values of one contact and the line it sta
 - a contact left with no name, no valid phone and no valid email is rejected (with
   ``any_country``, one that still has a street address or a birth date is kept).
 
+The CSV readers also reject a row with more values than the header has columns (a
+delimiter inside an unquoted value moves every cell after it).
+
 Reasons never repeat the rejected personal values, so job reports and logs stay clean.
 """
 

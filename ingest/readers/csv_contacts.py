@@ -181,6 +181,14 @@ def read_generic_csv(
             continue
         if other := other_delimiter(len(header), row, delimiter):
             mixed.append((line, other))
+        if any(cell.strip() for cell in row[len(header) :]):
+            # More values than columns: a comma inside an unquoted value has moved the
+            # cells after it, so the row's fields are not where the header says.
+            rejected.append(
+                RowError(line, None, f"{len(row)} cells where the header has {len(header)} "
+                                     "columns (a delimiter inside a value without quotes?)")
+            )  # fmt: skip
+            continue
         result = builder.build(_raw(line, row, layout))
         if isinstance(result, ContactRecord):
             records.append(result)

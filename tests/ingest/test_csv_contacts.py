@@ -128,6 +128,22 @@ def test_blank_rows_and_rows_without_identity_are_rejected_with_lines() -> None:
     assert result.rows_read == 4
 
 
+def test_a_row_with_more_values_than_columns_is_rejected_not_misread() -> None:
+    """A comma inside an unquoted value moves the cells after it: Smith, Jr's phone would
+    be read as his city. Empty cells past the header (trailing commas) are harmless."""
+    data = (
+        b"first_name,last_name,phone,city\n"
+        b"Ann,Lee,608-262-1212,Madison\n"
+        b"Bob,Smith, Jr,608-262-3434,Madison\n"
+        b"Cy,Po,608-262-5656,Madison,,\n"
+    )
+    result = read_contacts(data, filename="c.csv")
+    assert [r.first_name for r in result.records] == ["Ann", "Cy"]
+    (error,) = result.rejected
+    assert error.line == 3 and "5 cells where the header has 4 columns" in error.reason
+    assert "Smith" not in error.reason and "608" not in error.reason
+
+
 def test_row_whose_only_phone_is_invalid_is_rejected() -> None:
     data = generic_csv([bob(first_name="", last_name="", phone="123", email="")])
     (error,) = read_contacts(data).rejected
