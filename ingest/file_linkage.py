@@ -204,7 +204,10 @@ def _read_side(
         rejected.extend(parsed.rejected)
         by_line = _ids_by_line(data, id_column)
         records.extend(parsed.records)
-        ids = [by_line.get(r.line) or str(r.line) for r in parsed.records]
+        # A row without an id is named by its line: ``line 7`` beside a file's own ids
+        # (which a bare 7 could repeat), ``7`` in a file without an id column.
+        blank = "line {}" if by_line else "{}"
+        ids = [by_line.get(r.line) or blank.format(r.line) for r in parsed.records]
     if not records:
         shown = "; ".join(
             f"line {e.line}{f' ({e.field})' if e.field else ''}: {e.reason}" for e in rejected[:3]
@@ -221,8 +224,7 @@ def _read_side(
             if record_id in first_line:
                 raise FileRejected(
                     f"{path.name}: {duplicates} rows repeat another row's id; the first, line "
-                    f"{record.line}, repeats line {first_line[record_id]} (a row without an id "
-                    "takes its line number as its id)"
+                    f"{record.line}, repeats line {first_line[record_id]}"
                 )
             first_line[record_id] = record.line
     rows = [

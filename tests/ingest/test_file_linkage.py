@@ -682,10 +682,19 @@ def test_a_repeated_id_is_named_by_its_lines(tmp_path: Path) -> None:
     left, right = tmp_path / "a.csv", tmp_path / "b.csv"
     left.write_text("id,first_name,last_name\n1,Ann,Lee\n,Bo,Ng\n3,Cy,Po\n1,Di,Wu\n", "utf-8")
     right.write_text("id,first_name,last_name\n9,Ann,Lee\n", encoding="utf-8")
-    # Line 3 has no id and takes its line number, which line 4's id repeats.
-    with pytest.raises(FileRejected, match=r"a.csv: 2 rows .*line 4, repeats line 3 \(a row"):
+    with pytest.raises(FileRejected, match=r"a.csv: 1 rows .*line 5, repeats line 2$"):
         link_files(left, None, right, None, tmp_path / "o.csv", left_id_column="id",
                    right_id_column="id")  # fmt: skip
+    # Line 3 has no id: it is "line 3", which line 4's id 3 does not repeat.
+    left.write_text(
+        "id,first_name,last_name,phone\n1,Ann,Lee,6082621111\n,Bo,Ng,6082622222\n"
+        "3,Cy,Po,6082623333\n",
+        encoding="utf-8",
+    )
+    right.write_text("id,first_name,last_name,phone\n9,Bo,Ng,6082622222\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    link_files(left, None, right, None, out, left_id_column="id", right_id_column="id")
+    assert {row["left_id"] for row in read_output(out)} == {"line 3"}
 
 
 def test_a_saved_model_compares_only_the_fields_both_files_carry(tmp_path: Path) -> None:
