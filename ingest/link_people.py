@@ -457,9 +457,9 @@ class FullNames:
         (self._first_gamma, u_first, _), (self._last_gamma, _, frequencies) = first, last
         if not frequencies:
             return
-        weights = _level_weights(model, "first_name")
-        near = weights[1 : _NEAR_FIRST_LEVELS + 1]
-        floor = min(near) - weights[0] if near else -math.inf
+        exact, *below = level_weights(model, "first_name") or [None]
+        near = [w for w in below[:_NEAR_FIRST_LEVELS] if w is not None]
+        floor = min(near) - exact if near and exact is not None else -math.inf
         self.columns = "gamma_first_name, gamma_last_name"
         self._sides = {LEFT: {r["unique_id"]: r for r in left}}
         if right is not None:
@@ -490,20 +490,21 @@ class FullNames:
         return self._delta.get((row["first_name"], row["last_name"]), 0.0)
 
 
-def _level_weights(model: dict[str, Any], name: str) -> list[float]:
-    """The match weights (log2 m / u) of a comparison's levels, exact agreement first, up
-    to the first level without both; empty when the model lacks the comparison."""
+def level_weights(model: dict[str, Any], name: str) -> list[float | None]:
+    """The match weights (log2 m / u) of a comparison's levels, exact agreement first and
+    the null level left out; None for a level without both; empty when the model lacks
+    the comparison. splink numbers the levels the other way: level ``i`` of ``n`` here is
+    gamma ``n - 1 - i``."""
     for comparison in model.get("comparisons", []):
         if comparison.get("output_column_name") != name:
             continue
-        weights = []
+        weights: list[float | None] = []
         for level in comparison["comparison_levels"]:
             if level.get("is_null_level"):
                 continue
             m, u = level.get("m_probability"), level.get("u_probability")
-            if not (isinstance(m, float | int) and isinstance(u, float | int) and m > 0 < u):
-                break
-            weights.append(math.log2(m / u))
+            known = isinstance(m, float | int) and isinstance(u, float | int) and m > 0 < u
+            weights.append(math.log2(m / u) if known else None)
         return weights
     return []
 

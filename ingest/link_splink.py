@@ -25,7 +25,7 @@ from ingest.link_decide import (
     housemates_to_review,
 )
 from ingest.link_people import ScoredPair as PeoplePair
-from ingest.link_people import decide_links
+from ingest.link_people import decide_links, level_weights
 from ingest.linking import KeyedContact, LinkDecision
 from ingest.place_areas import fill_place_areas
 from ingest.splink_model import MODEL_PATH, SCHEMA, contact_rows, load_model, voter_rows
@@ -193,20 +193,14 @@ def household_weights(settings: dict[str, Any], name: str = "phone") -> dict[int
     """A comparison's level -> its match weight where positive: for the phone, what a shared
     landline adds; for the address, what living at one address adds.
 
-    splink numbers a comparison's levels from the last (0, "anything else") up, the null
-    level being -1; the weight of a level is log2(m / u).
+    Levels are numbered as splink does, from the last (0, "anything else") up.
     """
-    for comparison in settings.get("comparisons", []):
-        if comparison.get("output_column_name") != name:
-            continue
-        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
-        weights = {}
-        for rank, level in enumerate(levels):
-            m, u = level.get("m_probability"), level.get("u_probability")
-            if isinstance(m, float | int) and isinstance(u, float | int) and m > 0 and u > 0:
-                weights[len(levels) - 1 - rank] = max(math.log2(m / u), 0.0)
-        return weights
-    return {}
+    weights = level_weights(settings, name)
+    return {
+        len(weights) - 1 - rank: max(weight, 0.0)
+        for rank, weight in enumerate(weights)
+        if weight is not None
+    }
 
 
 @lru_cache(maxsize=4)
